@@ -1,0 +1,15 @@
+"""Session-wide test settings: offscreen Qt, a private data dir, no user config leaking in."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Set before anything imports Qt or platformdirs-based paths.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["FRONTLINE_DATA_DIR"] = tempfile.mkdtemp(prefix="frontline-test-data-")
+os.environ["FRONTLINE_LOG_DIR"] = tempfile.mkdtemp(prefix="frontline-test-logs-")
+os.environ.pop("FRONTLINE_CONFIG", None)
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="frontline-test-config-")  # no developer site.toml
+
+pytest_plugins = ["tests.fixtures.postgres"]

@@ -1,0 +1,93 @@
+"""Site configuration parsing: what IT writes in site.toml, and the mistakes they get told about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.config import SiteConfig, load_site_config, parse_site_config
+from app.errors import ConfigError
+
+FULL = """
+[site]
+company = "Acme Telecom"
+default_region = "gb"
+language = "ru"
+
+[database]
+url = "postgresql://op1@db.acme.example/frontline?sslmode=verify-full"
+
+[[lines]]
+name = "Internet"
+numbers = ["+74951234567", "100"]
+
+[[lines]]
+name = "TV"
+numbers = ["8 800 555-35-35"]
+
+[sip]
+server = "pbx.acme.example"
+transport = "tls"
+username = "1001"
+"""
+
+
+def test_full_file_is_read_into_typed_values() -> None:
+    site = parse_site_config(FULL)
+    assert site.company == "Acme Telecom"
+    assert site.default_region == "GB"
+    assert site.language == "ru"
+    assert site.effective_database_url().startswith("postgresql://op1@db.acme.example/")
+    assert [line.name for line in site.lines] == ["Internet", "TV"]
+    assert site.lines[0].numbers == ("+74951234567", "100")
+    assert site.sip.server == "pbx.acme.example"
+    assert site.sip.transport == "tls"
+    assert site.sip.verify_tls is True
+
+
+def test_no_file_means_embedded_sqlite_in_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FRONTLINE_DATA_DIR", str(tmp_path))
+    site = load_site_config()
+    assert site == SiteConfig()
+    assert site.effective_database_url() == f"sqlite:///{tmp_path / 'frontline.sqlite3'}"
+
+
+def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_site_config(tmp_path / "nope.toml")
+
+
+def test_env_variable_points_at_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text('[site]\ncompany = "From env"\n', encoding="utf-8")
+    monkeypatch.setenv("FRONTLINE_CONFIG", str(path))
+    site = load_site_config()
+    assert site.company == "From env"
+    assert site.source == path
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[database]\nurl = 'postgresql://op:secret@db/frontline'", "contains a password"),
+        ("[sip]\npassword = 'x'", "keyring"),
+        ("[sip]\ntransport = 'sctp'", "udp, tcp or tls"),
+        ("[sip]\nregistrar = 'x'", "unknown key"),
+        ("[[lines]]\nnumbers = ['1']", "needs a name"),
+        ("[site\ncompany=1", "not valid TOML"),
+        ("[database]\nurl = 'not a url'", "not a database URL"),
+    ],
+)
+def test_mistakes_are_reported_in_words_it_can_act_on(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_site_config(text)
+
+
+def test_the_shipped_template_is_a_valid_site_file() -> None:
+    template = Path(__file__).resolve().parents[2] / "installers" / "site.toml.example"
+    site = load_site_config(template)
+    assert site.sip.transport == "tls"
+    assert site.lines
