@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, Alembic migrations, repositories.  Rows never leave this package."""
