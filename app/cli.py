@@ -1,0 +1,236 @@
+"""The `frontline` command: the window by default, plus the tools IT, scripts and tests use.
+
+    frontline [--config FILE] [--db URL]            start the workstation window
+    frontline demo-data --customers N [--db URL]    fill a database with realistic demo data
+    frontline lookup QUERY [--db URL] [--json]      what the screen pop would find for QUERY
+    frontline doctor [--json]                       check configuration, database, keyring, SIP
+    frontline phone ...                             the softphone engine, headless (JSON lines)
+    frontline admin migrate --db URL                apply the database migrations
+    frontline admin set-password --db URL           store the database password in the OS keyring
+
+Heavy modules (Qt, SQLAlchemy, pjsua2) are imported inside each command so that `--help` and the
+engine start fast and the engine process never loads Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.config import SiteConfig, load_site_config
+from app.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # The engine parses its own options; hand it everything after `phone` untouched.
+    if args_list[:1] == ["phone"]:
+        from app.softphone.cli import main as phone_main
+
+        return phone_main(args_list[1:])
+
+    parser = _build_parser()
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        site = load_site_config(args.config)
+        handler = args.handler
+        return int(handler(args, site))
+    except UserFacingError as exc:
+        print(f"frontline: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frontline", description="Frontline operator workstation.")
+    parser.add_argument("--version", action="version", version=f"frontline {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="site configuration file (TOML)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
+    parser.set_defaults(handler=_cmd_gui, db=None, demo=False)
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL (default: the site file, else embedded SQLite)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="fill an empty database with demo data before opening the window"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = sub.add_parser("gui", help="start the workstation window (the default)")
+    _add_db(gui)
+    gui.add_argument("--demo", action="store_true", help="fill an empty database with demo data first")
+    gui.set_defaults(handler=_cmd_gui)
+
+    demo = sub.add_parser("demo-data", help="fill a database with realistic demo data")
+    _add_db(demo)
+    demo.add_argument("--customers", type=int, default=2000, metavar="N")
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if customers already exist")
+    demo.add_argument("--append", action="store_true", help="add customers to a database that has some")
+    demo.set_defaults(handler=_cmd_demo_data)
+
+    lookup = sub.add_parser("lookup", help="find customers by phone number, contract number or name")
+    _add_db(lookup)
+    lookup.add_argument("query")
+    lookup.add_argument("--json", action="store_true", help="print the result as JSON")
+    lookup.add_argument("--limit", type=int, default=20)
+    lookup.set_defaults(handler=_cmd_lookup)
+
+    doctor = sub.add_parser("doctor", help="check this workstation's configuration and connections")
+    _add_db(doctor)
+    doctor.add_argument("--json", action="store_true", help="one JSON object per check")
+    doctor.add_argument("--no-sip", action="store_true", help="skip the SIP registration check")
+    doctor.set_defaults(handler=_cmd_doctor)
+
+    sub.add_parser("phone", help="the softphone engine, headless (see `frontline phone --help`)")
+
+    admin = sub.add_parser("admin", help="database administration")
+    admin_sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
+    migrate = admin_sub.add_parser("migrate", help="apply the database migrations")
+    _add_db(migrate)
+    migrate.set_defaults(handler=_cmd_migrate)
+    set_pw = admin_sub.add_parser("set-password", help="store the database password in the OS keyring")
+    _add_db(set_pw)
+    set_pw.set_defaults(handler=_cmd_set_password)
+    return parser
+
+
+def _add_db(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS: `frontline --db URL lookup q` keeps the top-level value instead of a None default.
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="database URL (default: the site file, else embedded SQLite)",
+    )
+
+
+def _db_url(args: argparse.Namespace, site: SiteConfig) -> str:
+    return str(args.db) if args.db else site.effective_database_url()
+
+
+def _open_database(url: str, *, create_embedded: bool = True):  # type: ignore[no-untyped-def]
+    """An engine at the newest schema.  The embedded SQLite is migrated on the spot; a central
+    PostgreSQL is only migrated by `frontline admin migrate` (IT decides when the schema changes)."""
+    from app.storage.database import make_engine
+    from app.storage.migrate import upgrade
+
+    engine = make_engine(url)
+    if create_embedded and engine.dialect.name == "sqlite":
+        upgrade(engine)
+    return engine
+
+
+def _cmd_gui(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.main import run_workstation
+
+    return run_workstation(site, database_url=_db_url(args, site), seed_demo=bool(args.demo))
+
+
+def _cmd_demo_data(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.storage.demo_data import DemoDataExists, generate_demo_data
+    from app.storage.migrate import upgrade
+
+    engine = _open_database(_db_url(args, site))
+    upgrade(engine)  # demo data is for a database we were told to fill: bring it to the newest schema
+
+    def progress(table: str, done: int, total: int) -> None:
+        print(f"\r{table}: {done}/{total}    ", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = generate_demo_data(
+            engine,
+            customers=args.customers,
+            seed=args.seed,
+            default_region=site.default_region,
+            progress=progress,
+            append=args.append,
+        )
+    except DemoDataExists:
+        if not args.if_empty:
+            raise
+        print("frontline: demo data already present, nothing to do.", file=sys.stderr)
+        return 0
+    print(file=sys.stderr)
+    print(json.dumps(_jsonable(report), ensure_ascii=False))
+    return 0
+
+
+def _cmd_lookup(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.services.lookup import LookupService
+    from app.tickets.cards import to_jsonable
+
+    engine = _open_database(_db_url(args, site))
+    result = LookupService(engine, default_region=site.default_region).lookup(args.query, limit=args.limit)
+    if args.json:
+        print(json.dumps(to_jsonable(result), ensure_ascii=False, indent=2))
+    else:
+        print(f"{result.kind.value}: {result.normalized or ''} — {len(result.customers)} customer(s)")
+        for card in result.customers:
+            print(f"  {card.contract_number}  {card.name}  {', '.join(card.phones)}")
+            for t in card.open_tickets:
+                print(f"      ticket {t.number}  [{t.status.value}]  {t.subject}")
+    return 0 if result.customers else 1
+
+
+def _cmd_doctor(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.doctor import run_checks
+
+    results = run_checks(site, database_url=_db_url(args, site), sip=not args.no_sip)
+    for r in results:
+        if args.json:
+            print(json.dumps({"check": r.name, "ok": r.ok, "detail": r.detail, **(r.data or {})}))
+        else:
+            print(f"{'OK  ' if r.ok else 'FAIL'} {r.name:<9} {r.detail}")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _cmd_migrate(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.storage.database import make_engine
+    from app.storage.migrate import current_revision, upgrade
+
+    engine = make_engine(_db_url(args, site))
+    upgrade(engine)
+    print(f"frontline: database at revision {current_revision(engine)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_set_password(args: argparse.Namespace, site: SiteConfig) -> int:
+    from sqlalchemy.engine import make_url
+
+    from app.secrets import database_key, set_secret
+
+    url = make_url(_db_url(args, site))
+    if not url.username:
+        raise UserFacingError("The database URL names no user; nothing to store a password for.")
+    # Never from argv: a prompt on a terminal, else one line on stdin (for provisioning scripts).
+    password = (
+        getpass.getpass(f"Password for {url.username}@{url.host}: ")
+        if sys.stdin.isatty()
+        else sys.stdin.readline().rstrip("\n")
+    )
+    if not password:
+        raise UserFacingError("Empty password; nothing stored.")
+    set_secret(database_key(url.username, url.host), password)
+    print(f"frontline: password for {url.username}@{url.host} stored in the OS keyring.", file=sys.stderr)
+    return 0
+
+
+def _jsonable(value: object) -> object:
+    from app.tickets.cards import to_jsonable
+
+    return to_jsonable(value)

@@ -1,0 +1,77 @@
+"""`frontline doctor`: one line per thing IT needs to know is right on this desk.
+
+Each check catches its own failures and says what to do; doctor itself never crashes on a
+broken environment, because that is exactly when it is run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.config import SiteConfig
+from app.doctor_checks import CheckResult
+
+log = logging.getLogger(__name__)
+
+
+def run_checks(site: SiteConfig, *, database_url: str, sip: bool = True) -> list[CheckResult]:
+    results = [check_config(site), check_database(database_url), check_keyring()]
+    if sip:
+        results.append(_check_sip(site))
+    return results
+
+
+def check_config(site: SiteConfig) -> CheckResult:
+    if site.source is None:
+        return CheckResult("config", True, "no site file found: embedded defaults (SQLite, demo company)")
+    return CheckResult("config", True, f"site file {site.source}", {"path": str(site.source)})
+
+
+def check_database(url: str) -> CheckResult:
+    try:
+        from sqlalchemy import text
+        from sqlalchemy.engine import make_url
+
+        from app.storage.database import make_engine
+        from app.storage.migrate import current_revision, head_revision
+
+        safe_url = make_url(url).render_as_string(hide_password=True)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        current, head = current_revision(engine), head_revision()
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 (any failure here is the finding, reported not raised)
+        return CheckResult("database", False, f"cannot use the database: {exc}")
+    if current != head:
+        return CheckResult(
+            "database",
+            False,
+            f"{safe_url}: schema at {current or 'nothing'}, expected {head}: run `frontline admin migrate`",
+        )
+    return CheckResult("database", True, f"{safe_url}: reachable, schema {current}", {"revision": current})
+
+
+def check_keyring() -> CheckResult:
+    from app.secrets import SecretStoreUnavailable, backend_name, require_secure_backend
+
+    try:
+        require_secure_backend()
+    except SecretStoreUnavailable as exc:
+        return CheckResult("keyring", False, str(exc), {"backend": backend_name()})
+    return CheckResult("keyring", True, f"secure backend {backend_name()}", {"backend": backend_name()})
+
+
+def _check_sip(site: SiteConfig) -> CheckResult:
+    if site.sip.server is None and site.sip.listen is None:
+        return CheckResult("sip", True, "no SIP account configured (peer-to-peer demo mode)")
+    try:
+        from app.softphone.doctor import check_sip
+    except ImportError as exc:
+        return CheckResult("sip", False, f"softphone engine unavailable: {exc}")
+    try:
+        result: CheckResult = check_sip(site)
+        return result
+    except Exception as exc:
+        log.exception("SIP check failed")
+        return CheckResult("sip", False, f"SIP check failed: {exc}")

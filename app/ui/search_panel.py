@@ -1,0 +1,154 @@
+"""Search box and result list: find a customer by phone number, contract number or name.
+
+Typing starts a lookup after a short pause (Enter starts it at once); the lookup runs on the
+database worker and comes back here.  A reply to an older query than the one on screen is
+dropped, so fast typing never shows stale results.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from app.errors import UserFacingError
+from app.services.ports import LookupPort
+from app.tickets.cards import CustomerCard, LookupResult
+from app.tickets.enums import QueryKind
+from app.tickets.phones import format_phone
+from app.ui.tasks import BackgroundTasks
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 250
+
+
+class SearchPanel(QWidget):
+    customer_selected = Signal(object)  # CustomerCard: the highlighted result
+    customer_opened = Signal(object)  # CustomerCard: Enter / double-click on a result
+    lookup_finished = Signal(object)  # LookupResult shown on screen
+    lookup_failed = Signal(str)  # message shown on screen
+
+    def __init__(self, lookup: LookupPort, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lookup = lookup
+        self._tasks = BackgroundTasks(self._on_task_error)
+        self._generation = 0
+        self._cards: list[CustomerCard] = []
+
+        self.query = QLineEdit()
+        self.query.setObjectName("searchQuery")
+        self.query.setClearButtonEnabled(True)
+        self.query.setPlaceholderText(self.tr("Phone, contract number or name"))
+        self.query.setAccessibleName(self.tr("Customer search"))
+        self.results = QListWidget()
+        self.results.setObjectName("searchResults")
+        self.results.setAccessibleName(self.tr("Search results"))
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.results, stretch=1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.search_now)
+        self.query.textEdited.connect(self._on_query_edited)
+        self.query.returnPressed.connect(self.search_now)
+        self.query.installEventFilter(self)
+        self.results.currentRowChanged.connect(self._on_results_row_changed)
+        self.results.itemActivated.connect(self._on_results_item_activated)
+
+    # --- public -------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def search_for(self, text: str) -> None:
+        """Put `text` in the box and look it up at once (used by the screen pop)."""
+        self.query.setText(text)
+        self.search_now()
+
+    def search_now(self) -> None:
+        self._debounce.stop()
+        self._generation += 1
+        self._tasks.spawn(self._run_lookup(self._generation, self.query.text()))
+
+    def shutdown(self) -> None:
+        self._tasks.cancel_all()
+
+    # --- internals ----------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        # Down arrow from the search box walks into the results, as in a browser's address bar.
+        if (
+            watched is self.query
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.results.count()
+        ):
+            self.results.setFocus(Qt.FocusReason.TabFocusReason)
+            if self.results.currentRow() < 0:
+                self.results.setCurrentRow(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _on_query_edited(self, _text: str) -> None:
+        self._debounce.start()
+
+    async def _run_lookup(self, generation: int, text: str) -> None:
+        if not text.strip():
+            self._show(LookupResult(query=text, kind=QueryKind.EMPTY, normalized=None, customers=()))
+            return
+        self.summary.setText(self.tr("Searching…"))
+        try:
+            result = await self._lookup.lookup(text)
+        except UserFacingError as exc:
+            if generation == self._generation:
+                self.summary.setText(str(exc))
+                self.lookup_failed.emit(str(exc))
+            return
+        if generation != self._generation:
+            return  # the operator has typed on since; this answer is stale
+        self._show(result)
+
+    def _show(self, result: LookupResult) -> None:
+        self._cards = list(result.customers)
+        self.results.clear()
+        for card in self._cards:
+            phones = ", ".join(format_phone(p) for p in card.phones)
+            item = QListWidgetItem(f"{card.name}\n{card.contract_number} · {phones}")
+            item.setToolTip(card.address or "")
+            self.results.addItem(item)
+        self.summary.setText(self._summary_text(result))
+        if self._cards:
+            self.results.setCurrentRow(0)
+        self.lookup_finished.emit(result)
+
+    def _summary_text(self, result: LookupResult) -> str:
+        if result.kind is QueryKind.EMPTY:
+            return ""
+        if not result.customers:
+            return self.tr("No customer found for “{query}”.").format(query=result.query.strip())
+        return self.tr("{count} customer(s) found.").format(count=len(result.customers))
+
+    def _on_results_row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._cards):
+            self.customer_selected.emit(self._cards[row])
+
+    def _on_results_item_activated(self, item: QListWidgetItem) -> None:
+        row = self.results.row(item)
+        if 0 <= row < len(self._cards):
+            self.customer_opened.emit(self._cards[row])
+
+    def _on_task_error(self, exc: BaseException) -> None:
+        log.error("lookup failed", exc_info=exc)
+        message = self.tr("Search failed: {error}").format(error=str(exc) or type(exc).__name__)
+        self.summary.setText(message)
+        self.lookup_failed.emit(message)

@@ -1,0 +1,55 @@
+"""GUI fixtures: a qasync loop riding on pytest-qt's QApplication, and a real demo database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import Engine
+
+from app.services.db_worker import DatabaseWorker
+from app.storage.database import make_engine
+from app.storage.demo_data import generate_demo_data
+from app.storage.migrate import upgrade
+
+
+@pytest.fixture
+def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """asyncio on the Qt event loop, as in the running app; qtbot's waits drive both."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture(scope="module")
+def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path: Path = tmp_path_factory.mktemp("gui-db") / "demo.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    generate_demo_data(engine, customers=300, seed=7, default_region="RU")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def worker() -> Iterator[DatabaseWorker]:
+    w = DatabaseWorker("test-db")
+    yield w
+    w.shutdown(wait=True)
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
