@@ -26,3 +26,20 @@ class ValidationError(UserFacingError):
     def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.fields = fields
+
+
+class EditConflict(UserFacingError):
+    """Someone else saved the record since it was opened; nothing was overwritten.
+
+    `expected_version` is the version the edit was based on, `current_version` the stored one;
+    `current` is the stored record now (e.g. an `app.tickets.drafts.TicketView`), so the UI can
+    show theirs next to the operator's unsaved draft.
+    """
+
+    def __init__(
+        self, message: str, expected_version: int, current_version: int, current: object = None
+    ) -> None:
+        super().__init__(message)
+        self.expected_version = expected_version
+        self.current_version = current_version
+        self.current = current

@@ -2,7 +2,8 @@
 
 `LookupService.lookup` is blocking and runs on the database worker thread.  Whatever the query
 finds, it costs a fixed handful of queries (customers, their phones, their open tickets, their
-calls by customer, calls by number) -- never one query per customer -- and returns only frozen
+calls by customer, calls by number, the announcements valid now, matched to each customer's region
+in Python) -- never one query per customer -- and returns only frozen
 `app.tickets.cards` values: no session or row leaves this module.
 """
 
@@ -10,17 +11,30 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
+from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, select, true
+from sqlalchemy import Connection, Engine, Row, Select, bindparam, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from app.errors import ValidationError
 from app.storage.database import database_errors
-from app.storage.schema import Call, Category, Customer, CustomerPhone, Line, Operator, Priority, Ticket
+from app.storage.schema import (
+    Announcement,
+    Call,
+    Category,
+    Customer,
+    CustomerPhone,
+    Line,
+    Operator,
+    Priority,
+    Ticket,
+    utcnow,
+)
+from app.tickets.cards import Announcement as AnnouncementCard
 from app.tickets.cards import CallSummary, CustomerCard, LookupResult, TicketSummary
 from app.tickets.enums import OPEN_TICKET_STATUSES, QueryKind
 from app.tickets.query import InvalidQuery, Query, classify
@@ -38,9 +52,12 @@ def _like_fragment(term: str) -> str:
 class LookupService:
     """Finds customers by phone, contract number or name, with their open tickets and last calls."""
 
-    def __init__(self, engine: Engine, default_region: str) -> None:
+    def __init__(
+        self, engine: Engine, default_region: str, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self._engine = engine
         self._region = default_region
+        self._clock = clock
 
     def lookup(
         self, query: str, *, limit: int = 20, tickets_per_customer: int = 10, calls_per_customer: int = 5
@@ -78,6 +95,7 @@ class LookupService:
         calls_by_customer = _latest_calls(conn, "customer_id", ids, calls_per)
         calls_by_number = _latest_calls(conn, "caller_number", sorted(numbers), calls_per)
         tickets = _open_tickets(conn, ids, tickets_per)
+        announcements = _current_announcements(conn, self._clock()) if ids else ()
         cards = tuple(
             CustomerCard(
                 id=row.id,
@@ -96,6 +114,7 @@ class LookupService:
                     ],
                     calls_per,
                 ),
+                announcements=tuple(a for a in announcements if a.concerns(row.region)),
             )
             for row in customers
         )
@@ -260,6 +279,32 @@ def _calls_statement(key_name: str) -> Select[*tuple[Any, ...]]:
             (linked_ticket, Call.ticket_id == linked_ticket.id),
         ],
         true(),
+    )
+
+
+@cache
+def _announcements_statement() -> Select[*tuple[Any, ...]]:
+    now = bindparam("now", type_=Announcement.valid_from.type)
+    return (
+        select(
+            Announcement.id,
+            Announcement.text,
+            Announcement.regions,
+            Announcement.valid_from,
+            Announcement.valid_to,
+        )
+        .where(
+            Announcement.valid_from <= now, or_(Announcement.valid_to.is_(None), Announcement.valid_to > now)
+        )
+        .order_by(Announcement.valid_from.desc(), Announcement.id.desc())
+    )
+
+
+def _current_announcements(conn: Connection, now: datetime) -> tuple[AnnouncementCard, ...]:
+    """Every announcement valid at `now` (there are a handful at most; regions are matched later)."""
+    return tuple(
+        AnnouncementCard(id=i, text=text, regions=tuple(regions or ()), valid_from=start, valid_to=end)
+        for i, text, regions, start, end in conn.execute(_announcements_statement(), {"now": now})
     )
 
 

@@ -11,7 +11,8 @@ operators including a shift lead and an admin, a category tree, complexity level
 customers (about 70 % Russian, 30 % English) with one or two numbers -- about one in twenty
 shares a number with the previous customer, a family at the same address -- tickets numbered
 from blocks leased by a demo workstation, their history, and call history including some calls
-from unknown numbers.
+from unknown numbers; two current outage announcements for the first customers' regions; and the
+shipped required-field rules and call scripts (`app.storage.seed`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from app.errors import UserFacingError
 from app.storage.database import database_errors
 from app.storage.number_blocks import lease_blocks
 from app.storage.schema import (
+    Announcement,
     Call,
     Category,
     ComplexityLevel,
@@ -47,6 +49,7 @@ from app.storage.schema import (
     TicketEvent,
     table_of,
 )
+from app.storage.seed import seed_defaults
 from app.tickets.enums import CallDirection, CallOutcome, Role, TicketEventKind, TicketStatus
 from app.tickets.numbering import format_regular
 from app.tickets.query import fold_name, format_contract_number
@@ -481,6 +484,8 @@ def generate_demo_data(
             calls = _call_rows(rng, ref=ref, now=now, ids=ids, seed=seed, count=call_count, tickets=tickets)
             writer.write(table_of(Call), CALL_COLUMNS, calls, call_count)
             writer.fix_sequences([table_of(Customer), table_of(Ticket), table_of(TicketEvent)])
+            _announcements(conn, ids, now)
+        seed_defaults(engine)  # the shipped rules and scripts, now that categories and lines exist
     return DemoDataReport(
         customers=customers,
         phones=phone_count,
@@ -491,6 +496,33 @@ def generate_demo_data(
         calls=call_count,
         seconds=time.perf_counter() - started,
     )
+
+
+def _announcements(conn: Connection, ids: range, now: datetime) -> None:
+    """A current outage in the regions of the first demo customers, so the demo pop shows one."""
+    found = conn.execute(select(Customer.region).where(Customer.id.in_(ids[:2]))).scalars()
+    regions = sorted({region for region in found if region})
+    if not regions:
+        return
+    rows = [
+        {
+            "text": f"Planned works in {regions[0]}: internet may be interrupted until 18:00.",
+            "regions": regions[:1],
+            "valid_from": now - timedelta(hours=2),
+            "valid_to": now + timedelta(days=2),
+            "created_by_id": None,
+            "created_at": now,
+        },
+        {
+            "text": "Outage: TV channels of the Premium package are not available; engineers are on it.",
+            "regions": regions,
+            "valid_from": now - timedelta(minutes=30),
+            "valid_to": None,
+            "created_by_id": None,
+            "created_at": now,
+        },
+    ]
+    conn.execute(table_of(Announcement).insert(), rows)
 
 
 def _phone_rows(ids: range, seed: int) -> Iterator[tuple[Any, ...]]:

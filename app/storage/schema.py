@@ -28,6 +28,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Dialect,
@@ -224,11 +225,25 @@ class CustomerPhone(Base):
 # --- tickets -------------------------------------------------------------------------------------
 
 
+# The part of the required-field rules the database itself enforces (migration 0002): whatever
+# client writes, a resolved or closed ticket has its category, complexity and resolution, and an
+# escalated one its department and due date.  Category-specific rules stay in the service.
+TICKET_CLOSED_NEEDS = (
+    "status NOT IN ('resolved', 'closed') OR (category_id IS NOT NULL AND complexity_id IS NOT NULL"
+    " AND resolution IS NOT NULL AND TRIM(resolution) <> '')"
+)
+TICKET_ESCALATED_NEEDS = "status <> 'escalated' OR (department_id IS NOT NULL AND due_date IS NOT NULL)"
+
+
 class Ticket(Base):
     """A customer's request.  `version` makes concurrent edits fail instead of overwriting."""
 
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_customer_id_status", "customer_id", "status"),)
+    __table_args__ = (
+        Index("ix_tickets_customer_id_status", "customer_id", "status"),
+        CheckConstraint(TICKET_CLOSED_NEEDS, name="closed_needs_category_complexity_resolution"),
+        CheckConstraint(TICKET_ESCALATED_NEEDS, name="escalated_needs_department_due_date"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
@@ -300,6 +315,8 @@ class Call(Base):
     recording_path: Mapped[str | None] = mapped_column(String(500))
     problem: Mapped[bool] = mapped_column(Boolean, default=False)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    caller_name: Mapped[str | None] = mapped_column(String(200))  # the display name, as received
+    disposition: Mapped[str | None] = mapped_column(String(100))  # what came of it, in the desk's words
 
 
 # --- ticket number leases --------------------------------------------------------------------------
@@ -314,3 +331,49 @@ class NumberBlockLease(Base):
     size: Mapped[int] = mapped_column(Integer)
     workstation_id: Mapped[int] = mapped_column(BigInteger, index=True)
     leased_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- rules, scripts, announcements (migration 0002) ---------------------------------------------
+
+
+class FieldRuleRow(Base):
+    """A required-field rule (see `app.tickets.rules`): `fields` on `transitions` for a category
+    subtree (``category_id`` None: every ticket).  Both lists are JSON arrays of ids."""
+
+    __tablename__ = "field_rules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="CASCADE"), index=True
+    )
+    transitions: Mapped[list[str]] = mapped_column(JSON)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ScriptText(Base):
+    """One call-script template (`app.tickets.scripts.TemplateKey`) for a line (None: the default
+    for every line) in one language."""
+
+    __tablename__ = "scripts"
+    __table_args__ = (UniqueConstraint("line_id", "language", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Announcement(Base):
+    """A notice for callers from some regions ("outage in ..."), shown on their card while valid.
+
+    `regions` is a JSON array of region names; an empty array means every region.
+    """
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_valid_to_valid_from", "valid_to", "valid_from"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    regions: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -43,6 +43,25 @@ class CallSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Announcement:
+    """A notice for callers from `regions` (empty: everyone), e.g. an outage, while it is valid."""
+
+    id: int
+    text: str
+    regions: tuple[str, ...]
+    valid_from: datetime
+    valid_to: datetime | None
+
+    def concerns(self, region: str | None) -> bool:
+        """True when a customer in `region` should see it (region names compared case-blind)."""
+        if not self.regions:
+            return True
+        return region is not None and region.strip().casefold() in {
+            r.strip().casefold() for r in self.regions
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerCard:
     id: int
     contract_number: str
@@ -54,6 +73,7 @@ class CustomerCard:
     phones: tuple[str, ...]
     open_tickets: tuple[TicketSummary, ...]
     recent_calls: tuple[CallSummary, ...]
+    announcements: tuple[Announcement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

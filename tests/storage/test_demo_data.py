@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from app.services.lookup import LookupService
 from app.storage.demo_data import DemoDataExists, customer_numbers, generate_demo_data
-from app.storage.schema import Call, Customer, CustomerPhone, Operator, Ticket, TicketEvent
+from app.storage.schema import (
+    Call,
+    Customer,
+    CustomerPhone,
+    FieldRuleRow,
+    Operator,
+    ScriptText,
+    Ticket,
+    TicketEvent,
+)
 from app.tickets.enums import OPEN_TICKET_STATUSES, Role
 from app.tickets.numbering import TicketNumberKind, parse_ticket_number
 
@@ -76,3 +85,13 @@ def test_refuses_a_database_with_customers_unless_appending(engine: Engine) -> N
         # sequences were moved past the explicit ids: the application can insert as usual
         session.add(Customer(contract_number="CN-9999999", name="After Demo"))
         session.commit()
+
+
+def test_demo_has_a_current_announcement_on_the_first_customers_card_and_seeded_rules(engine: Engine) -> None:
+    generate_demo_data(engine, customers=20, seed=3)
+    card = LookupService(engine, "RU").lookup("CN-000001").customers[0]
+    assert card.announcements, "the demo pop should show an outage"
+    assert all(a.concerns(card.region) for a in card.announcements)
+    with Session(engine) as session:
+        assert _count(session, FieldRuleRow) > 0
+        assert _count(session, ScriptText) > 0

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
 
 from app.storage import migrate
 from app.storage.database import make_engine
@@ -56,5 +58,67 @@ def test_sqlite_connections_get_the_durability_pragmas(sqlite_url: str) -> None:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def _insert_0001_rows(engine: Engine, status: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tickets (number, status, subject, created_at, updated_at, version)"
+                " VALUES ('T-0000-0013', :status, 's', :at, :at, 1)"
+            ),
+            {"status": status, "at": "2026-11-01 09:00:00"},
+        )
+        ticket_id = conn.execute(text("SELECT id FROM tickets")).scalar_one()
+        conn.execute(
+            text("INSERT INTO ticket_events (ticket_id, kind, at) VALUES (:t, 'created', :at)"),
+            {"t": ticket_id, "at": "2026-11-01 09:00:00"},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO calls (direction, caller_number, ringing_at, hold_seconds, problem, ticket_id)"
+                " VALUES ('inbound', '+79123456789', :at, 0, false, :t)"
+            ),
+            {"t": ticket_id, "at": "2026-11-01 09:00:00"},
+        )
+
+
+def test_0002_keeps_existing_rows_and_adds_the_ticket_checks(empty_url: str | URL) -> None:
+    engine = make_engine(empty_url)
+    try:
+        migrate.upgrade(engine, "0001")
+        _insert_0001_rows(engine, "new")
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == "0002"
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM ticket_events")).scalar_one() == 1
+            assert conn.execute(text("SELECT ticket_id FROM calls")).scalar_one() is not None
+            if engine.dialect.name == "sqlite":  # the rebuild switched them off and back on
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE tickets SET status = 'closed'"))
+        assert {"field_rules", "scripts", "announcements"} <= set(inspect(engine).get_table_names())
+
+        migrate.downgrade(engine, "0001")
+        assert not {"field_rules", "scripts", "announcements"} & set(inspect(engine).get_table_names())
+        assert "disposition" not in {c["name"] for c in inspect(engine).get_columns("calls")}
+        with engine.begin() as conn:  # the CHECK went with 0002; the status enum CHECK stayed
+            conn.execute(text("UPDATE tickets SET status = 'closed'"))
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE tickets SET status = 'bogus'"))
+    finally:
+        engine.dispose()
+
+
+def test_0002_refuses_to_run_over_tickets_that_break_the_rule(empty_url: str | URL) -> None:
+    engine = make_engine(empty_url)
+    try:
+        migrate.upgrade(engine, "0001")
+        _insert_0001_rows(engine, "closed")
+        with pytest.raises(RuntimeError, match="T-0000-0013"):
+            migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == "0001"
     finally:
         engine.dispose()

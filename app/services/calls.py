@@ -1,0 +1,177 @@
+"""Calls as they happen: recorded at ring, answered, held, ended with an outcome.
+
+Blocking; runs on the database worker thread, a session per call.  Missed and rejected calls are
+recorded like any other (``ended(..., CallOutcome.MISSED)``), so a callback list can be built.
+Caller and dialled numbers are stored in E.164 (or as extension digits) when they can be read as
+such, otherwise as received (``anonymous``, a SIP user name), cut to the column's width.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.errors import ValidationError
+from app.services.sessions import operator_id, session_scope
+from app.storage.schema import Call, Line, LineNumber
+from app.tickets.calls import CallRecord, OutcomeMismatch, check_outcome
+from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.phones import InvalidPhoneNumber, parse_number
+
+log = logging.getLogger(__name__)
+
+ANONYMOUS = "anonymous"
+_NUMBER_WIDTH = 32
+
+
+class CallNotFound(ValidationError):
+    def __init__(self, call_id: int) -> None:
+        super().__init__(f"Call {call_id} does not exist.")
+        self.call_id = call_id
+
+
+def stored_number(text: str | None, default_region: str) -> str:
+    """How a number is kept: E.164 or extension digits when it reads as one, else as received."""
+    raw = (text or "").strip()
+    if not raw:
+        return ANONYMOUS
+    try:
+        return parse_number(raw, default_region).value
+    except InvalidPhoneNumber:
+        return raw[:_NUMBER_WIDTH]
+
+
+class CallService:
+    def __init__(self, engine: Engine, default_region: str) -> None:
+        self._engine = engine
+        self._region = default_region
+
+    def ringing(
+        self,
+        *,
+        direction: CallDirection,
+        caller_number: str | None,
+        display_name: str | None,
+        dialled_number: str | None,
+        at: datetime,
+        operator_login: str | None = None,
+        customer_id: int | None = None,
+    ) -> CallRecord:
+        """Record a call the moment it rings; the line is found from the dialled number."""
+        dialled = stored_number(dialled_number, self._region) if dialled_number else None
+        with session_scope(self._engine) as s:
+            line_id = None
+            if dialled_number:
+                candidates = {dialled_number.strip(), dialled or ""} - {""}
+                line_id = s.scalar(
+                    select(LineNumber.line_id).where(LineNumber.number.in_(candidates)).limit(1)
+                )
+            call = Call(
+                direction=direction,
+                caller_number=stored_number(caller_number, self._region),
+                caller_name=(display_name or "").strip()[:200] or None,
+                dialled_number=dialled,
+                line_id=line_id,
+                operator_id=operator_id(s, operator_login),
+                customer_id=customer_id,
+                ringing_at=at,
+                hold_seconds=0,
+            )
+            s.add(call)
+            s.flush()
+            return _record(s, call)
+
+    def answered(self, call_id: int, at: datetime, operator_login: str | None = None) -> CallRecord:
+        with session_scope(self._engine) as s:
+            call = _call(s, call_id)
+            call.answered_at = at
+            if operator_login:
+                call.operator_id = operator_id(s, operator_login)
+            return _record(s, call)
+
+    def identify(self, call_id: int, customer_id: int | None) -> CallRecord:
+        """The operator chose (or corrected) who is calling."""
+        with session_scope(self._engine) as s:
+            call = _call(s, call_id)
+            call.customer_id = customer_id
+            return _record(s, call)
+
+    def add_hold(self, call_id: int, seconds: float) -> CallRecord:
+        """Add one hold period (measured by the window from hold to resume) to the call's total."""
+        if seconds < 0:
+            raise ValueError("A hold cannot last a negative time.")
+        with session_scope(self._engine) as s:
+            call = _call(s, call_id)
+            call.hold_seconds = (call.hold_seconds or 0) + round(seconds)
+            return _record(s, call)
+
+    def ended(
+        self, call_id: int, at: datetime, outcome: CallOutcome, disposition: str | None = None
+    ) -> CallRecord:
+        """Close the record with its outcome.
+
+        Raises:
+            ValidationError: the outcome does not fit (``missed`` for an answered call).
+        """
+        with session_scope(self._engine) as s:
+            call = _call(s, call_id)
+            try:
+                check_outcome(call.answered_at is not None, outcome)
+            except OutcomeMismatch as exc:
+                raise ValidationError(str(exc), fields=("outcome",)) from exc
+            call.ended_at = at
+            call.outcome = outcome
+            if disposition is not None:
+                call.disposition = disposition.strip()[:100] or None
+            log.info("call %d ended: %s", call_id, outcome)
+            return _record(s, call)
+
+    def set_disposition(self, call_id: int, disposition: str | None) -> CallRecord:
+        """What came of the call, chosen during wrap-up."""
+        with session_scope(self._engine) as s:
+            call = _call(s, call_id)
+            call.disposition = (disposition or "").strip()[:100] or None
+            return _record(s, call)
+
+    def link_ticket(self, call_id: int, ticket_id: int) -> CallRecord:
+        with session_scope(self._engine) as s:
+            call = _call(s, call_id)
+            call.ticket_id = ticket_id
+            return _record(s, call)
+
+    def get(self, call_id: int) -> CallRecord:
+        with session_scope(self._engine) as s:
+            return _record(s, _call(s, call_id))
+
+
+def _call(s: Session, call_id: int) -> Call:
+    call = s.get(Call, call_id)
+    if call is None:
+        raise CallNotFound(call_id)
+    return call
+
+
+def _record(s: Session, call: Call) -> CallRecord:
+    s.flush()
+    line = s.scalar(select(Line.name).where(Line.id == call.line_id)) if call.line_id else None
+    return CallRecord(
+        id=call.id,
+        direction=call.direction,
+        caller_number=call.caller_number,
+        caller_name=call.caller_name,
+        dialled_number=call.dialled_number,
+        line_id=call.line_id,
+        line=line,
+        customer_id=call.customer_id,
+        operator_id=call.operator_id,
+        ringing_at=call.ringing_at,
+        answered_at=call.answered_at,
+        ended_at=call.ended_at,
+        outcome=call.outcome,
+        hold_seconds=call.hold_seconds,
+        disposition=call.disposition,
+        ticket_id=call.ticket_id,
+    )
