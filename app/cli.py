@@ -61,18 +61,13 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"frontline {__version__}")
     parser.add_argument("--config", metavar="FILE", help="site configuration file (TOML)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging on stderr")
-    parser.set_defaults(handler=_cmd_gui, db=None, demo=False)
-    parser.add_argument(
-        "--db", metavar="URL", help="database URL (default: the site file, else embedded SQLite)"
-    )
-    parser.add_argument(
-        "--demo", action="store_true", help="fill an empty database with demo data before opening the window"
-    )
+    parser.set_defaults(handler=_cmd_gui, db=None)
+    _add_gui_options(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = sub.add_parser("gui", help="start the workstation window (the default)")
     _add_db(gui)
-    gui.add_argument("--demo", action="store_true", help="fill an empty database with demo data first")
+    _add_gui_options(gui, suppress=True)
     gui.set_defaults(handler=_cmd_gui)
 
     demo = sub.add_parser("demo-data", help="fill a database with realistic demo data")
@@ -109,6 +104,46 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_gui_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    if not suppress:
+        p.add_argument(
+            "--db", metavar="URL", help="database URL (default: the site file, else embedded SQLite)"
+        )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        default=default(False),
+        help="demo mode: fill an empty database with demo data and offer the built-in demo caller",
+    )
+    p.add_argument(
+        "--listen", metavar="HOST:PORT", default=default(None), help="peer-to-peer SIP address (no registrar)"
+    )
+    p.add_argument(
+        "--json-log",
+        metavar="FILE",
+        default=default(None),
+        help="write what the operator experiences as JSON lines",
+    )
+    p.add_argument(
+        "--operator",
+        metavar="LOGIN",
+        default=default(None),
+        help="the operator signed in at this desk (default: $FRONTLINE_OPERATOR, else the OS user)",
+    )
+    p.add_argument(
+        "--no-phone", action="store_true", default=default(False), help="start without the softphone engine"
+    )
+    p.add_argument(
+        "--ready",
+        action="store_true",
+        default=default(False),
+        help="start the shift Ready instead of Not ready (unattended desks, tests, benchmarks)",
+    )
+
+
 def _add_db(p: argparse.ArgumentParser) -> None:
     # SUPPRESS: `frontline --db URL lookup q` keeps the top-level value instead of a None default.
     p.add_argument(
@@ -136,9 +171,24 @@ def _open_database(url: str, *, create_embedded: bool = True):  # type: ignore[n
 
 
 def _cmd_gui(args: argparse.Namespace, site: SiteConfig) -> int:
-    from app.main import run_workstation
+    import os
 
-    return run_workstation(site, database_url=_db_url(args, site), seed_demo=bool(args.demo))
+    from app.main import WorkstationOptions, run_workstation
+
+    listen = args.listen
+    if args.demo and listen is None and site.sip.server is None:
+        listen = "127.0.0.1:5070"  # the demo caller rings the desk here
+    options = WorkstationOptions(
+        database_url=_db_url(args, site),
+        seed_demo=bool(args.demo),
+        listen=listen,
+        json_log=args.json_log,
+        operator_login=args.operator or os.environ.get("FRONTLINE_OPERATOR") or getpass.getuser(),
+        phone=not args.no_phone,
+        demo_caller=bool(args.demo),
+        start_ready=bool(args.ready),
+    )
+    return run_workstation(site, options)
 
 
 def _cmd_demo_data(args: argparse.Namespace, site: SiteConfig) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,9 +168,9 @@ def _str(value: object, key: str, where: str) -> str:
 
 
 def _url_has_password(url: str) -> bool:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).password is not None
-    except Exception as exc:  # sqlalchemy raises ArgumentError for garbage
-        raise ConfigError(f"database.url {url!r} is not a database URL.") from exc
+    # urllib rather than SQLAlchemy's make_url: the config is read by the UI and the softphone
+    # engine too, which must not load the database layer.
+    parts = urllib.parse.urlsplit(url)
+    if not parts.scheme or "://" not in url:
+        raise ConfigError(f"database.url {url!r} is not a database URL.")
+    return parts.password is not None

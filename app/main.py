@@ -1,24 +1,51 @@
-"""The composition root: builds the database, services and window, and runs the Qt + asyncio loop.
+"""The composition root: builds the database, services, softphone and window, then runs the Qt +
+asyncio loop.  Nothing else in the program constructs services or reads global state.
 
 Boot order (each stage can fail with a message the user can act on):
-1. open the database (embedded SQLite is created and migrated on the spot);
+1. open the database (embedded SQLite is created and migrated on the spot; a central
+   PostgreSQL must already be migrated by IT);
 2. optionally seed demo data (`--demo`, only into an empty database);
 3. QApplication, translations (before the first widget), the qasync event loop;
-4. the main window with its ports; run until the window closes; stop the worker.
+4. services on the database worker, the softphone engine child process, the window;
+5. run until the window closes; stop the engine (hangs up, unregisters), then the worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import signal
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.config import SiteConfig
+from app.config import SiteConfig, data_dir
 from app.errors import UserFacingError
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import Engine
+
+    from app.json_log import JsonEventLog
+    from app.services.db_worker import DatabaseWorker
+    from app.ui.main_window import DemoSetup, DeskServices, MainWindow
+
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkstationOptions:
+    database_url: str
+    seed_demo: bool = False
+    listen: str | None = None  # peer-to-peer SIP address (HOST:PORT), overrides the site file
+    json_log: str | None = None
+    operator_login: str | None = None
+    phone: bool = True
+    demo_caller: bool = False
+    start_ready: bool = False
 
 
 _ready_logged = False
@@ -31,16 +58,24 @@ def _log_ready_once(status: object) -> None:
         log.info("window ready (%s)", status)
 
 
-def run_workstation(site: SiteConfig, *, database_url: str, seed_demo: bool = False) -> int:
+def reserve_path_for(database_url: str) -> str:
+    """Each central database leases its own numbers: keep one reserve file per database."""
+    from sqlalchemy.engine import make_url
+
+    safe = make_url(database_url).render_as_string(hide_password=True)
+    digest = hashlib.sha256(safe.encode()).hexdigest()[:12]
+    return str(data_dir() / f"ticket_numbers-{digest}.sqlite3")
+
+
+def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
     from app.services.lookup import LookupService
     from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
-    from app.storage.database import make_engine
-    from app.storage.migrate import upgrade
     from app.ui.i18n import install_translators
     from app.ui.main_window import MainWindow
 
@@ -48,22 +83,19 @@ def run_workstation(site: SiteConfig, *, database_url: str, seed_demo: bool = Fa
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Frontline")
     app.setOrganizationName("Frontline")
+    # We end the loop ourselves after the engine has hung up and unregistered; Qt quitting on the
+    # last window would stop the loop under the shutdown coroutine.
+    app.setQuitOnLastWindowClosed(False)
     translators = install_translators(app, site.language)  # noqa: F841 (kept alive until exit)
 
-    engine = make_engine(database_url)
     try:
-        if engine.dialect.name == "sqlite":
-            upgrade(engine)
-        if seed_demo:
-            from app.storage.demo_data import DemoDataExists, generate_demo_data
-
-            with contextlib.suppress(DemoDataExists):  # only an empty database gets demo data
-                generate_demo_data(engine, customers=2000, default_region=site.default_region)
+        engine = _prepare_database(site, options)
     except UserFacingError as exc:
         QMessageBox.critical(None, "Frontline", str(exc))
         return 2
-
     worker = DatabaseWorker("db")
+    json_log = JsonEventLog(options.json_log)
+    desk = _desk_services(site, options, engine, worker, json_log) if options.phone else None
 
     async def run_until_closed() -> None:
         # Built inside the running loop: widgets start async work from their constructors.
@@ -72,22 +104,129 @@ def run_workstation(site: SiteConfig, *, database_url: str, seed_demo: bool = Fa
             health=WorkerDatabaseHealth(worker, engine),
             company=site.company,
             settings=QSettings(),
+            desk=desk,
         )
-        closed = asyncio.Event()
-        app.lastWindowClosed.connect(closed.set)
-        # Ctrl+C / SIGTERM in a terminal closes the window like the Quit action.
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, window.close)
-        # "Ready" = painted and the database answered: what an operator can actually use.
-        window.database_status_changed.connect(_log_ready_once)
-        window.show()
-        log.info("window shown")
-        await closed.wait()
+        await _serve_window(app, window, json_log, start_ready=options.start_ready)
 
     try:
         qasync.run(run_until_closed())
     finally:
         worker.shutdown(wait=True)
         engine.dispose()
+        json_log.close()
     return 0
+
+
+async def _serve_window(
+    app: QApplication, window: MainWindow, json_log: JsonEventLog, *, start_ready: bool
+) -> None:
+    """Show the window, start the phone, and wait until the operator closes it."""
+    from app.tickets.operator_state import OperatorStatus
+    from app.ui.stall_monitor import StallMonitor
+
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    # Ctrl+C / SIGTERM in a terminal closes the window like the Quit action.
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, window.close)
+    # "Ready" = painted and the database answered: what an operator can actually use.
+    window.database_status_changed.connect(_log_ready_once)
+    stalls = StallMonitor()
+    stalls.start()
+    window.show()
+    log.info("window shown")
+    json_log.write("window_shown")
+    if window.desk is not None:
+        await window.start_phone()
+        if start_ready:
+            window.desk.request_state(OperatorStatus.READY)
+    await closed.wait()
+    stalls.stop()
+    json_log.write("event_loop", **stalls.summary())
+    await window.shutdown()
+
+
+def _prepare_database(site: SiteConfig, options: WorkstationOptions) -> Engine:
+    from app.storage.database import make_engine
+    from app.storage.migrate import upgrade
+
+    engine = make_engine(options.database_url)
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+    if options.seed_demo:
+        from app.storage.demo_data import DemoDataExists, generate_demo_data
+
+        with contextlib.suppress(DemoDataExists):  # only an empty database gets demo data
+            generate_demo_data(engine, customers=2000, default_region=site.default_region)
+    return engine
+
+
+def _desk_services(
+    site: SiteConfig,
+    options: WorkstationOptions,
+    engine: Engine,
+    worker: DatabaseWorker,
+    json_log: JsonEventLog,
+) -> DeskServices:
+    from app.services.calls import CallService
+    from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
+    from app.services.scripts import ScriptService
+    from app.services.tickets import TicketService
+    from app.softphone.client import engine_args
+    from app.storage.number_blocks import lease_function
+    from app.storage.number_reserve import SqliteNumberReserve
+    from app.tickets.numbering import TicketNumberAllocator
+    from app.ui.call_desk import DeskIdentity
+    from app.ui.main_window import DeskServices
+    from app.ui.phone_bridge import PhoneBridge
+
+    reserve = SqliteNumberReserve(Path(reserve_path_for(options.database_url)))
+    tickets = TicketService(
+        engine, TicketNumberAllocator(reserve), lease=lease_function(engine, reserve.workstation_id())
+    )
+    args = engine_args(site)
+    if options.listen:
+        args = [a for a in args if a != "--p2p"] + ["--p2p", "--listen", options.listen]
+    return DeskServices(
+        phone=PhoneBridge(args),
+        calls=WorkerCalls(worker, CallService(engine, default_region=site.default_region)),
+        tickets=WorkerTickets(worker, tickets),
+        scripts=WorkerScripts(worker, ScriptService(engine)),
+        identity=DeskIdentity(
+            operator_login=options.operator_login,
+            operator_name=None,  # filled from the operators table once reference data loads
+            position=None,
+            company=site.company,
+        ),
+        json_log=json_log,
+        language=(site.language or _system_language()),
+        top_up_numbers=lambda: worker.submit(tickets.top_up_numbers),
+        demo=_demo_setup(options, worker, engine) if options.demo_caller else None,
+    )
+
+
+def _demo_setup(options: WorkstationOptions, worker: DatabaseWorker, engine: Engine) -> DemoSetup:
+    """The built-in demo caller ringing this desk's peer-to-peer address."""
+    from app.demo.caller import DemoCaller, DemoCallers
+    from app.demo.voice import write_voice_wav
+    from app.services.demo_calls import sample_demo_callers
+    from app.ui.main_window import DemoSetup
+
+    host, _, port = (options.listen or "127.0.0.1:5070").rpartition(":")
+    voice = data_dir() / "demo" / "voice.wav"
+    if not voice.exists():
+        write_voice_wav(voice)
+
+    async def callers() -> DemoCallers:
+        return await asyncio.wrap_future(worker.submit(sample_demo_callers, engine))
+
+    # The voice file is handed to the caller once the engine can play a file into a call (--play).
+    return DemoSetup(caller=DemoCaller(host or "127.0.0.1", int(port), None), callers=callers)
+
+
+def _system_language() -> str:
+    from PySide6.QtCore import QLocale
+
+    lang = QLocale.system().name().split("_")[0].lower()
+    return "en" if lang in ("c", "posix", "") else lang

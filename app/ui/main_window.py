@@ -1,25 +1,66 @@
-"""The workstation's main window: customer search on the left, the customer card on the right,
-database state in the status bar.  Later issues add the softphone panel, ticket form and scripts.
+"""The workstation's main window.
+
+Without a desk (`desk=None`) it is the customer search: results on the left, the card on the right.
+With a desk it is the operator's whole shift: the phone and the operator's state on top, the
+search and the customer card, the ticket form and the scripts; `CallDesk` runs the call and this
+class only lays out the parts, owns the menus and shortcuts, and reports database state.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
+from app.demo.caller import DemoCaller, DemoCallers
+from app.errors import UserFacingError
+from app.json_log import JsonEventLog
+from app.services.desk_ports import CallPort, ScriptPort, TicketPort
 from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
 from app.tickets.cards import CustomerCard
+from app.tickets.operator_state import OperatorStatus
+from app.ui.call_desk import CallDesk, DeskIdentity
 from app.ui.customer_card import CustomerCardView
+from app.ui.operator_state_widget import OperatorStateActions, OperatorStateWidget
+from app.ui.phone_bridge import PhoneBridge
+from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.shortcuts import ShortcutHelp
+from app.ui.softphone_panel import PhoneActions, SoftphonePanel
 from app.ui.tasks import BackgroundTasks
+from app.ui.ticket_form import TicketForm
 
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_MS = 15_000
+NUMBER_TOP_UP_MS = 60_000
+
+
+@dataclass(frozen=True)
+class DeskServices:
+    """Everything the operator's desk needs beyond the search, built by the composition root."""
+
+    phone: PhoneBridge
+    calls: CallPort
+    tickets: TicketPort
+    scripts: ScriptPort
+    identity: DeskIdentity
+    json_log: JsonEventLog
+    language: str
+    top_up_numbers: Callable[[], Future[int]] | None = None
+    demo: DemoSetup | None = None
+
+
+@dataclass(frozen=True)
+class DemoSetup:
+    caller: DemoCaller
+    callers: Callable[[], Awaitable[DemoCallers]]
 
 
 class MainWindow(QMainWindow):
@@ -32,6 +73,7 @@ class MainWindow(QMainWindow):
         health: DatabaseHealthPort,
         company: str,
         settings: QSettings | None = None,
+        desk: DeskServices | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -43,12 +85,17 @@ class MainWindow(QMainWindow):
 
         self.search = SearchPanel(lookup)
         self.card = CustomerCardView()
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.search)
-        splitter.addWidget(self.card)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 2)
-        self.setCentralWidget(splitter)
+        self.desk: CallDesk | None = None
+        self._desk_services = desk
+        if desk is None:
+            splitter = QSplitter(Qt.Orientation.Horizontal)
+            splitter.addWidget(self.search)
+            splitter.addWidget(self.card)
+            splitter.setStretchFactor(0, 1)
+            splitter.setStretchFactor(1, 2)
+            self.setCentralWidget(splitter)
+        else:
+            self._build_desk(desk)
 
         self.db_label = QLabel(self.tr("Database: checking…"))
         self.db_label.setObjectName("databaseStatus")
@@ -60,6 +107,8 @@ class MainWindow(QMainWindow):
         self.search.lookup_finished.connect(self._on_search_lookup_finished)
 
         self._build_actions()
+        if desk is not None:
+            self._build_desk_menus(desk)
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.refresh_database_status)
@@ -89,6 +138,7 @@ class MainWindow(QMainWindow):
         self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         menu_help.addAction(self.shortcuts_action)
+        self._menu_help = menu_help
         about = QAction(self.tr("&About Frontline"), self)
         about.triggered.connect(self._show_about)
         menu_help.addAction(about)
@@ -96,6 +146,10 @@ class MainWindow(QMainWindow):
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for the F1 overlay, read from the actions themselves."""
         rows = [
+            (a.shortcut().toString(QKeySequence.SequenceFormat.NativeText), a.text().replace("&", ""))
+            for a in self._desk_actions()
+        ]
+        rows += [
             (
                 self.find_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
                 self.tr("Find customer"),
@@ -113,7 +167,9 @@ class MainWindow(QMainWindow):
         return [r for r in rows if r[0]]
 
     def show_shortcuts(self) -> None:
-        ShortcutHelp(self.shortcut_rows(), self).exec()
+        # open(), not exec(): a nested event loop would stall engine events and timers.
+        self._shortcut_help = ShortcutHelp(self.shortcut_rows(), self)
+        self._shortcut_help.open()
 
     def _show_about(self) -> None:
         from app import __version__
@@ -162,14 +218,161 @@ class MainWindow(QMainWindow):
 
     # --- layout persistence -------------------------------------------------------------------
     def _restore_layout(self) -> None:
+        default = (1320, 820) if self.desk is not None else (1200, 760)
         if self._settings is None:
-            self.resize(1200, 760)
+            self.resize(*default)
             return
         geometry = self._settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1200, 760)
+            self.resize(*default)
+
+    # --- the operator's desk ------------------------------------------------------------------
+    def _build_desk(self, desk: DeskServices) -> None:
+        self.phone_actions = PhoneActions(self)
+        self.state_actions = OperatorStateActions(self)
+        self.softphone = SoftphonePanel(self.phone_actions)
+        self.operator_state = OperatorStateWidget(self.state_actions)
+        self.ticket_form = TicketForm(desk.tickets, operator_login=desk.identity.operator_login)
+        self.scripts = ScriptsPanel()
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.operator_state, alignment=Qt.AlignmentFlag.AlignRight)
+        top_layout.addWidget(self.softphone)
+
+        # Left: who is calling (search results over the card); centre: the ticket; right: the words.
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.search)
+        left.addWidget(self.card)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 2)
+        middle = QSplitter(Qt.Orientation.Horizontal)
+        middle.setObjectName("deskSplitter")
+        middle.addWidget(left)
+        middle.addWidget(self.ticket_form)
+        middle.addWidget(self.scripts)
+        middle.setSizes([420, 560, 320])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(top)
+        layout.addWidget(middle, stretch=1)
+        self.setCentralWidget(central)
+
+        self.desk = CallDesk(
+            window=self,
+            phone=desk.phone,
+            calls=desk.calls,
+            tickets=desk.tickets,
+            softphone=self.softphone,
+            search=self.search,
+            ticket_form=self.ticket_form,
+            scripts=self.scripts,
+            operator_widget=self.operator_state,
+            identity=desk.identity,
+            json_log=desk.json_log,
+            parent=self,
+        )
+        self.desk.message.connect(self._on_desk_message)
+        self.desk.ticket_opened.connect(self._on_desk_ticket_opened)
+        self._tasks.spawn(self._load_desk_data(desk))
+        if desk.top_up_numbers is not None:
+            self._top_up_timer = QTimer(self)
+            self._top_up_timer.setInterval(NUMBER_TOP_UP_MS)
+            self._top_up_timer.timeout.connect(self._top_up_numbers)
+            self._top_up_timer.start()
+            self._top_up_numbers()
+
+    def _build_desk_menus(self, desk: DeskServices) -> None:
+        menu_call = self.menuBar().addMenu(self.tr("Ca&ll"))
+        menu_call.addActions(self.phone_actions.all())
+        menu_ticket = self.menuBar().addMenu(self.tr("T&icket"))
+        menu_ticket.addActions([self.ticket_form.save_action, self.ticket_form.close_action])
+        menu_state = self.menuBar().addMenu(self.tr("&State"))
+        menu_state.addActions(self.state_actions.all())
+        for action in self._desk_actions():
+            if action not in self.actions():
+                self.addAction(action)  # shortcuts work wherever the focus is in the window
+        if desk.demo is not None:
+            from app.ui.demo_menu import DemoMenu
+
+            self.demo_menu = DemoMenu(desk.demo.caller, desk.demo.callers, desk.json_log, self)
+            self.menuBar().insertMenu(self._menu_help.menuAction(), self.demo_menu.menu)
+            self.addActions(self.demo_menu.actions())
+            self.demo_menu.lead_ready.connect(self.softphone.transfer_target.setText)
+            self.demo_menu.message.connect(self._on_desk_message)
+            if self.desk is not None:  # the demo desk starts Ready so the first call rings
+                self.desk.request_state(OperatorStatus.READY)
+
+    def _desk_actions(self) -> list[QAction]:
+        if self.desk is None:
+            return []
+        return [
+            *self.phone_actions.all(),
+            self.ticket_form.save_action,
+            self.ticket_form.close_action,
+            *self.state_actions.all(),
+        ]
+
+    async def _load_desk_data(self, desk: DeskServices) -> None:
+        call_desk = self.desk
+        if call_desk is None:
+            return
+        ref = await desk.tickets.reference_data()
+        self.ticket_form.set_reference_data(ref)
+        me = next((o for o in ref.operators if o.login == desk.identity.operator_login), None)
+        if me is not None:
+            call_desk.set_identity(
+                replace(desk.identity, operator_name=me.display_name, position=me.position)
+            )
+        else:
+            self.statusBar().showMessage(
+                self.tr("Operator “{login}” is not in the database: scripts will not name you.").format(
+                    login=desk.identity.operator_login or "?"
+                ),
+                15_000,
+            )
+        call_desk.set_script_library(await desk.scripts.library(), desk.language)
+        self.ticket_form.set_answer_templates(await desk.scripts.answers(), desk.language)
+
+    def _top_up_numbers(self) -> None:
+        services = self._desk_services
+        if services is None or services.top_up_numbers is None:
+            return
+        future = services.top_up_numbers()
+
+        def done(f: Future[int]) -> None:
+            # Offline is fine: the reserve still has numbers; the next tick tries again.
+            with contextlib.suppress(UserFacingError):
+                f.result()
+
+        future.add_done_callback(done)
+
+    def _on_desk_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15_000)
+
+    def _on_desk_ticket_opened(self, _view: object) -> None:
+        # The operator is talking: the ticket takes the keyboard (subject first), not the search.
+        self.ticket_form.subject.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    async def start_phone(self) -> None:
+        if self._desk_services is None:
+            return
+        try:
+            await self._desk_services.phone.start()
+        except UserFacingError as exc:
+            self.softphone.show_engine_down(str(exc))
+            self.statusBar().showMessage(str(exc), 30_000)
+
+    async def shutdown(self) -> None:
+        """Stop the engine (hangs up, unregisters) before the process exits."""
+        if self._desk_services is not None:
+            await self._desk_services.phone.stop()
+        if getattr(self, "demo_menu", None) is not None:
+            await self.demo_menu.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._health_timer.stop()

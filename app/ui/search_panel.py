@@ -80,6 +80,13 @@ class SearchPanel(QWidget):
         self._generation += 1
         self._tasks.spawn(self._run_lookup(self._generation, self.query.text()))
 
+    def show_message(self, text: str) -> None:
+        """Replace the results with a message (e.g. an anonymous caller: nothing to search)."""
+        self._generation += 1  # any lookup still running is now stale
+        self._cards = []
+        self.results.clear()
+        self.summary.setText(text)
+
     def shutdown(self) -> None:
         self._tasks.cancel_all()
 

@@ -1,292 +1,670 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>CallDesk</name>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="223" />
+        <source>Anonymous caller: nothing to look up.</source>
+        <translation>Номер скрыт: искать нечего.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="315" />
+        <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
+        <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="320" />
+        <source>The softphone is back.</source>
+        <translation>Софтфон снова работает.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="476" />
+        <source>Something went wrong: {error}</source>
+        <translation>Что-то пошло не так: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="170" />
+        <source>Ticket {number} was changed meanwhile</source>
+        <translation>Заявка {number} изменена, пока вы её редактировали</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="174" />
+        <source>{who} saved ticket {number} while you were editing it. Nothing has been overwritten. Compare the values and choose.</source>
+        <translation>{who} сохранил(а) заявку {number}, пока вы её редактировали. Ничего не перезаписано. Сравните значения и выберите.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="176" />
+        <source>Another operator</source>
+        <translation>Другой оператор</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="182" />
+        <source>Field</source>
+        <translation>Поле</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="182" />
+        <source>Yours</source>
+        <translation>Ваше</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="182" />
+        <source>Theirs</source>
+        <translation>Их</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="192" />
+        <source>&amp;Keep theirs (reload)</source>
+        <translation>&amp;Оставить их версию (перезагрузить)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="193" />
+        <source>&amp;Apply my changes on top</source>
+        <translation>&amp;Применить мои изменения поверх</translation>
+    </message>
+</context>
+<context>
     <name>CustomerCardView</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="88" />
+        <location filename="../../app/ui/customer_card.py" line="100" />
         <source>Customer</source>
         <translation>Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="90" />
+        <location filename="../../app/ui/customer_card.py" line="102" />
         <source>Contract:</source>
         <translation>Договор:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="91" />
+        <location filename="../../app/ui/customer_card.py" line="103" />
         <source>Phones:</source>
         <translation>Телефоны:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="92" />
+        <location filename="../../app/ui/customer_card.py" line="104" />
         <source>Address:</source>
         <translation>Адрес:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="93" />
+        <location filename="../../app/ui/customer_card.py" line="105" />
         <source>Region:</source>
         <translation>Регион:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="94" />
+        <location filename="../../app/ui/customer_card.py" line="106" />
         <source>Plan:</source>
         <translation>Тариф:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="95" />
+        <location filename="../../app/ui/customer_card.py" line="107" />
         <source>Notes:</source>
         <translation>Заметки:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="97" />
-        <location filename="../../app/ui/customer_card.py" line="100" />
+        <location filename="../../app/ui/customer_card.py" line="109" />
+        <location filename="../../app/ui/customer_card.py" line="112" />
         <source>Ticket</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="97" />
+        <location filename="../../app/ui/customer_card.py" line="109" />
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="97" />
+        <location filename="../../app/ui/customer_card.py" line="109" />
         <source>Created</source>
         <translation>Создана</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="97" />
+        <location filename="../../app/ui/customer_card.py" line="109" />
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="100" />
+        <location filename="../../app/ui/customer_card.py" line="112" />
         <source>When</source>
         <translation>Когда</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="100" />
+        <location filename="../../app/ui/customer_card.py" line="112" />
         <source>From</source>
         <translation>С номера</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="100" />
+        <location filename="../../app/ui/customer_card.py" line="112" />
         <source>Line</source>
         <translation>Линия</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="100" />
+        <location filename="../../app/ui/customer_card.py" line="112" />
         <source>Outcome</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="104" />
+        <location filename="../../app/ui/customer_card.py" line="116" />
         <source>Open tickets</source>
         <translation>Открытые заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="105" />
+        <location filename="../../app/ui/customer_card.py" line="117" />
         <source>Recent calls</source>
         <translation>Последние звонки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="109" />
+        <location filename="../../app/ui/customer_card.py" line="121" />
         <source>Search for a customer by phone number, contract number or name.</source>
         <translation>Найдите клиента по номеру телефона, номеру договора или имени.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="139" />
+        <location filename="../../app/ui/customer_card.py" line="151" />
         <source>Open tickets ({count})</source>
         <translation>Открытые заявки ({count})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="140" />
+        <location filename="../../app/ui/customer_card.py" line="152" />
         <source>Recent calls ({count})</source>
         <translation>Последние звонки ({count})</translation>
     </message>
 </context>
 <context>
+    <name>DemoMenu</name>
+    <message>
+        <location filename="../../app/ui/demo_menu.py" line="42" />
+        <source>&amp;Demo</source>
+        <translation>&amp;Демо</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/demo_menu.py" line="43" />
+        <source>Call from a &amp;known customer</source>
+        <translation>Звонок от &amp;известного клиента</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/demo_menu.py" line="44" />
+        <source>Call from an &amp;unknown number</source>
+        <translation>Звонок с &amp;неизвестного номера</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/demo_menu.py" line="45" />
+        <source>Call &amp;anonymously</source>
+        <translation>&amp;Анонимный звонок</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/demo_menu.py" line="46" />
+        <source>Call every 90 &amp;seconds</source>
+        <translation>Звонить каждые 90 &amp;секунд</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/demo_menu.py" line="95" />
+        <source>Demo caller: {error}</source>
+        <translation>Демо-абонент: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>DueDateEdit</name>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="113" />
+        <source>No date</source>
+        <translation>Без срока</translation>
+    </message>
+</context>
+<context>
+    <name>IncomingBanner</name>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="101" />
+        <source>Anonymous caller</source>
+        <translation>Номер скрыт</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="104" />
+        <source>Call waiting</source>
+        <translation>Второй звонок</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="104" />
+        <source>Incoming call</source>
+        <translation>Входящий звонок</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="112" />
+        <source>Line: {line}</source>
+        <translation>Линия: {line}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="112" />
+        <source>Line: unknown</source>
+        <translation>Линия: неизвестна</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="41" />
+        <location filename="../../app/ui/main_window.py" line="83" />
         <source>Frontline — {company}</source>
         <translation>Frontline — {company}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="53" />
+        <location filename="../../app/ui/main_window.py" line="100" />
         <source>Database: checking…</source>
         <translation>База данных: проверка…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="73" />
+        <location filename="../../app/ui/main_window.py" line="122" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="74" />
+        <location filename="../../app/ui/main_window.py" line="123" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="79" />
+        <location filename="../../app/ui/main_window.py" line="128" />
         <source>&amp;Customer</source>
         <translation>&amp;Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="80" />
+        <location filename="../../app/ui/main_window.py" line="129" />
         <source>&amp;Find customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="85" />
+        <location filename="../../app/ui/main_window.py" line="136" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="86" />
+        <location filename="../../app/ui/main_window.py" line="137" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="90" />
+        <location filename="../../app/ui/main_window.py" line="142" />
         <source>&amp;About Frontline</source>
         <translation>&amp;О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="97" />
-        <location filename="../../app/ui/main_window.py" line="98" />
+        <location filename="../../app/ui/main_window.py" line="155" />
+        <location filename="../../app/ui/main_window.py" line="157" />
         <source>Find customer</source>
         <translation>Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="99" />
+        <location filename="../../app/ui/main_window.py" line="158" />
         <source>Down</source>
         <translation>Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="99" />
+        <location filename="../../app/ui/main_window.py" line="158" />
         <source>From the search box into the results</source>
         <translation>Из поиска в результаты</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="100" />
+        <location filename="../../app/ui/main_window.py" line="159" />
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="100" />
+        <location filename="../../app/ui/main_window.py" line="159" />
         <source>Move through the results</source>
         <translation>Перемещение по результатам</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="160" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="101" />
+        <location filename="../../app/ui/main_window.py" line="160" />
         <source>Open the highlighted customer</source>
         <translation>Открыть выделенного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102" />
+        <location filename="../../app/ui/main_window.py" line="161" />
         <source>This help</source>
         <translation>Эта справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="103" />
+        <location filename="../../app/ui/main_window.py" line="164" />
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="115" />
+        <location filename="../../app/ui/main_window.py" line="179" />
         <source>About Frontline</source>
         <translation>О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="116" />
+        <location filename="../../app/ui/main_window.py" line="180" />
         <source>Frontline {version}
 The operator workstation.</source>
         <translation>Frontline {version}
 Рабочее место оператора.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>Database: {backend} ({location})</source>
         <translation>База данных: {backend} ({location})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="143" />
+        <location filename="../../app/ui/main_window.py" line="209" />
         <source>Database unavailable: {error} — retrying</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="290" />
+        <source>Ca&amp;ll</source>
+        <translation>&amp;Звонок</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="292" />
+        <source>T&amp;icket</source>
+        <translation>З&amp;аявка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="294" />
+        <source>&amp;State</source>
+        <translation>&amp;Статус</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="333" />
+        <source>Operator “{login}” is not in the database: scripts will not name you.</source>
+        <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
+    </message>
+</context>
+<context>
+    <name>NotReadyReason</name>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="30" />
+        <source>Training</source>
+        <translation>Обучение</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="31" />
+        <source>Meeting</source>
+        <translation>Совещание</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="32" />
+        <source>Technical problem</source>
+        <translation>Техническая проблема</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="33" />
+        <source>Callbacks</source>
+        <translation>Обратные звонки</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="34" />
+        <source>Other</source>
+        <translation>Другое</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="35" />
+        <source>just signed in</source>
+        <translation>только что вошёл</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorStateActions</name>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="51" />
+        <source>&amp;Ready</source>
+        <translation>&amp;Готов</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="52" />
+        <source>&amp;Not ready…</source>
+        <translation>&amp;Не готов…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="53" />
+        <source>&amp;Break</source>
+        <translation>&amp;Перерыв</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorStateWidget</name>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="97" />
+        <source>{status}: {reason}</source>
+        <translation>{status}: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="100" />
+        <source>{status} ({seconds} s left)</source>
+        <translation>{status} (осталось {seconds} с)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="110" />
+        <source>Not ready</source>
+        <translation>Не готов</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="111" />
+        <source>Why are you not ready?</source>
+        <translation>Почему вы не готовы?</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorStatus</name>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="17" />
+        <source>Ready</source>
+        <translation>Готов</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="18" />
+        <source>Not ready</source>
+        <translation>Не готов</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="19" />
+        <source>Break</source>
+        <translation>Перерыв</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="20" />
+        <source>On call</source>
+        <translation>Разговор</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="21" />
+        <source>Wrap-up</source>
+        <translation>Обработка</translation>
     </message>
 </context>
 <context>
     <name>Outcome</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="48" />
+        <location filename="../../app/ui/customer_card.py" line="60" />
         <source>in progress</source>
         <translation>идёт</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="50" />
+        <location filename="../../app/ui/customer_card.py" line="62" />
         <source>Answered</source>
         <translation>Принят</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="51" />
+        <location filename="../../app/ui/customer_card.py" line="63" />
         <source>Missed</source>
         <translation>Пропущен</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="52" />
+        <location filename="../../app/ui/customer_card.py" line="64" />
         <source>Abandoned</source>
         <translation>Брошен</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="53" />
+        <location filename="../../app/ui/customer_card.py" line="65" />
         <source>Transferred</source>
         <translation>Переведён</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="54" />
+        <location filename="../../app/ui/customer_card.py" line="66" />
         <source>Rejected</source>
         <translation>Отклонён</translation>
     </message>
 </context>
 <context>
+    <name>PhoneActions</name>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="47" />
+        <source>&amp;Answer</source>
+        <translation>&amp;Ответить</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="48" />
+        <source>&amp;Reject (busy)</source>
+        <translation>Откл&amp;онить (занято)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="49" />
+        <source>&amp;Hang up</source>
+        <translation>&amp;Завершить</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="50" />
+        <source>H&amp;old / resume</source>
+        <translation>&amp;Удержание / возврат</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="51" />
+        <source>&amp;Mute</source>
+        <translation>&amp;Микрофон выкл.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="52" />
+        <source>&amp;Transfer…</source>
+        <translation>&amp;Перевести…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="53" />
+        <source>&amp;Goodbye words</source>
+        <translation>&amp;Прощание</translation>
+    </message>
+</context>
+<context>
+    <name>ScriptsPanel</name>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="118" />
+        <source>Script</source>
+        <translation>Скрипт</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="119" />
+        <source>The words to say appear here when a call is answered.</source>
+        <translation>Здесь появится текст для разговора, когда вы ответите на звонок.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="141" />
+        <source> min</source>
+        <translation> мин</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="142" />
+        <source>Minutes to promise on hold</source>
+        <translation>Сколько минут обещать на удержании</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="143" />
+        <source>Hold &amp;minutes:</source>
+        <translation>Минуты ожидания (&amp;M):</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="146" />
+        <source>Copy script</source>
+        <translation>Копировать текст</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="148" />
+        <source>Copy the words on screen to the clipboard</source>
+        <translation>Скопировать текст с экрана в буфер обмена</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="256" />
+        <source>Promised wait is over by {overdue} — go back to the caller</source>
+        <translation>Обещанное время ожидания превышено на {overdue} — вернитесь к абоненту</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="260" />
+        <source>On hold: {remaining} left of the {minutes} min promised</source>
+        <translation>Удержание: осталось {remaining} из обещанных {minutes} мин</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="310" />
+        <source>No scripts are loaded for this line.</source>
+        <translation>Для этой линии скрипты не загружены.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="324" />
+        <source>No call</source>
+        <translation>Нет звонка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="325" />
+        <source>Greeting</source>
+        <translation>Приветствие</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="326" />
+        <source>On hold</source>
+        <translation>Удержание</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="327" />
+        <source>Back from hold</source>
+        <translation>Возврат с удержания</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="328" />
+        <source>Transfer</source>
+        <translation>Перевод</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/scripts_panel.py" line="329" />
+        <source>Closing</source>
+        <translation>Завершение</translation>
+    </message>
+</context>
+<context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="43" />
+        <location filename="../../app/ui/search_panel.py" line="44" />
         <source>Phone, contract number or name</source>
         <translation>Телефон, номер договора или имя</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="44" />
+        <location filename="../../app/ui/search_panel.py" line="45" />
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="47" />
+        <location filename="../../app/ui/search_panel.py" line="48" />
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="103" />
+        <location filename="../../app/ui/search_panel.py" line="116" />
         <source>Searching…</source>
         <translation>Поиск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="132" />
+        <location filename="../../app/ui/search_panel.py" line="145" />
         <source>No customer found for “{query}”.</source>
         <translation>По запросу «{query}» клиентов не найдено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="133" />
+        <location filename="../../app/ui/search_panel.py" line="146" />
         <source>{count} customer(s) found.</source>
         <translation>Найдено клиентов: {count}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="146" />
+        <location filename="../../app/ui/search_panel.py" line="159" />
         <source>Search failed: {error}</source>
         <translation>Ошибка поиска: {error}</translation>
     </message>
@@ -294,52 +672,441 @@ The operator workstation.</source>
 <context>
     <name>ShortcutHelp</name>
     <message>
-        <location filename="../../app/ui/shortcuts.py" line="12" />
+        <location filename="../../app/ui/shortcuts.py" line="20" />
         <source>Keyboard shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shortcuts.py" line="14" />
+        <location filename="../../app/ui/shortcuts.py" line="22" />
         <source>Keys</source>
         <translation>Клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/shortcuts.py" line="14" />
+        <location filename="../../app/ui/shortcuts.py" line="22" />
         <source>Action</source>
         <translation>Действие</translation>
     </message>
 </context>
 <context>
+    <name>SoftphonePanel</name>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="133" />
+        <source>No call</source>
+        <translation>Нет звонка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="144" />
+        <source>Phone: starting…</source>
+        <translation>Телефон: запуск…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="148" />
+        <source>Transfer to (extension or SIP address)</source>
+        <translation>Перевести на (внутренний номер или SIP-адрес)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="192" />
+        <source>Ringing</source>
+        <translation>Звонит</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="201" />
+        <source>Calling…</source>
+        <translation>Вызов…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="215" />
+        <source>On hold</source>
+        <translation>На удержании</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="215" />
+        <source>Talking</source>
+        <translation>Разговор</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="231" />
+        <source>Call ended</source>
+        <translation>Звонок завершён</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="236" />
+        <source>Phone: registered</source>
+        <translation>Телефон: зарегистрирован</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="237" />
+        <source>Phone: ready (direct)</source>
+        <translation>Телефон: готов (напрямую)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="238" />
+        <source>Phone: not registered</source>
+        <translation>Телефон: не зарегистрирован</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="240" />
+        <source>Phone: {state} {code} {reason}</source>
+        <translation>Телефон: {state} {code} {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="248" />
+        <source>Phone: engine stopped ({why}), restarting…</source>
+        <translation>Телефон: движок остановлен ({why}), перезапуск…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="253" />
+        <source>Line: {line}</source>
+        <translation>Линия: {line}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="293" />
+        <source>Talk {time}</source>
+        <translation>Разговор {time}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="296" />
+        <source>Hold {time}</source>
+        <translation>Удержание {time}</translation>
+    </message>
+</context>
+<context>
     <name>Status</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="37" />
+        <location filename="../../app/ui/customer_card.py" line="49" />
         <source>New</source>
         <translation>Новая</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="38" />
+        <location filename="../../app/ui/customer_card.py" line="50" />
         <source>In progress</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="39" />
+        <location filename="../../app/ui/customer_card.py" line="51" />
         <source>Escalated</source>
         <translation>Передана дальше</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="40" />
+        <location filename="../../app/ui/customer_card.py" line="52" />
         <source>Waiting for customer</source>
         <translation>Ожидает клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="41" />
+        <location filename="../../app/ui/customer_card.py" line="53" />
         <source>Resolved</source>
         <translation>Решена</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="42" />
+        <location filename="../../app/ui/customer_card.py" line="54" />
         <source>Closed</source>
         <translation>Закрыта</translation>
+    </message>
+</context>
+<context>
+    <name>TicketField</name>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="20" />
+        <source>Customer</source>
+        <translation>Клиент</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="21" />
+        <source>Line</source>
+        <translation>Линия</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="22" />
+        <source>Category</source>
+        <translation>Категория</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="23" />
+        <source>Complexity</source>
+        <translation>Сложность</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="24" />
+        <source>Priority</source>
+        <translation>Приоритет</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="25" />
+        <source>Subject</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="26" />
+        <source>Description</source>
+        <translation>Описание</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="27" />
+        <source>Resolution</source>
+        <translation>Решение</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="28" />
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="29" />
+        <source>Department</source>
+        <translation>Отдел</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="30" />
+        <source>Assignee</source>
+        <translation>Исполнитель</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="31" />
+        <source>Due date</source>
+        <translation>Срок</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="38" />
+        <source>C&amp;ustomer:</source>
+        <translation>&amp;Клиент:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="39" />
+        <source>&amp;Line:</source>
+        <translation>&amp;Линия:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="40" />
+        <source>&amp;Category:</source>
+        <translation>Кате&amp;гория:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="41" />
+        <source>Comple&amp;xity:</source>
+        <translation>Сло&amp;жность:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="42" />
+        <source>&amp;Priority:</source>
+        <translation>&amp;Приоритет:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="43" />
+        <source>Su&amp;bject:</source>
+        <translation>&amp;Тема:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="44" />
+        <source>&amp;Description:</source>
+        <translation>&amp;Описание:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="45" />
+        <source>&amp;Resolution:</source>
+        <translation>&amp;Решение:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="46" />
+        <source>S&amp;tatus:</source>
+        <translation>&amp;Статус:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="47" />
+        <source>Dep&amp;artment:</source>
+        <translation>Отд&amp;ел:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="48" />
+        <source>Assi&amp;gnee:</source>
+        <translation>&amp;Исполнитель:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="49" />
+        <source>Due dat&amp;e:</source>
+        <translation>Срок &amp;выполнения:</translation>
+    </message>
+</context>
+<context>
+    <name>TicketForm</name>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="270" />
+        <source>Ticket number</source>
+        <translation>Номер заявки</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="319" />
+        <source>&amp;Insert answer</source>
+        <translation>Вст&amp;авить ответ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="327" />
+        <location filename="../../app/ui/ticket_form.py" line="387" />
+        <source>Comments</source>
+        <translation>Комментарии</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="331" />
+        <source>Ctrl+Enter adds the comment</source>
+        <translation>Ctrl+Enter добавляет комментарий</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="332" />
+        <source>Ne&amp;w comment:</source>
+        <translation>&amp;Новый комментарий:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="334" />
+        <source>Add co&amp;mment</source>
+        <translation>&amp;Добавить комментарий</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="338" />
+        <source>&amp;Save ticket</source>
+        <translation>Со&amp;хранить заявку</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="341" />
+        <source>Cl&amp;ose ticket</source>
+        <translation>&amp;Закрыть заявку</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="367" />
+        <source>Ticket</source>
+        <translation>Заявка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="537" />
+        <location filename="../../app/ui/ticket_form.py" line="563" />
+        <source>No ticket is open.</source>
+        <translation>Заявка не открыта.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="540" />
+        <source>Type the comment first.</source>
+        <translation>Сначала введите комментарий.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="547" />
+        <source>The comment was not added: {error}</source>
+        <translation>Комментарий не добавлен: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="556" />
+        <source>Comment added.</source>
+        <translation>Комментарий добавлен.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="570" />
+        <source>Saving…</source>
+        <translation>Сохранение…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="579" />
+        <source>Ticket {number} closed.</source>
+        <translation>Заявка {number} закрыта.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="582" />
+        <source>Ticket {number} saved.</source>
+        <translation>Заявка {number} сохранена.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="592" />
+        <source>A ticket cannot go from {old} to {new}. Possible: {choices}.</source>
+        <translation>Заявку нельзя перевести из «{old}» в «{new}». Возможно: {choices}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="621" />
+        <source>Not saved: {error} Everything you typed is still here; save again in a moment.</source>
+        <translation>Не сохранено: {error} Всё введённое осталось в форме; сохраните ещё раз чуть позже.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="658" />
+        <source>Ticket {number} was changed by someone else meanwhile: nothing was saved.</source>
+        <translation>Заявку {number} тем временем изменил другой оператор: ничего не сохранено.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="676" />
+        <source>Reloaded the ticket as the other operator saved it.</source>
+        <translation>Заявка перезагружена в том виде, в каком её сохранил другой оператор.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="728" />
+        <source>Fill in {fields} to {action}.</source>
+        <translation>Заполните поля {fields}, чтобы {action}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="741" />
+        <source>Required: fill this in</source>
+        <translation>Обязательное поле: заполните его</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="769" />
+        <source>Customer no. {id}</source>
+        <translation>Клиент № {id}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="797" />
+        <source>(unknown: {id})</source>
+        <translation>(неизвестно: {id})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="826" />
+        <source>{author}, {when}</source>
+        <translation>{author}, {when}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="827" />
+        <source>unknown</source>
+        <translation>неизвестно</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="891" />
+        <source>Something went wrong: {error}</source>
+        <translation>Что-то пошло не так: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>TicketTransition</name>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="56" />
+        <source>save a new ticket</source>
+        <translation>сохранить новую заявку</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="57" />
+        <source>save the ticket</source>
+        <translation>сохранить заявку</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="58" />
+        <source>take the ticket into work</source>
+        <translation>взять заявку в работу</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="59" />
+        <source>pass the ticket to another department</source>
+        <translation>передать заявку в другой отдел</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="62" />
+        <source>wait for the customer</source>
+        <translation>перевести заявку в ожидание клиента</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="63" />
+        <source>resolve the ticket</source>
+        <translation>отметить заявку как решённую</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="64" />
+        <source>close the ticket</source>
+        <translation>закрыть заявку</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/field_labels.py" line="65" />
+        <source>reopen the ticket</source>
+        <translation>открыть заявку заново</translation>
     </message>
 </context>
 </TS>

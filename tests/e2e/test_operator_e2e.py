@@ -1,0 +1,283 @@
+"""End to end, as an operator lives it: the real `frontline` window in its own process on an X
+server (Xvfb), its own softphone engine, a real SIP caller on loopback, keys typed through the X
+server (xdotool), observed through the app's JSON log, screenshots and the database.
+
+Screenshots of the pop, the scripts and the refused form land in artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.demo.caller import free_udp_port
+from app.softphone.client import EngineClient
+
+pytestmark = [pytest.mark.e2e, pytest.mark.sip, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(os.environ.get("FRONTLINE_ARTIFACTS", ROOT / "artifacts")) / "e2e"
+GRAB = Path(__file__).with_name("grab_screen.py")
+# What to type into a text field the form says is missing (combo boxes get the Down key).
+TEXT_FIELDS = {
+    "subject": "No internet since the morning",
+    "description": "Customer reports the link light is off.",
+    "resolution": "Router rebooted on the call; link is up.",
+}
+
+
+def _need(tool: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} is not installed: run `make test`, which installs the test tools")
+    return path
+
+
+@pytest.fixture
+def xserver(tmp_path: Path) -> Iterator[str]:
+    xvfb = _need("Xvfb")
+    for number in range(90, 140):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists() and not Path(f"/tmp/.X{number}-lock").exists():
+            break
+    display = f":{number}"
+    proc = subprocess.Popen(
+        [xvfb, display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    socket = Path(f"/tmp/.X11-unix/X{number}")
+    deadline = time.monotonic() + 10
+    while not socket.exists():  # Xvfb has no readiness signal but its socket
+        if proc.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"Xvfb {display} did not start")
+        time.sleep(0.05)
+    yield display
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class App:
+    def __init__(self, proc: subprocess.Popen[bytes], log: Path, display: str, db_url: str) -> None:
+        self.proc, self.log, self.display, self.db_url = proc, log, display, db_url
+
+    def events(self) -> list[dict[str, Any]]:
+        if not self.log.exists():
+            return []
+        return [
+            json.loads(line) for line in self.log.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
+
+    def wait_event(self, name: str, after: int = 0, timeout: float = 20.0) -> dict[str, Any]:
+        """The first `name` event past index `after` of the log (polled: it is another process)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for event in self.events()[after:]:
+                if event["event"] == name:
+                    return event
+            if self.proc.poll() is not None:
+                pytest.fail(f"the app exited ({self.proc.returncode}) before {name}")
+            time.sleep(0.05)
+        pytest.fail(f"no {name} event in {timeout} s; log: {[e['event'] for e in self.events()]}")
+
+    def focus(self) -> None:
+        # No window manager on Xvfb: give the window the X input focus ourselves.
+        subprocess.run(
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "^Frontline", "windowfocus", "--sync"],
+            env=self._env(),
+            check=True,
+            timeout=20,
+        )
+
+    def key(self, *keys: str) -> None:
+        self.focus()
+        subprocess.run(["xdotool", "key", "--clearmodifiers", *keys], env=self._env(), check=True)
+
+    def type(self, text_: str) -> None:
+        self.focus()
+        subprocess.run(["xdotool", "type", "--delay", "5", text_], env=self._env(), check=True)
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        out = ARTIFACTS / f"{name}.png"
+        env = {**self._env(), "QT_QPA_PLATFORM": "xcb"}
+        subprocess.run([sys.executable, str(GRAB), str(out)], env=env, check=True, timeout=30)
+        return out
+
+    def _env(self) -> dict[str, str]:
+        return {**os.environ, "DISPLAY": self.display}
+
+
+@pytest.fixture
+def app(xserver: str, tmp_path: Path) -> Iterator[App]:
+    _need("xdotool")
+    db_url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    env = {
+        **os.environ,
+        "DISPLAY": xserver,
+        "QT_QPA_PLATFORM": "xcb",
+        "HOME": str(tmp_path),  # window layout settings land here, not in the developer's home
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "FRONTLINE_DATA_DIR": str(tmp_path / "data"),
+        "LANG": "en_US.UTF-8",
+    }
+    seeded = subprocess.run(
+        [sys.executable, "-m", "app", "demo-data", "--db", db_url, "--customers", "300"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    log = tmp_path / "events.jsonl"
+    port = free_udp_port()
+    stderr = (tmp_path / "app.stderr").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "--db",
+            db_url,
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--json-log",
+            str(log),
+            "--operator",
+            "smith",
+            "--ready",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    the_app = App(proc, log, xserver, db_url)
+    the_app.port = port  # type: ignore[attr-defined]
+    try:
+        the_app.wait_event("window_shown", timeout=30)
+        the_app.wait_event("operator_state", timeout=30)  # Ready
+        yield the_app
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        stderr.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(tmp_path / "app.stderr", ARTIFACTS / "app.stderr.log")
+        if log.exists():
+            shutil.copy(log, ARTIFACTS / "events.jsonl")
+
+
+def _known_customer(db_url: str) -> tuple[str, str]:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT p.e164, c.contract_number FROM customer_phones p JOIN customers c ON c.id = p.customer_id"
+                " WHERE p.e164 LIKE '+7%' AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1"
+                " ORDER BY p.id LIMIT 1"
+            )
+        ).one()
+    engine.dispose()
+    return row[0], row[1]
+
+
+def test_operator_takes_a_call_from_ring_to_closed_ticket(app: App) -> None:
+    e164, contract = _known_customer(app.db_url)
+    port = app.port  # type: ignore[attr-defined]
+
+    async def caller_dials() -> EngineClient:
+        client = EngineClient(
+            [
+                "--p2p",
+                "--listen",
+                f"127.0.0.1:{free_udp_port()}",
+                "--user",
+                e164,
+                "--display-name",
+                "E2E Caller",
+            ],
+            restart=False,
+        )
+        await client.start()
+        await client.request("dial", uri=f"sip:+78005550100@127.0.0.1:{port}")
+        return client
+
+    loop = asyncio.new_event_loop()
+    try:
+        caller = loop.run_until_complete(caller_dials())
+        pop = app.wait_event("pop_shown")
+        assert pop["number"] == e164 and pop["invite_to_pop_ms"] > 0
+        card = app.wait_event("card_filled")
+        assert card["found"] is True
+        assert app.screenshot("1-pop").stat().st_size > 10_000
+
+        app.key("F5")  # answer with the keyboard
+        ticket = app.wait_event("ticket_created")
+        number = ticket["number"]
+        assert app.wait_event("answered")["number"] == e164
+        assert app.screenshot("2-scripts-greeting").stat().st_size > 10_000
+
+        loop.run_until_complete(caller.request("hangup"))
+        app.wait_event("call_ended")
+
+        # Close with Ctrl+Shift+S: refused while fields are missing; fill what it asks for.
+        mark = len(app.events())
+        app.key("ctrl+shift+s")
+        refused = app.wait_event("ticket_refused", after=mark)
+        assert refused["missing"], refused
+        app.screenshot("3-form-missing-fields")
+        for _ in range(20):
+            missing = refused["missing"][0]
+            if missing in TEXT_FIELDS:
+                app.type(TEXT_FIELDS[missing])
+            else:
+                app.key("Down")  # focus is on the first missing field: pick its first choice
+            mark = len(app.events())
+            app.key("ctrl+shift+s")
+            outcome = _next_of(app, ("ticket_refused", "ticket_closed"), after=mark)
+            if outcome["event"] == "ticket_closed":
+                break
+            refused = outcome
+        else:
+            pytest.fail("the ticket could not be closed by filling what the form asked for")
+        assert outcome["number"] == number
+        loop.run_until_complete(caller.stop())
+    finally:
+        loop.close()
+
+    engine = create_engine(app.db_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT t.status, c.contract_number, k.outcome FROM tickets t"
+                " JOIN customers c ON c.id = t.customer_id JOIN calls k ON k.ticket_id = t.id WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("closed", contract, "answered")
+
+
+def _next_of(app: App, names: tuple[str, ...], after: int, timeout: float = 15.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in app.events()[after:]:
+            if event["event"] in names:
+                return event
+        time.sleep(0.05)
+    pytest.fail(f"none of {names} in {timeout} s")

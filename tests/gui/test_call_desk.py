@@ -1,0 +1,338 @@
+"""A whole call at the operator's desk, for real: the window's own softphone engine (a child
+process), a second engine as the caller on loopback, the real SQLite database with demo data,
+and the keyboard.  Nothing here is faked; waits are on Qt signals, never sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, text
+
+from app.demo.caller import free_udp_port
+from app.json_log import JsonEventLog
+from app.main import reserve_path_for
+from app.services.calls import CallService
+from app.services.db_worker import DatabaseWorker
+from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
+from app.services.lookup import LookupService
+from app.services.scripts import ScriptService
+from app.services.tickets import TicketService
+from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.softphone.client import EngineClient
+from app.storage.number_blocks import lease_function
+from app.storage.number_reserve import SqliteNumberReserve
+from app.tickets.numbering import TicketNumberAllocator, is_valid_ticket_number
+from app.tickets.operator_state import OperatorStatus
+from app.tickets.scripts import ScriptPhase
+from app.ui.call_desk import DeskIdentity
+from app.ui.main_window import DeskServices, MainWindow
+from app.ui.phone_bridge import PhoneBridge
+
+pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
+
+OPERATOR = "smith"  # a demo operator: "John Smith", Operator
+
+
+@dataclass
+class Desk:
+    window: MainWindow
+    sip_port: int
+    log_path: Path
+    engine: Engine
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        lines = self.log_path.read_text(encoding="utf-8").splitlines()
+        return [e for e in map(json.loads, lines) if e["event"] == name]
+
+
+def run(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
+) -> Any:
+    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
+    task = loop.create_task(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@pytest.fixture
+def desk(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> Iterator[Desk]:
+    port = free_udp_port()
+    log_path = tmp_path / "events.jsonl"
+    json_log = JsonEventLog(log_path)
+    reserve = SqliteNumberReserve(Path(reserve_path_for(str(demo_engine.url))))
+    tickets = TicketService(
+        demo_engine,
+        TicketNumberAllocator(reserve),
+        lease=lease_function(demo_engine, reserve.workstation_id()),
+    )
+    services = DeskServices(
+        phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"]),
+        calls=WorkerCalls(worker, CallService(demo_engine, default_region="RU")),
+        tickets=WorkerTickets(worker, tickets),
+        scripts=WorkerScripts(worker, ScriptService(demo_engine)),
+        identity=DeskIdentity(
+            operator_login=OPERATOR, operator_name=None, position=None, company="Test Telecom"
+        ),
+        json_log=json_log,
+        language="en",
+    )
+    window = MainWindow(
+        lookup=WorkerLookup(worker, LookupService(demo_engine, default_region="RU")),
+        health=WorkerDatabaseHealth(worker, demo_engine),
+        company="Test Telecom",
+        desk=services,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    handle = window.windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
+        run(qtbot, event_loop_qt, window.start_phone())
+    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
+    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
+    yield Desk(window=window, sip_port=port, log_path=log_path, engine=demo_engine)
+    run(qtbot, event_loop_qt, window.shutdown())
+    json_log.close()
+
+
+@pytest.fixture
+def caller_factory(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop) -> Iterator[Any]:
+    clients: list[EngineClient] = []
+
+    def make(number: str, display: str | None = None) -> EngineClient:
+        args = ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number]
+        if display:
+            args += ["--display-name", display]
+        client = EngineClient(args, restart=False)
+        run(qtbot, event_loop_qt, client.start())
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        run(qtbot, event_loop_qt, client.stop())
+
+
+def _customer_with_phone(engine: Engine) -> tuple[str, str, str]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT p.e164, c.name, c.contract_number FROM customer_phones p"
+                " JOIN customers c ON c.id = p.customer_id WHERE p.e164 LIKE '+7%'"
+                " AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1"
+                " ORDER BY p.id DESC LIMIT 1"
+            )
+        ).one()
+    return row[0], row[1], row[2]
+
+
+def _line_number(engine: Engine) -> tuple[str, str]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT n.number, l.name FROM line_numbers n JOIN lines l ON l.id = n.line_id ORDER BY n.id LIMIT 1"
+            )
+        ).one()
+    return row[0], row[1]
+
+
+def _ready(qtbot: QtBot, desk: Desk) -> None:
+    qtbot.keyClick(desk.window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert desk.window.desk is not None
+    assert desk.window.desk.state.status is OperatorStatus.READY
+
+
+def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    e164, name, contract = _customer_with_phone(desk.engine)
+    dialled, line_name = _line_number(desk.engine)
+    _ready(qtbot, desk)
+    caller = caller_factory(e164, name)
+
+    # Ring: the pop shows the number and the display name at once, then the card fills.
+    phone = window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000):
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:{dialled}@127.0.0.1:{desk.sip_port}"))
+    assert window.softphone.banner.isVisible()
+    assert window.softphone.banner.display.text() == name
+    assert window.card.contract.text() == contract
+    qtbot.waitUntil(lambda: bool(desk.events("pop_shown")), timeout=5000)
+    pop = desk.events("pop_shown")[0]
+    assert pop["number"] == e164 and pop["invite_to_pop_ms"] > 0
+    filled = desk.events("card_filled")[0]
+    assert filled["found"] is True
+
+    # F5 answers; a ticket with a readable, valid number exists; the greeting names the operator.
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    number = opened.args[0].number
+    assert is_valid_ticket_number(number)
+    assert window.ticket_form.number.text() == number
+    assert call_desk.state.status is OperatorStatus.ON_CALL
+    assert window.scripts.phase is ScriptPhase.GREETING
+    assert "John Smith" in window.scripts.text()
+    assert "Test Telecom" in window.scripts.text()
+    # The dialled number was resolved to the support line's name, and the greeting says it.
+    assert call_desk.current is not None and call_desk.current.line_name == line_name
+    qtbot.waitUntil(lambda: line_name in window.scripts.text(), timeout=5000)
+
+    # F6 holds (the engine's SDP goes sendonly), the script promises the minutes; F6 resumes.
+    with qtbot.waitSignal(phone.call_changed, timeout=10_000, check_params_cb=lambda i: i.on_hold):
+        qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.scripts.phase is ScriptPhase.HOLD
+    assert "2" in window.scripts.text()
+    with qtbot.waitSignal(phone.call_changed, timeout=10_000, check_params_cb=lambda i: not i.on_hold):
+        qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.scripts.phase is ScriptPhase.RESUME
+
+    # The caller hangs up: the desk goes to wrap-up and records the call.
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, event_loop_qt, caller.request("hangup"))
+    assert call_desk.state.status is OperatorStatus.WRAP_UP
+
+    # Closing needs the required fields: the form refuses, then takes them.
+    form = window.ticket_form
+    with qtbot.waitSignal(form.validation_failed, timeout=5000) as refused:
+        qtbot.keyClick(
+            window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+    assert refused.args[0]  # the missing field ids
+    assert QApplication.focusWidget() is not None
+    form.subject.setFocus()
+    qtbot.keyClicks(form.subject, "No internet since morning")
+    form.category.setCurrentIndex(form.category.count() - 1)
+    form.complexity.setCurrentIndex(1)
+    form.priority.setCurrentIndex(1)
+    form.resolution.setFocus()
+    qtbot.keyClicks(form.resolution, "Router rebooted on the call; link is up.")
+    with qtbot.waitSignal(form.closed, timeout=10_000):
+        qtbot.keyClick(
+            window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+    assert call_desk.state.status is OperatorStatus.READY
+
+    with desk.engine.connect() as conn:
+        ticket = conn.execute(
+            text(
+                "SELECT t.status, t.resolution, c.contract_number FROM tickets t"
+                " JOIN customers c ON c.id = t.customer_id WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).one()
+        call = conn.execute(
+            text(
+                "SELECT outcome, answered_at IS NOT NULL, hold_seconds, t.number FROM calls"
+                " JOIN tickets t ON t.id = calls.ticket_id WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).one()
+    assert ticket[0] == "closed"
+    assert ticket[1] == "Router rebooted on the call; link is up."
+    assert ticket[2] == contract
+    assert call[0] == "answered" and call[1]
+    names = [e["event"] for e in map(json.loads, desk.log_path.read_text().splitlines())]
+    for expected in (
+        "incoming_call",
+        "pop_shown",
+        "card_filled",
+        "answered",
+        "hold",
+        "resume",
+        "call_ended",
+        "ticket_closed",
+    ):
+        assert expected in names
+
+
+def test_a_caller_who_gives_up_before_answer_is_a_missed_call(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window = desk.window
+    phone = window._desk_services.phone  # type: ignore[union-attr]
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990001122")
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, event_loop_qt, caller.request("hangup"))
+    qtbot.waitUntil(lambda: bool(desk.events("call_ended")), timeout=5000)
+
+    def stored() -> bool:
+        with desk.engine.connect() as conn:
+            return (
+                conn.execute(
+                    text(
+                        "SELECT outcome FROM calls WHERE caller_number = '+79990001122' ORDER BY id DESC LIMIT 1"
+                    )
+                ).scalar()
+                == "missed"
+            )
+
+    qtbot.waitUntil(stored, timeout=10_000)
+    assert window.desk is not None and window.desk.state.status is OperatorStatus.READY
+    assert not window.softphone.banner.isVisible()
+
+
+def test_a_desk_that_is_not_ready_refuses_busy_and_records_it(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window = desk.window
+    assert window.desk is not None
+    assert window.desk.state.status is OperatorStatus.NOT_READY  # every desk starts not ready
+    caller = caller_factory("+79990003344")
+    run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    ended = run(qtbot, event_loop_qt, caller.wait_event("call_ended", timeout=15))
+    assert ended["code"] == 486
+    assert not window.softphone.banner.isVisible()
+
+    def stored() -> bool:
+        with desk.engine.connect() as conn:
+            return (
+                conn.execute(
+                    text(
+                        "SELECT outcome FROM calls WHERE caller_number = '+79990003344' ORDER BY id DESC LIMIT 1"
+                    )
+                ).scalar()
+                == "rejected"
+            )
+
+    qtbot.waitUntil(stored, timeout=10_000)
+
+
+def test_an_anonymous_caller_gets_no_lookup(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window = desk.window
+    phone = window._desk_services.phone  # type: ignore[union-attr]
+    _ready(qtbot, desk)
+    caller = caller_factory("anonymous", "Anonymous")
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000) as rang:
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    assert rang.args[0].anonymous
+    assert window.softphone.banner.number.text() == "Anonymous caller"
+    assert "Anonymous caller" in window.search.summary.text()
+    assert desk.events("card_filled")[0]["anonymous"] is True
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, event_loop_qt, caller.request("hangup"))
