@@ -7,6 +7,7 @@ and must never block it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,7 +23,10 @@ class DatabaseStatus:
 
 
 class LookupPort(Protocol):
-    async def lookup(self, query: str) -> LookupResult: ...
+    def lookup(self, query: str) -> Awaitable[LookupResult]:
+        """Start the lookup now (not when first awaited), so the database works while the GUI
+        paints the pop; await the result."""
+        ...
 
 
 class DatabaseHealthPort(Protocol):

@@ -20,8 +20,9 @@ class WorkerLookup:
         self._worker = worker
         self._service = service
 
-    async def lookup(self, query: str) -> LookupResult:
-        return await asyncio.wrap_future(self._worker.submit(self._service.lookup, query))
+    def lookup(self, query: str) -> asyncio.Future[LookupResult]:
+        # Submitted at call time: the worker starts before the caller's coroutine first runs.
+        return asyncio.wrap_future(self._worker.submit(self._service.lookup, query))
 
 
 class WorkerDatabaseHealth:

@@ -211,6 +211,8 @@ class CallDesk(QObject):
         self.current = CurrentCall(
             engine_call=info.call, info=info, received_at=call.received_at, line_name=call.line_name
         )
+        if not call.anonymous and info.number:
+            self._search.search_for(info.number)  # first: the database works while the pop paints
         self._softphone.show_incoming(call)
         self._scripts.set_context(self._context())
         self._window.raise_()
@@ -222,8 +224,6 @@ class CallDesk(QObject):
             self.current.lookup_done = True
             self._search.show_message(self.tr("Anonymous caller: nothing to look up."))
             self._log.write("card_filled", number=None, found=False, anonymous=True, invite_to_card_ms=None)
-        else:
-            self._search.search_for(info.number)
         self._tasks.spawn(self._record_ringing(self.current))
 
     def _on_banner_painted(self, painted_at: float) -> None:

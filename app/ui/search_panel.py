@@ -8,6 +8,7 @@ dropped, so fast typing never shows stale results.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -78,7 +79,9 @@ class SearchPanel(QWidget):
     def search_now(self) -> None:
         self._debounce.stop()
         self._generation += 1
-        self._tasks.spawn(self._run_lookup(self._generation, self.query.text()))
+        text = self.query.text()
+        pending = self._lookup.lookup(text) if text.strip() else None  # the worker starts right away
+        self._tasks.spawn(self._run_lookup(self._generation, text, pending))
 
     def show_message(self, text: str) -> None:
         """Replace the results with a message (e.g. an anonymous caller: nothing to search)."""
@@ -109,13 +112,13 @@ class SearchPanel(QWidget):
     def _on_query_edited(self, _text: str) -> None:
         self._debounce.start()
 
-    async def _run_lookup(self, generation: int, text: str) -> None:
-        if not text.strip():
+    async def _run_lookup(self, generation: int, text: str, pending: Awaitable[LookupResult] | None) -> None:
+        if pending is None:
             self._show(LookupResult(query=text, kind=QueryKind.EMPTY, normalized=None, customers=()))
             return
         self.summary.setText(self.tr("Searching…"))
         try:
-            result = await self._lookup.lookup(text)
+            result = await pending
         except UserFacingError as exc:
             if generation == self._generation:
                 self.summary.setText(str(exc))
