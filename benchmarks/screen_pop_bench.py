@@ -145,9 +145,8 @@ def main() -> None:
     found = sum(1 for e in events if e["event"] == "card_filled" and e.get("found"))
     loop = next((e for e in events if e["event"] == "event_loop"), {})
     backend = db.split(":", 1)[0]
-    print(
-        f"backend={backend} customers={args.customers} calls={len(numbers)} in {elapsed:.0f} s; cards found {found}"
-    )
+    print(f"backend={backend} customers={args.customers} calls={len(numbers)} in {elapsed:.0f} s")
+    print(f"cards found: {found} of {len(numbers)}")
     for name, values in (("INVITE -> pop visible", pops), ("INVITE -> card filled", cards)):
         print(
             f"{name}: p50={statistics.median(values):.1f} ms p95={_pct(values, 0.95):.1f} ms"
