@@ -147,7 +147,7 @@ class CallDesk(QObject):
         acts.transfer.triggered.connect(softphone.ask_transfer_target)
         acts.goodbye.triggered.connect(self.say_goodbye)
         search.lookup_finished.connect(self._on_search_lookup_finished)
-        search.customer_selected.connect(self._on_search_customer_selected)
+        search.customer_opened.connect(self._on_search_customer_opened)
         ticket_form.saved.connect(self._on_form_saved)
         ticket_form.validation_failed.connect(self._on_form_validation_failed)
         ticket_form.save_failed.connect(self._on_form_save_failed)
@@ -244,6 +244,13 @@ class CallDesk(QObject):
         found = len(result.customers)
         if found == 1:
             self._identify(result.customers[0])
+        elif found > 1:
+            # A shared number (a family, an office): never guess; the operator picks with Enter.
+            self.message.emit(
+                self.tr("{count} customers share this number: pick the caller and press Enter.").format(
+                    count=found
+                )
+            )
         self._log.write(
             "card_filled",
             call=current.info.call,
@@ -253,7 +260,7 @@ class CallDesk(QObject):
             invite_to_card_ms=round(ms, 2),
         )
 
-    def _on_search_customer_selected(self, card: CustomerCard) -> None:
+    def _on_search_customer_opened(self, card: CustomerCard) -> None:
         if self.current is not None:
             self._identify(card)
 

@@ -3,22 +3,27 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="223" />
+        <location filename="../../app/ui/call_desk.py" line="225" />
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="315" />
+        <location filename="../../app/ui/call_desk.py" line="250" />
+        <source>{count} customers share this number: pick the caller and press Enter.</source>
+        <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="320" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="320" />
+        <location filename="../../app/ui/call_desk.py" line="325" />
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="476" />
+        <location filename="../../app/ui/call_desk.py" line="481" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -634,37 +639,37 @@ The operator workstation.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="44" />
+        <location filename="../../app/ui/search_panel.py" line="45" />
         <source>Phone, contract number or name</source>
         <translation>Телефон, номер договора или имя</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="45" />
+        <location filename="../../app/ui/search_panel.py" line="46" />
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="48" />
+        <location filename="../../app/ui/search_panel.py" line="49" />
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="116" />
+        <location filename="../../app/ui/search_panel.py" line="119" />
         <source>Searching…</source>
         <translation>Поиск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="145" />
+        <location filename="../../app/ui/search_panel.py" line="148" />
         <source>No customer found for “{query}”.</source>
         <translation>По запросу «{query}» клиентов не найдено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="146" />
+        <location filename="../../app/ui/search_panel.py" line="149" />
         <source>{count} customer(s) found.</source>
         <translation>Найдено клиентов: {count}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="159" />
+        <location filename="../../app/ui/search_panel.py" line="162" />
         <source>Search failed: {error}</source>
         <translation>Ошибка поиска: {error}</translation>
     </message>

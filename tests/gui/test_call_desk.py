@@ -336,3 +336,75 @@ def test_an_anonymous_caller_gets_no_lookup(
     assert desk.events("card_filled")[0]["anonymous"] is True
     with qtbot.waitSignal(phone.call_ended, timeout=10_000):
         run(qtbot, event_loop_qt, caller.request("hangup"))
+
+
+def _shared_number(engine: Engine) -> tuple[str, list[str]]:
+    with engine.connect() as conn:
+        number = conn.execute(
+            text("SELECT e164 FROM customer_phones GROUP BY e164 HAVING count(*) > 1 ORDER BY e164 LIMIT 1")
+        ).scalar_one()
+        contracts = (
+            conn.execute(
+                text(
+                    "SELECT c.contract_number FROM customers c JOIN customer_phones p ON p.customer_id = c.id"
+                    " WHERE p.e164 = :n ORDER BY c.contract_number"
+                ),
+                {"n": number},
+            )
+            .scalars()
+            .all()
+        )
+    return number, list(contracts)
+
+
+def test_a_shared_number_lists_every_customer_and_the_operator_chooses(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    number, contracts = _shared_number(desk.engine)
+    assert len(contracts) >= 2
+    _ready(qtbot, desk)
+    caller = caller_factory(number)
+    with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000) as found:
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    assert sorted(c.contract_number for c in found.args[0].customers) == contracts
+    assert window.search.results.count() == len(contracts)
+    assert call_desk.current is not None and call_desk.current.customer is None  # nobody guessed
+    # The operator walks to the second customer and opens it with Enter.
+    window.search.results.setFocus()
+    qtbot.keyClick(window.search.results, Qt.Key.Key_Down)
+    chosen = window.search.results.currentRow()
+    qtbot.keyClick(window.search.results, Qt.Key.Key_Return)
+    assert call_desk.current.customer is not None
+    assert call_desk.current.customer.contract_number == found.args[0].customers[chosen].contract_number
+    with qtbot.waitSignal(window.desk._phone.call_ended, timeout=10_000):  # type: ignore[union-attr]
+        run(qtbot, event_loop_qt, caller.request("hangup"))
+
+
+@pytest.mark.parametrize(
+    "display",
+    ["<b>Boss</b><img src=x>", 'O\'Brien "VIP" <sales>', "مرحبا Иван", "x" * 120],
+    # 120 characters: the *calling* pjsua refuses to build an INVITE with a 400-byte From display
+    # (PJ_ETOOSMALL); longer values on the desk side are covered by test_customer_card.
+    ids=["markup", "quotes", "rtl", "long"],
+)
+def test_hostile_display_names_reach_the_pop_as_plain_text(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any, display: str
+) -> None:
+    window = desk.window
+    phone = window._desk_services.phone  # type: ignore[union-attr]
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990005566", display)
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000) as rang:
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    received = rang.args[0].info.display
+    banner = window.softphone.banner
+    assert banner.display.textFormat() == Qt.TextFormat.PlainText
+    assert received is not None
+    # What arrived over SIP is shown literally (capped at 80 characters, in full in the tooltip).
+    assert banner.display.toolTip() == received
+    assert banner.display.text() == (received if len(received) <= 80 else received[:79] + "…")
+    assert received.startswith(display[:20])
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, event_loop_qt, caller.request("hangup"))
