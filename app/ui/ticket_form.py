@@ -452,6 +452,7 @@ class TicketForm(QWidget):
             self._customer_names[customer_id] = display
         self._customer_id = customer_id
         self.customer.setText(self._customer_text(customer_id))
+        self.customer.setCursorPosition(0)  # show the start of a long name, not its end
         self._on_field_edited(FieldName.CUSTOMER)
 
     def set_answer_templates(
