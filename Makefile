@@ -21,9 +21,9 @@ demo: system-deps install translations
 	$(VENV)/bin/frontline demo-data --if-empty --customers 2000
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 		echo "No display found: starting under Xvfb (screenshots only). On a desktop, run 'make demo' there."; \
-		xvfb-run -a $(VENV)/bin/frontline; \
+		xvfb-run -a $(VENV)/bin/frontline --demo; \
 	else \
-		$(VENV)/bin/frontline; \
+		$(VENV)/bin/frontline --demo; \
 	fi
 
 test: test-deps install translations lint

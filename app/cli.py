@@ -183,7 +183,9 @@ def _cmd_gui(args: argparse.Namespace, site: SiteConfig) -> int:
         seed_demo=bool(args.demo),
         listen=listen,
         json_log=args.json_log,
-        operator_login=args.operator or os.environ.get("FRONTLINE_OPERATOR") or getpass.getuser(),
+        operator_login=args.operator
+        or os.environ.get("FRONTLINE_OPERATOR")
+        or ("smith" if args.demo else getpass.getuser()),  # the demo database's English operator
         phone=not args.no_phone,
         demo_caller=bool(args.demo),
         start_ready=bool(args.ready),
