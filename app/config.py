@@ -60,6 +60,7 @@ class SiteConfig:
     language: str | None = None  # None = follow the system locale
     database_url: str | None = None  # None = embedded SQLite in the data dir
     lines: tuple[LineConfig, ...] = ()
+    wrap_up_seconds: int = 60  # after-call work before the desk is offered calls again
     sip: SipConfig = field(default_factory=SipConfig)
     source: Path | None = None  # the file this came from, for `doctor`
 
@@ -149,9 +150,16 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
         language=site.get("language"),
         database_url=url,
         lines=tuple(lines),
+        wrap_up_seconds=_wrap_up(site.get("wrap_up_seconds", 60), where),
         sip=SipConfig(**sip_raw),
         source=source,
     )
+
+
+def _wrap_up(value: object, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3600:
+        raise ConfigError(f"{where}: site.wrap_up_seconds must be a whole number of seconds from 0 to 3600.")
+    return value
 
 
 def _table(raw: dict[str, Any], name: str, where: str) -> dict[str, Any]:

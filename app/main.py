@@ -198,6 +198,7 @@ def _desk_services(
             operator_name=None,  # filled from the operators table once reference data loads
             position=None,
             company=site.company,
+            wrap_up_s=site.wrap_up_seconds,
         ),
         json_log=json_log,
         language=(site.language or _system_language()),

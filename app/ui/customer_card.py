@@ -116,6 +116,13 @@ class CustomerCardView(QWidget):
         self.tabs.addTab(self.tickets, self.tr("Open tickets"))
         self.tabs.addTab(self.calls, self.tr("Recent calls"))
 
+        # Outages and notices for the customer's region: the first thing to tell the caller.
+        self.announcements = _plain_label()
+        self.announcements.setObjectName("announcements")
+        self.announcements.setStyleSheet(
+            "#announcements { background: #fde2e1; color: #7a0010; border: 1px solid #d32f2f; padding: 6px; }"
+        )
+
         self.placeholder = _plain_label()
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setText(self.tr("Search for a customer by phone number, contract number or name."))
@@ -123,6 +130,7 @@ class CustomerCardView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.placeholder)
         layout.addWidget(self.name)
+        layout.addWidget(self.announcements)
         layout.addWidget(self._details)
         layout.addWidget(self.tabs, stretch=1)
         self._set_card_visible(False)
@@ -146,6 +154,8 @@ class CustomerCardView(QWidget):
         self.region.setText(card.region or "—")
         self.plan.setText(card.service_plan or "—")
         self.notes.setText(card.notes or "—")
+        notices = [a.text for a in card.announcements]
+        self.announcements.setText("\n".join(self.tr("⚠ {text}").format(text=t) for t in notices))
         self._fill_tickets(card.open_tickets)
         self._fill_calls(card.recent_calls)
         self.tabs.setTabText(0, self.tr("Open tickets ({count})").format(count=len(card.open_tickets)))
@@ -156,6 +166,8 @@ class CustomerCardView(QWidget):
         self.placeholder.setVisible(not visible)
         for w in (self.name, self._details, self.tabs):
             w.setVisible(visible)
+        has_notices = bool(visible and self._card is not None and self._card.announcements)
+        self.announcements.setVisible(has_notices)
 
     def _fill_tickets(self, tickets: tuple[TicketSummary, ...]) -> None:
         self.tickets.setRowCount(len(tickets))

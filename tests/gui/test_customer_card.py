@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.tickets.cards import CallSummary, CustomerCard, TicketSummary
+from app.tickets.cards import Announcement, CallSummary, CustomerCard, TicketSummary
 from app.tickets.enums import CallDirection, CallOutcome, TicketStatus
 from app.ui.customer_card import CustomerCardView
 
@@ -74,6 +75,24 @@ def test_names_and_fields_are_plain_text(qtbot: QtBot, name: str) -> None:
     assert view.calls.item(0, 1).text() == "+7 912 345-67-89"
     assert view.phones.text() == "+7 912 345-67-89"
     assert view.tabs.tabText(0) == "Open tickets (1)"
+
+
+def test_an_outage_in_the_customers_region_is_shown_above_the_details(qtbot: QtBot) -> None:
+    outage = Announcement(
+        id=1,
+        text="Outage in Moscow: <fibre cut>, repair by 18:00",
+        regions=("Moscow",),
+        valid_from=datetime(2026, 11, 22, 8, 0, tzinfo=UTC),
+        valid_to=None,
+    )
+    view = CustomerCardView()
+    qtbot.addWidget(view)
+    view.show()
+    view.show_card(replace(_card("Ivan"), announcements=(outage,)))
+    assert view.announcements.isVisible()
+    assert "Outage in Moscow: <fibre cut>, repair by 18:00" in view.announcements.text()
+    view.show_card(_card("Petr"))
+    assert not view.announcements.isVisible()
 
 
 def test_clear_hides_the_previous_customer(qtbot: QtBot) -> None:

@@ -79,6 +79,7 @@ def test_env_variable_points_at_the_file(tmp_path: Path, monkeypatch: pytest.Mon
         ("[[lines]]\nnumbers = ['1']", "needs a name"),
         ("[site\ncompany=1", "not valid TOML"),
         ("[database]\nurl = 'not a url'", "not a database URL"),
+        ("[site]\nwrap_up_seconds = -5", "wrap_up_seconds"),
     ],
 )
 def test_mistakes_are_reported_in_words_it_can_act_on(text: str, message: str) -> None:
