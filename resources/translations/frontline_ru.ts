@@ -13,17 +13,17 @@
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="320" />
+        <location filename="../../app/ui/call_desk.py" line="322" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="325" />
+        <location filename="../../app/ui/call_desk.py" line="327" />
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="481" />
+        <location filename="../../app/ui/call_desk.py" line="483" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -160,17 +160,22 @@
         <translation>Последние звонки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="121" />
+        <location filename="../../app/ui/customer_card.py" line="128" />
         <source>Search for a customer by phone number, contract number or name.</source>
         <translation>Найдите клиента по номеру телефона, номеру договора или имени.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="151" />
+        <location filename="../../app/ui/customer_card.py" line="158" />
+        <source>⚠ {text}</source>
+        <translation>⚠ {text}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customer_card.py" line="161" />
         <source>Open tickets ({count})</source>
         <translation>Открытые заявки ({count})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="152" />
+        <location filename="../../app/ui/customer_card.py" line="162" />
         <source>Recent calls ({count})</source>
         <translation>Последние звонки ({count})</translation>
     </message>
@@ -980,93 +985,93 @@ The operator workstation.</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="537" />
-        <location filename="../../app/ui/ticket_form.py" line="563" />
+        <location filename="../../app/ui/ticket_form.py" line="538" />
+        <location filename="../../app/ui/ticket_form.py" line="564" />
         <source>No ticket is open.</source>
         <translation>Заявка не открыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="540" />
+        <location filename="../../app/ui/ticket_form.py" line="541" />
         <source>Type the comment first.</source>
         <translation>Сначала введите комментарий.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="547" />
+        <location filename="../../app/ui/ticket_form.py" line="548" />
         <source>The comment was not added: {error}</source>
         <translation>Комментарий не добавлен: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="556" />
+        <location filename="../../app/ui/ticket_form.py" line="557" />
         <source>Comment added.</source>
         <translation>Комментарий добавлен.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="570" />
+        <location filename="../../app/ui/ticket_form.py" line="571" />
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="579" />
+        <location filename="../../app/ui/ticket_form.py" line="580" />
         <source>Ticket {number} closed.</source>
         <translation>Заявка {number} закрыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="582" />
+        <location filename="../../app/ui/ticket_form.py" line="583" />
         <source>Ticket {number} saved.</source>
         <translation>Заявка {number} сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="592" />
+        <location filename="../../app/ui/ticket_form.py" line="593" />
         <source>A ticket cannot go from {old} to {new}. Possible: {choices}.</source>
         <translation>Заявку нельзя перевести из «{old}» в «{new}». Возможно: {choices}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="621" />
+        <location filename="../../app/ui/ticket_form.py" line="622" />
         <source>Not saved: {error} Everything you typed is still here; save again in a moment.</source>
         <translation>Не сохранено: {error} Всё введённое осталось в форме; сохраните ещё раз чуть позже.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="658" />
+        <location filename="../../app/ui/ticket_form.py" line="659" />
         <source>Ticket {number} was changed by someone else meanwhile: nothing was saved.</source>
         <translation>Заявку {number} тем временем изменил другой оператор: ничего не сохранено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="676" />
+        <location filename="../../app/ui/ticket_form.py" line="677" />
         <source>Reloaded the ticket as the other operator saved it.</source>
         <translation>Заявка перезагружена в том виде, в каком её сохранил другой оператор.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="728" />
+        <location filename="../../app/ui/ticket_form.py" line="729" />
         <source>Fill in {fields} to {action}.</source>
         <translation>Заполните поля {fields}, чтобы {action}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="741" />
+        <location filename="../../app/ui/ticket_form.py" line="742" />
         <source>Required: fill this in</source>
         <translation>Обязательное поле: заполните его</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="769" />
+        <location filename="../../app/ui/ticket_form.py" line="770" />
         <source>Customer no. {id}</source>
         <translation>Клиент № {id}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="797" />
+        <location filename="../../app/ui/ticket_form.py" line="798" />
         <source>(unknown: {id})</source>
         <translation>(неизвестно: {id})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="826" />
+        <location filename="../../app/ui/ticket_form.py" line="827" />
         <source>{author}, {when}</source>
         <translation>{author}, {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="827" />
+        <location filename="../../app/ui/ticket_form.py" line="828" />
         <source>unknown</source>
         <translation>неизвестно</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="891" />
+        <location filename="../../app/ui/ticket_form.py" line="892" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
