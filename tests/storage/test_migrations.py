@@ -90,7 +90,7 @@ def test_0002_keeps_existing_rows_and_adds_the_ticket_checks(empty_url: str | UR
     try:
         migrate.upgrade(engine, "0001")
         _insert_0001_rows(engine, "new")
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0002")
         assert migrate.current_revision(engine) == "0002"
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM ticket_events")).scalar_one() == 1
