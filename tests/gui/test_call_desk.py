@@ -408,3 +408,41 @@ def test_hostile_display_names_reach_the_pop_as_plain_text(
     assert received.startswith(display[:20])
     with qtbot.waitSignal(phone.call_ended, timeout=10_000):
         run(qtbot, event_loop_qt, caller.request("hangup"))
+
+
+def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    import os
+    import signal
+
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    phone = window._desk_services.phone  # type: ignore[union-attr]
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990007788")
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    form = window.ticket_form
+    form.subject.setFocus()
+    qtbot.keyClicks(form.subject, "Typed before the crash")
+
+    pid = phone.client.pid
+    assert pid is not None
+    with (
+        qtbot.waitSignal(phone.engine_died, timeout=10_000),
+        qtbot.waitSignal(phone.call_ended, timeout=10_000),
+    ):
+        os.kill(pid, signal.SIGKILL)
+    assert "restarting" in window.softphone.registration.text()
+    with qtbot.waitSignal(phone.engine_restarted, timeout=15_000):
+        pass
+    assert phone.client.pid not in (None, pid)
+    assert window.softphone.registration.text() == "Phone: ready (direct)"  # usable again
+    # The operator lost nothing: same ticket, same typed text, and the desk is in wrap-up.
+    assert form.current() is not None and form.current().number == opened.args[0].number
+    assert form.subject.text() == "Typed before the crash"
+    assert call_desk.state.status is OperatorStatus.WRAP_UP
+    assert desk.events("engine_died")
