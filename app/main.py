@@ -170,6 +170,8 @@ def _desk_services(
     json_log: JsonEventLog,
 ) -> DeskServices:
     from app.services.calls import CallService
+    from app.services.customer_workers import WorkerCustomers
+    from app.services.customers import CustomerService
     from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
     from app.services.scripts import ScriptService
     from app.services.tickets import TicketService
@@ -190,6 +192,7 @@ def _desk_services(
         args = [a for a in args if a != "--p2p"] + ["--p2p", "--listen", options.listen]
     return DeskServices(
         phone=PhoneBridge(args),
+        customers=WorkerCustomers(worker, CustomerService(engine, default_region=site.default_region)),
         calls=WorkerCalls(worker, CallService(engine, default_region=site.default_region)),
         tickets=WorkerTickets(worker, tickets),
         scripts=WorkerScripts(worker, ScriptService(engine)),

@@ -95,6 +95,7 @@ class CallDesk(QObject):
 
     operator_state_changed = Signal(object)  # OperatorState
     ticket_opened = Signal(object)  # TicketView created at answer
+    unknown_caller = Signal(str)  # the number: nobody has it, offer the new-customer form
     message = Signal(str)  # something the operator should read in the status bar
 
     def __init__(
@@ -244,6 +245,8 @@ class CallDesk(QObject):
         found = len(result.customers)
         if found == 1:
             self._identify(result.customers[0])
+        elif found == 0:
+            self.unknown_caller.emit(current.info.number)
         elif found > 1:
             # A shared number (a family, an office): never guess; the operator picks with Enter.
             self.message.emit(
@@ -259,6 +262,12 @@ class CallDesk(QObject):
             customers=found,
             invite_to_card_ms=round(ms, 2),
         )
+
+    def customer_created(self, card: CustomerCard) -> None:
+        """The operator created the caller as a new customer during the call."""
+        self._log.write("customer_created", contract=card.contract_number, phones=list(card.phones))
+        if self.current is not None:
+            self._identify(card)
 
     def _on_search_customer_opened(self, card: CustomerCard) -> None:
         if self.current is not None:

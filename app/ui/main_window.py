@@ -16,17 +16,27 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.demo.caller import DemoCaller, DemoCallers
 from app.errors import UserFacingError
 from app.json_log import JsonEventLog
+from app.services.customer_ports import CustomerPort
 from app.services.desk_ports import CallPort, ScriptPort, TicketPort
 from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
 from app.tickets.cards import CustomerCard
 from app.tickets.operator_state import OperatorStatus
 from app.ui.call_desk import CallDesk, DeskIdentity
 from app.ui.customer_card import CustomerCardView
+from app.ui.new_customer_form import NewCustomerForm
 from app.ui.operator_state_widget import OperatorStateActions, OperatorStateWidget
 from app.ui.phone_bridge import PhoneBridge
 from app.ui.scripts_panel import ScriptsPanel
@@ -47,6 +57,7 @@ class DeskServices:
     """Everything the operator's desk needs beyond the search, built by the composition root."""
 
     phone: PhoneBridge
+    customers: CustomerPort
     calls: CallPort
     tickets: TicketPort
     scripts: ScriptPort
@@ -126,6 +137,7 @@ class MainWindow(QMainWindow):
         menu_file.addAction(quit_action)
 
         menu_customer = self.menuBar().addMenu(self.tr("&Customer"))
+        self._menu_customer = menu_customer
         self.find_action = QAction(self.tr("&Find customer"), self)
         self.find_action.setShortcuts(
             [QKeySequence(QKeySequence.StandardKey.Find), QKeySequence(Qt.Key.Key_F3)]
@@ -182,6 +194,8 @@ class MainWindow(QMainWindow):
 
     # --- search and card ----------------------------------------------------------------------
     def _on_search_customer_selected(self, card: CustomerCard) -> None:
+        if self._desk_services is not None:
+            self.card_stack.setCurrentWidget(self.card)
         self.card.show_card(card)
 
     def _on_search_customer_opened(self, card: CustomerCard) -> None:
@@ -236,6 +250,10 @@ class MainWindow(QMainWindow):
         self.operator_state = OperatorStateWidget(self.state_actions)
         self.ticket_form = TicketForm(desk.tickets, operator_login=desk.identity.operator_login)
         self.scripts = ScriptsPanel()
+        self.new_customer = NewCustomerForm(desk.customers, operator_login=desk.identity.operator_login)
+        self.card_stack = QStackedWidget()
+        self.card_stack.addWidget(self.card)
+        self.card_stack.addWidget(self.new_customer)
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -246,7 +264,7 @@ class MainWindow(QMainWindow):
         # Left: who is calling (search results over the card); centre: the ticket; right: the words.
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.search)
-        left.addWidget(self.card)
+        left.addWidget(self.card_stack)
         left.setStretchFactor(0, 1)
         left.setStretchFactor(1, 2)
         middle = QSplitter(Qt.Orientation.Horizontal)
@@ -278,6 +296,9 @@ class MainWindow(QMainWindow):
         )
         self.desk.message.connect(self._on_desk_message)
         self.desk.ticket_opened.connect(self._on_desk_ticket_opened)
+        self.desk.unknown_caller.connect(self.start_new_customer)
+        self.new_customer.created.connect(self._on_new_customer_created)
+        self.new_customer.failed.connect(self._on_desk_message)
         self._tasks.spawn(self._load_desk_data(desk))
         if desk.top_up_numbers is not None:
             self._top_up_timer = QTimer(self)
@@ -286,9 +307,31 @@ class MainWindow(QMainWindow):
             self._top_up_timer.start()
             self._top_up_numbers()
 
+    def start_new_customer(self, phone: str = "") -> None:
+        """The new-customer form, pre-filled with `phone` (the unknown caller's number)."""
+        if self._desk_services is None:
+            return
+        if not phone and self.desk is not None and self.desk.current is not None:
+            phone = self.desk.current.info.number or ""
+        self.new_customer.start(phone or self.search.query.text())
+        self.card_stack.setCurrentWidget(self.new_customer)
+
+    def _on_new_customer_action_triggered(self) -> None:
+        self.start_new_customer()  # the signal's `checked` must not become the phone number
+
+    def _on_new_customer_created(self, card: CustomerCard) -> None:
+        self.card_stack.setCurrentWidget(self.card)
+        self.card.show_card(card)
+        if self.desk is not None:
+            self.desk.customer_created(card)
+
     def _build_desk_menus(self, desk: DeskServices) -> None:
         menu_call = self.menuBar().addMenu(self.tr("Ca&ll"))
         menu_call.addActions(self.phone_actions.all())
+        self.new_customer_action = QAction(self.tr("&New customer…"), self)
+        self.new_customer_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
+        self.new_customer_action.triggered.connect(self._on_new_customer_action_triggered)
+        self._menu_customer.addAction(self.new_customer_action)
         menu_ticket = self.menuBar().addMenu(self.tr("T&icket"))
         menu_ticket.addActions([self.ticket_form.save_action, self.ticket_form.close_action])
         menu_state = self.menuBar().addMenu(self.tr("&State"))
@@ -311,6 +354,7 @@ class MainWindow(QMainWindow):
         if self.desk is None:
             return []
         return [
+            self.new_customer_action,
             *self.phone_actions.all(),
             self.ticket_form.save_action,
             self.ticket_form.close_action,
@@ -378,6 +422,9 @@ class MainWindow(QMainWindow):
         self._health_timer.stop()
         self._tasks.cancel_all()
         self.search.shutdown()
+        if self._desk_services is not None:
+            self.ticket_form.shutdown()
+            self.new_customer.shutdown()
         if self._settings is not None:
             self._settings.setValue("main/geometry", self.saveGeometry())
         super().closeEvent(event)

@@ -3,27 +3,27 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="225" />
+        <location filename="../../app/ui/call_desk.py" line="226" />
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="250" />
+        <location filename="../../app/ui/call_desk.py" line="253" />
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="322" />
+        <location filename="../../app/ui/call_desk.py" line="331" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="327" />
+        <location filename="../../app/ui/call_desk.py" line="336" />
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="483" />
+        <location filename="../../app/ui/call_desk.py" line="492" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -252,137 +252,271 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="83" />
+        <location filename="../../app/ui/main_window.py" line="94" />
         <source>Frontline — {company}</source>
         <translation>Frontline — {company}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="100" />
+        <location filename="../../app/ui/main_window.py" line="111" />
         <source>Database: checking…</source>
         <translation>База данных: проверка…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="122" />
+        <location filename="../../app/ui/main_window.py" line="133" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="123" />
+        <location filename="../../app/ui/main_window.py" line="134" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="128" />
+        <location filename="../../app/ui/main_window.py" line="139" />
         <source>&amp;Customer</source>
         <translation>&amp;Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="129" />
+        <location filename="../../app/ui/main_window.py" line="141" />
         <source>&amp;Find customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="136" />
+        <location filename="../../app/ui/main_window.py" line="148" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="137" />
+        <location filename="../../app/ui/main_window.py" line="149" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="142" />
+        <location filename="../../app/ui/main_window.py" line="154" />
         <source>&amp;About Frontline</source>
         <translation>&amp;О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155" />
-        <location filename="../../app/ui/main_window.py" line="157" />
+        <location filename="../../app/ui/main_window.py" line="167" />
+        <location filename="../../app/ui/main_window.py" line="169" />
         <source>Find customer</source>
         <translation>Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="158" />
+        <location filename="../../app/ui/main_window.py" line="170" />
         <source>Down</source>
         <translation>Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="158" />
+        <location filename="../../app/ui/main_window.py" line="170" />
         <source>From the search box into the results</source>
         <translation>Из поиска в результаты</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="159" />
+        <location filename="../../app/ui/main_window.py" line="171" />
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="159" />
+        <location filename="../../app/ui/main_window.py" line="171" />
         <source>Move through the results</source>
         <translation>Перемещение по результатам</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="160" />
+        <location filename="../../app/ui/main_window.py" line="172" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="160" />
+        <location filename="../../app/ui/main_window.py" line="172" />
         <source>Open the highlighted customer</source>
         <translation>Открыть выделенного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="161" />
+        <location filename="../../app/ui/main_window.py" line="173" />
         <source>This help</source>
         <translation>Эта справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="164" />
+        <location filename="../../app/ui/main_window.py" line="176" />
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="179" />
+        <location filename="../../app/ui/main_window.py" line="191" />
         <source>About Frontline</source>
         <translation>О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="180" />
+        <location filename="../../app/ui/main_window.py" line="192" />
         <source>Frontline {version}
 The operator workstation.</source>
         <translation>Frontline {version}
 Рабочее место оператора.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="205" />
+        <location filename="../../app/ui/main_window.py" line="219" />
         <source>Database: {backend} ({location})</source>
         <translation>База данных: {backend} ({location})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="209" />
+        <location filename="../../app/ui/main_window.py" line="223" />
         <source>Database unavailable: {error} — retrying</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="290" />
+        <location filename="../../app/ui/main_window.py" line="326" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="292" />
+        <location filename="../../app/ui/main_window.py" line="328" />
+        <source>&amp;New customer…</source>
+        <translation>&amp;Новый клиент…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="332" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="294" />
+        <location filename="../../app/ui/main_window.py" line="334" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="333" />
+        <location filename="../../app/ui/main_window.py" line="374" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
+    </message>
+</context>
+<context>
+    <name>NewCustomerForm</name>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="86" />
+        <source>New customer</source>
+        <translation>Новый клиент</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="92" />
+        <source>No customer has this number yet. Only the phone number is required.</source>
+        <translation>С этим номером клиентов ещё нет. Обязателен только номер телефона.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="96" />
+        <source>If the caller does not say, the number is used</source>
+        <translation>Если абонент не представился, будет указан номер</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="110" />
+        <source>&amp;Name:</source>
+        <translation>&amp;Имя:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="111" />
+        <source>&amp;Phone:</source>
+        <translation>Теле&amp;фон:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="112" />
+        <source>A&amp;ddress:</source>
+        <translation>А&amp;дрес:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="113" />
+        <source>Re&amp;gion:</source>
+        <translation>Р&amp;егион:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="114" />
+        <source>No&amp;tes:</source>
+        <translation>За&amp;метки:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="136" />
+        <source>&amp;Create customer</source>
+        <translation>&amp;Создать клиента</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="148" />
+        <source>Create customer ({keys})</source>
+        <translation>Создать клиента ({keys})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="174" />
+        <source>Name</source>
+        <translation>Имя</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="175" />
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="176" />
+        <source>Address</source>
+        <translation>Адрес</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="177" />
+        <source>Region</source>
+        <translation>Регион</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="178" />
+        <source>Notes</source>
+        <translation>Заметки</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="218" />
+        <source>Creating the customer…</source>
+        <translation>Создаём клиента…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="236" />
+        <source>Customer {contract} was created but cannot be shown right now: {error} Search for {contract} in a moment; do not create it again.</source>
+        <translation>Клиент {contract} создан, но показать его сейчас нельзя: {error} Найдите {contract} чуть позже; не создавайте его повторно.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="244" />
+        <source>Not created: {error} Everything you typed is still here; try again in a moment.</source>
+        <translation>Не создано: {error} Всё введённое осталось в форме; попробуйте ещё раз чуть позже.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="249" />
+        <location filename="../../app/ui/new_customer_form.py" line="267" />
+        <source>Not created: {error}</source>
+        <translation>Не создано: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="257" />
+        <source>Customer {contract} created: {name}.</source>
+        <translation>Клиент {contract} создан: {name}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="276" />
+        <source>“{phone}” is not a phone number: type it with the area code, e.g. +7 912 345-67-89.</source>
+        <translation>«{phone}» — не номер телефона: введите его с кодом, например +7 912 345-67-89.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="280" />
+        <source>Type the caller's phone number: a new customer needs one.</source>
+        <translation>Введите номер телефона абонента: без него клиента не создать.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="284" />
+        <source>Too long to store: {fields}.</source>
+        <translation>Слишком длинно для сохранения: {fields}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="298" />
+        <source>Check this field</source>
+        <translation>Проверьте это поле</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/new_customer_form.py" line="329" />
+        <source>Something went wrong: {error}</source>
+        <translation>Что-то пошло не так: {error}</translation>
     </message>
 </context>
 <context>

@@ -22,6 +22,8 @@ from app.demo.caller import free_udp_port
 from app.json_log import JsonEventLog
 from app.main import reserve_path_for
 from app.services.calls import CallService
+from app.services.customer_workers import WorkerCustomers
+from app.services.customers import CustomerService
 from app.services.db_worker import DatabaseWorker
 from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
 from app.services.lookup import LookupService
@@ -83,6 +85,7 @@ def desk(
     )
     services = DeskServices(
         phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"]),
+        customers=WorkerCustomers(worker, CustomerService(demo_engine, default_region="RU")),
         calls=WorkerCalls(worker, CallService(demo_engine, default_region="RU")),
         tickets=WorkerTickets(worker, tickets),
         scripts=WorkerScripts(worker, ScriptService(demo_engine)),
@@ -446,3 +449,31 @@ def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     assert form.subject.text() == "Typed before the crash"
     assert call_desk.state.status is OperatorStatus.WRAP_UP
     assert desk.events("engine_died")
+
+
+def test_an_unknown_caller_becomes_a_new_phone_only_customer(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    phone = window._desk_services.phone  # type: ignore[union-attr]
+    _ready(qtbot, desk)
+    caller = caller_factory("+79991234500")
+    with qtbot.waitSignal(call_desk.unknown_caller, timeout=15_000) as unknown:
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    assert unknown.args[0] == "+79991234500"
+    assert window.card_stack.currentWidget() is window.new_customer
+    assert "912" not in window.new_customer.phone.text()  # pre-filled with the caller's number
+    assert "999" in window.new_customer.phone.text()
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    with qtbot.waitSignal(window.new_customer.created, timeout=10_000) as created:
+        window.new_customer.create_button.click()
+    card = created.args[0]
+    assert "+79991234500" in card.phones
+    assert window.card_stack.currentWidget() is window.card
+    assert call_desk.current is not None and call_desk.current.customer == card
+    assert window.ticket_form.draft().customer_id == card.id
+    assert desk.events("customer_created")[0]["contract"] == card.contract_number
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, event_loop_qt, caller.request("hangup"))
