@@ -15,7 +15,11 @@ if screen is None:
     sys.exit("no screen")
 image = screen.grabWindow(0).toImage()
 black = QColor(0, 0, 0)
-right = next((x for x in range(image.width() - 1, -1, -1) if image.pixelColor(x, 12) != black), image.width() - 1)
-bottom = next((y for y in range(image.height() - 1, -1, -1) if image.pixelColor(12, y) != black), image.height() - 1)
+right = next(
+    (x for x in range(image.width() - 1, -1, -1) if image.pixelColor(x, 12) != black), image.width() - 1
+)
+bottom = next(
+    (y for y in range(image.height() - 1, -1, -1) if image.pixelColor(12, y) != black), image.height() - 1
+)
 if not image.copy(0, 0, right + 1, bottom + 1).save(sys.argv[1]):
     sys.exit("could not save the screenshot")
