@@ -132,8 +132,6 @@ async def _serve_window(
         loop.add_signal_handler(sig, window.close)
     # "Ready" = painted and the database answered: what an operator can actually use.
     window.database_status_changed.connect(_log_ready_once)
-    stalls = StallMonitor()
-    stalls.start()
     window.show()
     log.info("window shown")
     json_log.write("window_shown")
@@ -141,6 +139,9 @@ async def _serve_window(
         await window.start_phone()
         if start_ready:
             window.desk.request_state(OperatorStatus.READY)
+    # Measured from here on: the shift, not the start-up (which startup_bench measures).
+    stalls = StallMonitor()
+    stalls.start()
     await closed.wait()
     stalls.stop()
     json_log.write("event_loop", **stalls.summary())
