@@ -101,6 +101,18 @@ def _build_parser() -> argparse.ArgumentParser:
     set_pw = admin_sub.add_parser("set-password", help="store the database password in the OS keyring")
     _add_db(set_pw)
     set_pw.set_defaults(handler=_cmd_set_password)
+    add_op = admin_sub.add_parser(
+        "add-operator",
+        help="create an operator and their own database login (password from a prompt or stdin, never argv)",
+    )
+    _add_db(add_op)
+    add_op.add_argument("--login", required=True)
+    add_op.add_argument("--display-name", help="the name scripts say (default: the login)")
+    add_op.add_argument("--department", required=True, help="created if it does not exist")
+    add_op.add_argument("--role", required=True, choices=("operator", "shift_lead", "admin"))
+    add_op.add_argument("--position", help='e.g. "Operator", "Network engineer"')
+    add_op.add_argument("--sip-extension")
+    add_op.set_defaults(handler=_cmd_add_operator)
     return parser
 
 
@@ -265,20 +277,45 @@ def _cmd_set_password(args: argparse.Namespace, site: SiteConfig) -> int:
     from sqlalchemy.engine import make_url
 
     from app.secrets import database_key, set_secret
+    from app.storage.database import database_user
 
     url = make_url(_db_url(args, site))
-    if not url.username:
+    user = database_user(url)  # the same user make_engine will look the password up for
+    if not user:
         raise UserFacingError("The database URL names no user; nothing to store a password for.")
+    password = _read_password(f"Password for {user}@{url.host}: ")
+    set_secret(database_key(user, url.host), password)
+    print(f"frontline: password for {user}@{url.host} stored in the OS keyring.", file=sys.stderr)
+    return 0
+
+
+def _read_password(prompt: str) -> str:
     # Never from argv: a prompt on a terminal, else one line on stdin (for provisioning scripts).
-    password = (
-        getpass.getpass(f"Password for {url.username}@{url.host}: ")
-        if sys.stdin.isatty()
-        else sys.stdin.readline().rstrip("\n")
-    )
+    password = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     if not password:
-        raise UserFacingError("Empty password; nothing stored.")
-    set_secret(database_key(url.username, url.host), password)
-    print(f"frontline: password for {url.username}@{url.host} stored in the OS keyring.", file=sys.stderr)
+        raise UserFacingError("Empty password; nothing done.")
+    return password
+
+
+def _cmd_add_operator(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.storage.admin import add_operator
+    from app.storage.database import make_engine
+
+    engine = make_engine(_db_url(args, site))
+    password = None
+    if engine.dialect.name != "sqlite":  # on the embedded database there is no login to create
+        password = _read_password(f"Password for the new login {args.login}: ")
+    add_operator(
+        engine,
+        login=args.login,
+        display_name=args.display_name or args.login,
+        department=args.department,
+        role=args.role,
+        password=password,
+        position=args.position,
+        sip_extension=args.sip_extension,
+    )
+    print(f"frontline: operator {args.login} ({args.role}, {args.department}) created.", file=sys.stderr)
     return 0
 
 

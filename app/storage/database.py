@@ -5,13 +5,19 @@
   (the window and a CLI may write at once).
 * PostgreSQL: ``postgresql://`` URLs are mapped to the psycopg 3 driver.  The site file never holds
   a password; when the URL has none it is read from the OS keyring under
-  ``app.secrets.database_key(user, host)``.  Connections are pinged before use, so a database
-  restart costs one reconnect instead of an error on the operator's screen.
+  ``app.secrets.database_key(user, host)``, the user being the URL's or, as libpq does, the OS
+  login (`database_user`).  Connections are pinged before use, so a database
+  restart costs one reconnect instead of an error on the operator's screen.  TLS settings travel
+  in the URL's query and reach libpq unchanged, e.g.
+  ``postgresql://ivanov@db.example.org/frontline?sslmode=verify-full&sslrootcert=/etc/frontline/ca.pem``;
+  a certificate that does not match is reported as such (`unavailable_message`), not as an outage.
 """
 
 from __future__ import annotations
 
+import getpass
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,11 +59,26 @@ def describe(url: str | URL) -> str:
     return f"PostgreSQL database {parsed.database or ''} on {host}{port}"
 
 
+def database_user(url: str | URL) -> str | None:
+    """The PostgreSQL user a URL connects as: its own, else libpq's default (``$PGUSER``, else the
+    OS login), so one site file without a user serves every desk whose OS login is the operator's
+    database login.  None when there is no telling (no OS login name)."""
+    named = make_url(url).username or os.environ.get("PGUSER")
+    if named:
+        return named
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     """An engine for `url` with Frontline's connection settings (see the module docstring)."""
     parsed = parse_database_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, **kwargs)
+    if parsed.username is None:
+        parsed = parsed.set(username=database_user(parsed))
     if parsed.password is None and parsed.username:
         secret = get_secret(database_key(parsed.username, parsed.host))
         if secret is not None:
@@ -86,7 +107,17 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
 
 def unavailable_message(url: str | URL, exc: DBAPIError) -> str:
     """One sentence for the operator: which database, and the driver's first line of why."""
-    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+    text = str(exc.orig).strip() if exc.orig is not None else ""
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    # libpq's words when the server's certificate is not what `sslmode=verify-full` expects (wrong
+    # name, unknown CA, no root certificate file): retrying is no use, the configuration is wrong.
+    if "certificate" in text.lower():
+        detail = next((line for line in text.splitlines() if "certificate" in line.lower()), reason)
+        return (
+            f"The {describe(url)} was refused: its TLS certificate could not be verified ({detail.strip()}). "
+            "The host name in database.url must be the one on the server's certificate, and sslrootcert "
+            "the CA that signed it. Call IT."
+        )
     return f"The {describe(url)} cannot be used right now ({reason}). Try again in a moment or call IT."
 
 

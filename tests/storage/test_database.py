@@ -37,6 +37,30 @@ def test_password_comes_from_the_keyring_when_the_url_has_none(monkeypatch: pyte
     assert "s3cret" not in str(engine.url)  # SQLAlchemy masks it when the URL is printed or logged
 
 
+def test_a_url_without_user_connects_as_the_os_login_with_its_keyring_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(database, "get_secret", lambda key: asked.append(key) or "pw")
+    monkeypatch.delenv("PGUSER", raising=False)
+    monkeypatch.setattr(database.getpass, "getuser", lambda: "ivanov")
+    engine = make_engine("postgresql://db.example.org/frontline")
+    assert (engine.url.username, engine.url.password) == ("ivanov", "pw")
+    assert asked == ["db:ivanov@db.example.org"]
+    monkeypatch.setenv("PGUSER", "petrova")
+    assert make_engine("postgresql://db.example.org/frontline").url.username == "petrova"
+
+
+def test_tls_settings_in_the_url_reach_the_driver() -> None:
+    url = (
+        "postgresql://alice:pw@db.example.org/frontline?sslmode=verify-full&sslrootcert=/etc/frontline/ca.pem"
+    )
+    engine = make_engine(url)
+    _args, kwargs = engine.dialect.create_connect_args(engine.url)
+    assert kwargs["sslmode"] == "verify-full"
+    assert kwargs["sslrootcert"] == "/etc/frontline/ca.pem"
+
+
 def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
