@@ -12,7 +12,7 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 l
 	libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
 	libxkbcommon0 libxkbcommon-x11-0 fonts-dejavu-core
-TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio baresip pulseaudio pulseaudio-utils iproute2
+TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio kamailio-tls-modules openssl pulseaudio pulseaudio-utils
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint check-python system-deps test-deps install translations translations-update screenshot bench clean

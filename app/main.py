@@ -226,8 +226,7 @@ def _demo_setup(options: WorkstationOptions, worker: DatabaseWorker, engine: Eng
     async def callers() -> DemoCallers:
         return await asyncio.wrap_future(worker.submit(sample_demo_callers, engine))
 
-    # The voice file is handed to the caller once the engine can play a file into a call (--play).
-    return DemoSetup(caller=DemoCaller(host or "127.0.0.1", int(port), None), callers=callers)
+    return DemoSetup(caller=DemoCaller(host or "127.0.0.1", int(port), voice), callers=callers)
 
 
 def _system_language() -> str:

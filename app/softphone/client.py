@@ -38,6 +38,7 @@ EventCallback = Callable[[dict[str, Any]], None]
 DEFAULT_BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)
 _STABLE_S = 60.0
 _LINE_LIMIT = 1 << 20
+_QUEUE_MAX = 1000
 
 
 class EngineUnavailable(UserFacingError):
@@ -102,7 +103,8 @@ class EngineClient:
         self._proc: asyncio.subprocess.Process | None = None
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        # for `events()`/`wait_event`; bounded so a window that only uses `on_event` does not grow it
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=_QUEUE_MAX)
         self._started: asyncio.Future[dict[str, Any]] | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._stopping = False
@@ -168,6 +170,10 @@ class EngineClient:
         self._reader = asyncio.create_task(self._read(self._proc), name="softphone-reader")
         try:
             return await asyncio.wait_for(asyncio.shield(self._started), timeout)
+        except EngineUnavailable:
+            await self._proc.wait()
+            await self._reader_done()
+            raise
         except TimeoutError:
             raise EngineUnavailable(f"the softphone engine did not start within {timeout:g} s") from None
 
@@ -241,11 +247,20 @@ class EngineClient:
                 self.last_started = msg
                 if self._started is not None and not self._started.done():
                     self._started.set_result(msg)
+            elif (
+                msg.get("event") == "engine_stopping"
+                and self._started is not None
+                and not self._started.done()
+            ):
+                why = msg.get("error") or msg.get("reason")
+                self._started.set_exception(EngineUnavailable(f"the softphone engine could not start: {why}"))
             elif msg.get("event") == "registration_changed":
                 self.registration = msg
             self._deliver(msg)
 
     def _deliver(self, msg: dict[str, Any]) -> None:
+        if self._queue.full():
+            self._queue.get_nowait()  # the oldest unread event goes
         self._queue.put_nowait(msg)
         if self._on_event is not None:
             try:

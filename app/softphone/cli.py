@@ -1,0 +1,185 @@
+"""`frontline phone`: the softphone engine, headless (main thread of the engine process).
+
+Prints one JSON object per line on stdout for every event and reply; reads commands on stdin (see
+`app.softphone.protocol`); logs go to stderr.  The SIP password comes from the environment variable
+``FRONTLINE_SIP_PASSWORD`` (read once, then removed from the environment: for tests and the window,
+which hands it over to its child) or else from the OS keyring (`app.secrets`); never from argv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import queue
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from app.softphone.engine.options import EngineOptions
+from app.softphone.protocol import Command
+
+if TYPE_CHECKING:
+    from app.softphone.engine.audio import AudioBackend
+    from app.softphone.engine.pj import Library
+
+PASSWORD_ENV = "FRONTLINE_SIP_PASSWORD"  # noqa: S105 - a variable name, not a secret
+log = logging.getLogger("app.softphone.engine")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="frontline phone",
+        description="Run the softphone engine without the window: JSON events on stdout, commands on stdin "
+        "(answer, hangup, hold, resume, dial URI, transfer URI, dtmf DIGITS, quit).",
+    )
+    p.add_argument("--config", help="site configuration file (TOML)")
+    p.add_argument("--listen", metavar="HOST:PORT", help="local SIP address; alone: peer-to-peer mode")
+    p.add_argument("--server", metavar="HOST[:PORT]", help="registrar/proxy (overrides [sip] server)")
+    p.add_argument("--transport", choices=("udp", "tcp", "tls"))
+    p.add_argument("--user", help="SIP user name (overrides [sip] username)")
+    p.add_argument("--display-name")
+    p.add_argument("--p2p", action="store_true", help="ignore the configured registrar: peer-to-peer mode")
+    p.add_argument("--auto-answer", action="store_true", help="answer every incoming call at once")
+    p.add_argument("--auto-record", action="store_true", help="record every answered call")
+    p.add_argument("--record-dir", type=Path, help="where recordings go (default: data dir/recordings)")
+    p.add_argument("--ring-timeout", type=float, metavar="S", help="answer unanswered INVITEs 480 after S s")
+    p.add_argument("--no-call-waiting", action="store_true", help="a second call gets 486 Busy")
+    p.add_argument("--accept-any-source", action="store_true", help="take INVITEs not sent via the proxy")
+    p.add_argument("--no-verify-tls", action="store_true", help="do not verify the server's TLS certificate")
+    p.add_argument("--ca-file")
+    p.add_argument("--rtp-port", type=int, default=0, help="first RTP port (default: derived from the pid)")
+    p.add_argument("--reg-timeout", type=int, default=300, help="registration expiry asked for, seconds")
+    p.add_argument("--sip-trace", type=Path, metavar="FILE", help="write the pjsip message trace here")
+    p.add_argument(
+        "--play",
+        type=Path,
+        metavar="WAV",
+        help="send this WAV (looped) as the microphone, for unattended UAs",
+    )
+    p.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    return p
+
+
+def options_from(args: argparse.Namespace) -> EngineOptions:
+    from app.config import data_dir, load_site_config
+
+    site = load_site_config(args.config)
+    sip = site.sip
+    server, server_port = sip.server, sip.port
+    if args.server:
+        host, _, port = args.server.rpartition(":") if args.server.count(":") == 1 else (args.server, "", "")
+        server, server_port = (host, int(port)) if port else (args.server, None)
+    if args.p2p:
+        server = None
+    listen = args.listen or sip.listen or "127.0.0.1:0"
+    lhost, _, lport = listen.rpartition(":")
+    return EngineOptions(
+        listen_host=lhost or "127.0.0.1",
+        listen_port=int(lport or 0),
+        server=server,
+        server_port=server_port,
+        transport=args.transport or sip.transport,
+        username=args.user or sip.username,
+        display_name=args.display_name or sip.display_name,
+        verify_tls=sip.verify_tls and not args.no_verify_tls,
+        ca_file=args.ca_file or sip.ca_file,
+        accept_only_from_proxy=sip.accept_only_from_proxy and not args.accept_any_source,
+        call_waiting=sip.call_waiting and not args.no_call_waiting,
+        ring_timeout_s=args.ring_timeout if args.ring_timeout is not None else float(sip.ring_timeout_s),
+        auto_answer=args.auto_answer,
+        auto_record=args.auto_record or sip.auto_record,
+        record_dir=args.record_dir or data_dir() / "recordings",
+        rtp_port=args.rtp_port,
+        sip_trace=args.sip_trace,
+        reg_timeout_s=args.reg_timeout,
+        lines={number: line.name for line in site.lines for number in line.numbers},
+    )
+
+
+def _password(opts: EngineOptions) -> str | None:
+    secret = os.environ.pop(PASSWORD_ENV, None)
+    if secret is not None or not opts.username or not opts.registered_mode:
+        return secret
+    from app.secrets import get_secret, sip_key
+
+    return get_secret(sip_key(opts.username, opts.server))
+
+
+def _trace_logger(path: Path | None) -> logging.Logger | None:
+    if path is None:
+        return None
+    trace = logging.getLogger("app.softphone.pjsip.trace")
+    trace.propagate = False
+    trace.setLevel(logging.DEBUG)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    trace.addHandler(handler)
+    return trace
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from app.errors import ConfigError
+
+    try:
+        opts = options_from(args)
+    except (ConfigError, ValueError) as exc:
+        print(f"frontline phone: {exc}", file=sys.stderr)
+        return 2
+    audio = None
+    if args.play is not None:
+        if not args.play.is_file():
+            print(f"frontline phone: {args.play} is not a file", file=sys.stderr)
+            return 2
+        audio = _file_microphone(args.play)
+    return run(opts, _password(opts), _trace_logger(opts.sip_trace), audio)
+
+
+def _file_microphone(wav: Path) -> Callable[[Library], AudioBackend]:
+    from app.softphone.engine.audio import FileMicrophoneBackend
+
+    def build(lib: Library) -> AudioBackend:
+        return FileMicrophoneBackend(lib, wav)
+
+    return build
+
+
+def run(
+    opts: EngineOptions,
+    password: str | None,
+    trace: logging.Logger | None,
+    audio: Callable[[Library], AudioBackend] | None = None,
+) -> int:
+    """Run the engine until quit/SIGTERM/stdin EOF; ``audio`` builds the audio backend (default: the
+    pjsua null device; the headset bridge passes its own factory here)."""
+    from app.softphone.engine.audio import DeviceAudioBackend
+    from app.softphone.engine.sipthread import Engine
+    from app.softphone.engine.stdio import Output, claim_stdout, start_reader
+
+    output = Output(claim_stdout())
+    commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+    engine = Engine(opts, output.emit, commands, password, trace=trace, audio=audio or DeviceAudioBackend)
+    del password
+    sip = threading.Thread(target=engine.run, name="sip")
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        commands.put(Command(name="quit", args={"reason": signal.Signals(signum).name}, internal=True))
+        engine.wake()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    sip.start()
+    start_reader(commands, output, engine.wake)
+    while sip.is_alive():
+        sip.join(0.2)  # short joins keep the main thread able to run signal handlers
+    output.close()
+    log.info("engine stopped (rc %s)", engine.exit_code)
+    return engine.exit_code

@@ -1,0 +1,468 @@
+"""Typed adapter around the untyped pjsua2 module: the only module in Frontline importing pjsua2.
+
+Everything here runs on the SIP thread (the thread that constructed `Library`), except
+`_LogWriter.write`, which pjsip calls from whichever thread logs (it only hands text to `logging`).
+pjsua2 aborts the process when called from an unregistered thread or when a Call/recorder is still
+alive at ``libDestroy`` (LAB.md), so the owner keeps strong references and drops them in order.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pjsua2 as pj
+
+log = logging.getLogger("app.softphone.pjsip")
+
+_INV_STATES = {
+    pj.PJSIP_INV_STATE_NULL: "null",
+    pj.PJSIP_INV_STATE_CALLING: "calling",
+    pj.PJSIP_INV_STATE_INCOMING: "incoming",
+    pj.PJSIP_INV_STATE_EARLY: "early",
+    pj.PJSIP_INV_STATE_CONNECTING: "connecting",
+    pj.PJSIP_INV_STATE_CONFIRMED: "confirmed",
+    pj.PJSIP_INV_STATE_DISCONNECTED: "disconnected",
+}
+_MEDIA_STATUS = {
+    pj.PJSUA_CALL_MEDIA_NONE: "none",
+    pj.PJSUA_CALL_MEDIA_ACTIVE: "active",
+    pj.PJSUA_CALL_MEDIA_LOCAL_HOLD: "local_hold",
+    pj.PJSUA_CALL_MEDIA_REMOTE_HOLD: "remote_hold",
+    pj.PJSUA_CALL_MEDIA_ERROR: "error",
+}
+_TRANSPORTS = {
+    "udp": pj.PJSIP_TRANSPORT_UDP,
+    "tcp": pj.PJSIP_TRANSPORT_TCP,
+    "tls": pj.PJSIP_TRANSPORT_TLS,
+}
+_SECRET_HEADER = re.compile(r"^((?:Proxy-)?Authorization:).*$", re.IGNORECASE | re.MULTILINE)
+
+
+class SipError(RuntimeError):
+    """A pjsua2 operation failed (pj.Error turned into a Python exception with a readable text)."""
+
+
+def _wrap(exc: Any) -> SipError:
+    reason = getattr(exc, "reason", "") or ""
+    title = getattr(exc, "title", "") or ""
+    return SipError(f"{title}: {reason}".strip(": ") or "pjsua2 error")
+
+
+def redact(text: str) -> str:
+    """pjsip message traces contain digest responses: never log them."""
+    return _SECRET_HEADER.sub(r"\1 <redacted>", text)
+
+
+@dataclass(frozen=True, slots=True)
+class MediaView:
+    index: int
+    audio: bool
+    status: str  # none | active | local_hold | remote_hold | error
+
+
+@dataclass(frozen=True, slots=True)
+class CallInfoView:
+    pj_id: int
+    state: str  # null | calling | incoming | early | connecting | confirmed | disconnected
+    incoming: bool
+    remote_uri: str
+    last_status: int
+    last_reason: str
+    call_id_string: str
+    connect_s: float
+    media: tuple[MediaView, ...]
+
+
+class CallListener(Protocol):
+    """Callbacks of one call, invoked on the SIP thread from inside `Library.handle_events`."""
+
+    def on_call_state(self, call: Call) -> None: ...
+    def on_call_media(self, call: Call) -> None: ...
+    def on_dtmf(self, call: Call, digit: str) -> None: ...
+    def on_transfer_status(self, call: Call, code: int, reason: str, final: bool) -> None: ...
+    def on_transfer_request(self, call: Call, dst_uri: str) -> Call | None: ...
+    def on_replace_request(self, call: Call, message: str) -> Call | None: ...
+
+
+class AccountListener(Protocol):
+    def on_incoming(self, account: Account, pj_call_id: int, message: str, source: str) -> None: ...
+    def on_reg_state(self, account: Account, code: int, reason: str, expires: int) -> None: ...
+
+
+def text_of(value: Any) -> str:
+    """A str from pjsua2 that is valid UTF-8, or "" (SWIG hands invalid bytes over as surrogates)."""
+    try:
+        text = str(value)
+        text.encode("utf-8")
+    except UnicodeError:
+        return ""
+    return text
+
+
+def _guard(where: str, fn: Callable[[], None]) -> None:
+    """An exception escaping into pjsua2 turns into a 500 to the peer: log it here instead."""
+    try:
+        fn()
+    except Exception:  # a callback must never raise into C++
+        log.exception("error in pjsua2 callback %s", where)
+
+
+class _PjCall(pj.Call):  # type: ignore[misc]
+    def __init__(self, owner: Call, acc: Any, call_id: int) -> None:
+        super().__init__(acc, call_id)
+        self.owner = owner
+
+    def onCallState(self, prm: Any) -> None:  # noqa: N802 - pjsua2 callback names
+        _guard("onCallState", lambda: self.owner.listener.on_call_state(self.owner))
+
+    def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
+        _guard("onCallMediaState", lambda: self.owner.listener.on_call_media(self.owner))
+
+    def onDtmfDigit(self, prm: Any) -> None:  # noqa: N802
+        digit = str(prm.digit)
+        _guard("onDtmfDigit", lambda: self.owner.listener.on_dtmf(self.owner, digit))
+
+    def onCallTransferStatus(self, prm: Any) -> None:  # noqa: N802
+        code, reason, final = int(prm.statusCode), text_of(prm.reason), bool(prm.finalNotify)
+        _guard(
+            "onCallTransferStatus",
+            lambda: self.owner.listener.on_transfer_status(self.owner, code, reason, final),
+        )
+
+    def onCallTransferRequest(self, prm: Any) -> None:  # noqa: N802
+        def run() -> None:
+            new = self.owner.listener.on_transfer_request(self.owner, text_of(prm.dstUri))
+            if new is None:
+                prm.statusCode = 603
+            else:
+                prm.newCall = new.raw
+
+        _guard("onCallTransferRequest", run)
+
+    def onCallReplaceRequest(self, prm: Any) -> None:  # noqa: N802
+        def run() -> None:
+            message = text_of(prm.rdata.wholeMsg)
+            new = self.owner.listener.on_replace_request(self.owner, message)
+            if new is None:
+                prm.statusCode = 603
+            else:
+                prm.newCall = new.raw
+
+        _guard("onCallReplaceRequest", run)
+
+
+def _op(code: int = 0) -> Any:
+    prm = pj.CallOpParam(True)
+    if code:
+        prm.statusCode = code
+    return prm
+
+
+class Call:
+    """One pjsua2 call.  Keep a reference until it is disconnected, then `release` it."""
+
+    def __init__(self, account: Account, listener: CallListener, pj_call_id: int = -1) -> None:
+        self.listener = listener
+        self.key = 0  # the engine's call number, set by the owner
+        self.raw: Any = _PjCall(self, account.raw, pj_call_id)
+
+    def info(self) -> CallInfoView:
+        ci = self.raw.getInfo()  # keep `ci` alive while reading ci.media (LAB.md)
+        media = tuple(
+            MediaView(
+                index=int(m.index),
+                audio=m.type == pj.PJMEDIA_TYPE_AUDIO,
+                status=_MEDIA_STATUS.get(m.status, "error"),
+            )
+            for m in ci.media
+        )
+        return CallInfoView(
+            pj_id=int(ci.id),
+            state=_INV_STATES.get(ci.state, "null"),
+            incoming=ci.role == pj.PJSIP_ROLE_UAS,
+            remote_uri=text_of(ci.remoteUri),
+            last_status=int(ci.lastStatusCode),
+            last_reason=text_of(ci.lastReason),
+            call_id_string=text_of(ci.callIdString),
+            connect_s=float(ci.connectDuration.sec) + float(ci.connectDuration.msec) / 1000,
+            media=media,
+        )
+
+    def _do(self, fn: Callable[[], object]) -> None:
+        try:
+            fn()
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+
+    def make_call(self, uri: str) -> None:
+        self._do(lambda: self.raw.makeCall(uri, _op()))
+
+    def answer(self, code: int) -> None:
+        self._do(lambda: self.raw.answer(_op(code)))
+
+    def hangup(self, code: int = 0) -> None:
+        self._do(lambda: self.raw.hangup(_op(code)))
+
+    def hold(self) -> None:
+        self._do(lambda: self.raw.setHold(_op()))
+
+    def resume(self) -> None:
+        prm = _op()
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        self._do(lambda: self.raw.reinvite(prm))
+
+    def dial_dtmf(self, digits: str) -> None:
+        self._do(lambda: self.raw.dialDtmf(digits))
+
+    def xfer(self, uri: str) -> None:
+        self._do(lambda: self.raw.xfer(uri, _op()))
+
+    def xfer_replaces(self, target: Call) -> None:
+        self._do(lambda: self.raw.xferReplaces(target.raw, _op()))
+
+    def audio(self, index: int) -> AudioPort | None:
+        try:
+            return AudioPort(self.raw.getAudioMedia(index))
+        except pj.Error:
+            return None
+
+    def is_active(self) -> bool:
+        return bool(self.raw.isActive())
+
+    def release(self) -> None:
+        """Drop the pjsua2 object (the caller then drops this wrapper)."""
+        self.raw.owner = None
+        self.raw = None
+
+
+class AudioPort:
+    """An audio media in the conference bridge (call stream, device, recorder, the headset bridge)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def start_transmit(self, sink: AudioPort) -> None:
+        try:
+            self.raw.startTransmit(sink.raw)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+
+    def stop_transmit(self, sink: AudioPort) -> None:
+        try:
+            self.raw.stopTransmit(sink.raw)
+        except pj.Error:
+            log.debug("stopTransmit on a port already gone")
+
+
+class Recorder(AudioPort):
+    """A WAV recorder; pjsua finalises the file ~20 ms after the last reference is dropped."""
+
+    def __init__(self, path: str) -> None:
+        rec = pj.AudioMediaRecorder()
+        try:
+            rec.createRecorder(path)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+        super().__init__(rec)
+
+    def close(self) -> None:
+        self.raw = None
+
+
+class Player(AudioPort):
+    """A WAV file played in a loop into the conference bridge (16-bit PCM, any rate pjsua reads)."""
+
+    def __init__(self, path: str) -> None:
+        player = pj.AudioMediaPlayer()
+        try:
+            player.createPlayer(path, 0)  # 0: loop (PJMEDIA_FILE_NO_LOOP not set)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+        super().__init__(player)
+
+    def close(self) -> None:
+        self.raw = None  # a player alive at libDestroy aborts the process (LAB.md)
+
+
+class _PjAccount(pj.Account):  # type: ignore[misc]
+    def __init__(self, owner: Account) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def onIncomingCall(self, prm: Any) -> None:  # noqa: N802
+        def run() -> None:
+            rdata = prm.rdata
+            message = text_of(rdata.wholeMsg)
+            self.owner.listener.on_incoming(self.owner, int(prm.callId), message, str(rdata.srcAddress))
+
+        _guard("onIncomingCall", run)
+
+    def onRegState(self, prm: Any) -> None:  # noqa: N802
+        code, reason, expires = int(prm.code), text_of(prm.reason), int(prm.expiration)
+        _guard("onRegState", lambda: self.owner.listener.on_reg_state(self.owner, code, reason, expires))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountOptions:
+    id_uri: str
+    transport_id: int
+    rtp_port: int
+    rtp_port_range: int = 100
+    media_address: str = ""  # "" = every interface, advertised with the default one
+    registrar_uri: str | None = None
+    proxy_uri: str | None = None
+    username: str | None = None
+    reg_timeout_s: int = 300
+    retry_s: int = 0  # 0: pjsua does not retry by itself (the engine backs off exponentially)
+
+
+class Account:
+    """The operator's account (or the local peer-to-peer identity)."""
+
+    def __init__(self, listener: AccountListener, options: AccountOptions, password: str | None) -> None:
+        self.listener = listener
+        cfg = pj.AccountConfig()
+        cfg.idUri = options.id_uri
+        if options.transport_id >= 0:  # -1: any transport (peer-to-peer mode takes UDP and TCP)
+            cfg.sipConfig.transportId = options.transport_id
+        cfg.mediaConfig.transportConfig.port = options.rtp_port
+        cfg.mediaConfig.transportConfig.portRange = options.rtp_port_range
+        cfg.mediaConfig.transportConfig.boundAddress = options.media_address
+        cfg.mediaConfig.transportConfig.publicAddress = options.media_address
+        cfg.mediaConfig.lockCodecEnabled = False  # no extra re-INVITE after answering with 2 codecs
+        cfg.natConfig.iceEnabled = False
+        cfg.natConfig.sdpNatRewriteUse = 0
+        cfg.natConfig.contactRewriteUse = 0
+        cfg.natConfig.viaRewriteUse = 0
+        cfg.presConfig.publishEnabled = False
+        cfg.videoConfig.autoShowIncoming = False
+        cfg.videoConfig.autoTransmitOutgoing = False
+        if options.registrar_uri:
+            cfg.regConfig.registrarUri = options.registrar_uri
+            cfg.regConfig.timeoutSec = options.reg_timeout_s
+            cfg.regConfig.retryIntervalSec = options.retry_s
+            cfg.regConfig.randomRetryIntervalSec = 0
+            cfg.regConfig.unregWaitMsec = 1000
+            cfg.regConfig.dropCallsOnFail = False
+        if options.proxy_uri:
+            cfg.sipConfig.proxies.append(options.proxy_uri)
+        if options.username:
+            cfg.sipConfig.authCreds.append(
+                pj.AuthCredInfo("digest", "*", options.username, 0, password or "")
+            )
+        self.raw: Any = _PjAccount(self)
+        try:
+            self.raw.create(cfg, True)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+
+    def renew_registration(self) -> None:
+        try:
+            self.raw.setRegistration(True)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+
+    def shutdown(self) -> None:
+        self.raw.shutdown()
+        self.raw.owner = None
+        self.raw = None
+
+
+class _LogWriter(pj.LogWriter):  # type: ignore[misc]
+    """Runs on any pjsip thread: only hands text to `logging` (thread-safe)."""
+
+    def __init__(self, trace: logging.Logger | None) -> None:
+        super().__init__()
+        self.trace = trace
+
+    def write(self, entry: Any) -> None:
+        level, msg = int(entry.level), text_of(entry.msg).rstrip()
+        if level <= 1:
+            log.error("%s", redact(msg))
+        elif level == 2:
+            log.warning("%s", redact(msg))
+        elif self.trace is not None:
+            self.trace.debug("%s", redact(msg))
+
+
+@dataclass(frozen=True, slots=True)
+class TlsOptions:
+    verify_server: bool = True
+    ca_file: str | None = None
+
+
+class Library:
+    """The pjsua2 Endpoint: created, polled and destroyed on the SIP thread only."""
+
+    def __init__(self, *, user_agent: str, trace: logging.Logger | None) -> None:
+        self._ep: Any = pj.Endpoint()
+        self._ep.libCreate()
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.userAgent = user_agent
+        cfg.uaConfig.maxCalls = 4
+        cfg.uaConfig.stunServer.clear()
+        self._writer = _LogWriter(trace)
+        cfg.logConfig.writer = self._writer
+        cfg.logConfig.decor = 0
+        cfg.logConfig.level = 5 if trace is not None else 2
+        cfg.logConfig.consoleLevel = cfg.logConfig.level  # the writer replaces the console: same level
+        cfg.logConfig.msgLogging = 1 if trace is not None else 0
+        cfg.medConfig.noVad = True
+        cfg.medConfig.ecTailLen = 0
+        self._ep.libInit(cfg)
+        self._devices: tuple[AudioPort, AudioPort] | None = None
+
+    def add_transport(
+        self, kind: str, host: str, port: int, tls: TlsOptions | None = None
+    ) -> tuple[int, str]:
+        """Create a SIP transport; returns (transport id, actually bound "host:port")."""
+        tcfg = pj.TransportConfig()
+        tcfg.boundAddress = host
+        tcfg.publicAddress = host
+        tcfg.port = port
+        if kind == "tls":
+            opts = tls or TlsOptions()
+            tcfg.tlsConfig.verifyServer = opts.verify_server
+            if opts.ca_file:
+                tcfg.tlsConfig.CaListFile = opts.ca_file
+        try:
+            tid = int(self._ep.transportCreate(_TRANSPORTS[kind], tcfg))
+            info = self._ep.transportGetInfo(tid)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+        return tid, str(info.localName)
+
+    def close_transport(self, tid: int) -> None:
+        try:
+            self._ep.transportClose(tid)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+
+    def start(self) -> None:
+        self._ep.libStart()
+        self._ep.audDevManager().setNullDev()
+        mgr = self._ep.audDevManager()
+        self._devices = (AudioPort(mgr.getCaptureDevMedia()), AudioPort(mgr.getPlaybackDevMedia()))
+
+    def devices(self) -> tuple[AudioPort, AudioPort]:
+        """(capture, playback) of the null sound device."""
+        if self._devices is None:
+            raise SipError("library not started")
+        return self._devices
+
+    def handle_events(self, msec: int) -> int:
+        return int(self._ep.libHandleEvents(msec))
+
+    def hangup_all(self) -> None:
+        self._ep.hangupAllCalls()
+
+    def destroy(self) -> None:
+        self._devices = None
+        self._ep.libDestroy()
+        self._ep = None

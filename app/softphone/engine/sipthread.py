@@ -1,0 +1,589 @@
+"""The SIP thread: creates the pjsua2 Library, polls it, runs commands, turns callbacks into events.
+
+`Engine.run` is the target of the one thread that creates, holds and destroys every pjsua2 object
+(LAB.md: any other thread calling pjsua2 aborts the process).  Its loop is
+``drain(commands); libHandleEvents(10); expire ringing calls``.  Callbacks (`on_*`) run inside
+``libHandleEvents`` on this same thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import queue
+import random
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from app.softphone import protocol
+from app.softphone.engine.audio import AudioBackend, DeviceAudioBackend, Recording
+from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
+from app.softphone.engine.callstate import CallPhase, CallSnapshot
+from app.softphone.engine.commands import Commands
+from app.softphone.engine.headers import caller_from_invite, invite_problem, uri_user
+from app.softphone.engine.options import EngineOptions
+from app.softphone.engine.pj import Account, AccountOptions, Call, Library, SipError, TlsOptions
+from app.softphone.protocol import Command
+
+log = logging.getLogger("app.softphone.sip")
+Emit = Callable[[dict[str, Any]], None]
+_POLL_MS = 100  # commands do not wait for it: `wake` interrupts the poll
+_CRLF_PING = b"\r\n\r\n"
+_REG_BACKOFF_MAX_S = 60.0  # RFC 5626 keep-alive: pjsip reads it and ignores it
+_AUTH_CODES = (401, 403, 407)
+
+
+class Engine:
+    def __init__(
+        self,
+        options: EngineOptions,
+        emit: Emit,
+        commands: queue.SimpleQueue[Command],
+        password: str | None,
+        *,
+        trace: logging.Logger | None = None,
+        audio: Callable[[Library], AudioBackend] = DeviceAudioBackend,
+    ) -> None:
+        """``audio`` builds the audio backend once the library runs (the headset bridge plugs in here)."""
+        self.opts = options
+        self._audio_factory = audio
+        self._commands_runner = Commands(self)
+        self._emit = emit
+        self._commands = commands
+        self._password = password
+        self._trace = trace
+        self._lib: Library | None = None
+        self._account: Account | None = None
+        self._backend: AudioBackend | None = None
+        self._entries: dict[int, CallEntry] = {}
+        self._graveyard: list[Call] = []
+        # Final answers are never sent inside onIncomingCall: for a truncated oversize UDP INVITE
+        # pjsua's cloned rdata is NULL there and PJSIP 2.15.1 aborts (pjsip_rx_data_free_cloned).
+        self._refusals: list[tuple[CallEntry, int]] = []
+        # hold/resume asked while the previous re-INVITE is still in flight: retried until due
+        self._deferred: list[tuple[float, CallEntry, str]] = []
+        self._next_key = 1
+        self._quit = False
+        self._proxy_addrs: set[str] = set()
+        self._reg_state = "none" if not options.registered_mode else "registering"
+        self._reg_failures = 0
+        self._reg_retry_at: float | None = None
+        self._wake_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._wake_to: tuple[str, int] | None = None
+        self.exit_code = 0
+
+    def wake(self) -> None:
+        """Any thread: make the SIP thread's poll return now (a command is waiting)."""
+        target = self._wake_to
+        if target is not None:
+            try:
+                self._wake_sock.sendto(_CRLF_PING, target)
+            except OSError:
+                log.debug("wake-up datagram not sent")
+
+    # ---- the thread -------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self._start()
+        except (SipError, OSError) as exc:
+            log.error("engine failed to start: %s", exc)
+            self._emit(protocol.event("engine_stopping", reason="start failed", error=str(exc)))
+            self.exit_code = 2
+            self._teardown()
+            return
+        try:
+            while not self._quit:
+                self._drain()
+                assert self._lib is not None
+                self._lib.handle_events(_POLL_MS)
+                self._send_refusals()
+                self._retry_deferred()
+                self._retry_registration()
+                self._expire_ringing()
+                self._bury()
+        finally:
+            self._shutdown()
+
+    def _start(self) -> None:
+        o = self.opts
+        self._lib = lib = Library(user_agent="Frontline/0.1", trace=self._trace)
+        tls = TlsOptions(verify_server=o.verify_tls, ca_file=o.ca_file)
+        if o.registered_mode:
+            tid, bound = lib.add_transport(o.transport, o.listen_host, o.listen_port, tls)
+            transports = {o.transport: bound}
+        else:
+            tid, transports = self._udp_and_tcp(lib)
+        if "udp" not in transports:  # a loopback UDP transport just for waking the poll
+            _, transports["wake"] = lib.add_transport("udp", "127.0.0.1", 0)
+        wake_host, wake_port = (transports.get("udp") or transports["wake"]).rsplit(":", 1)
+        wake_host = "127.0.0.1" if wake_host in ("0.0.0.0", "") else wake_host  # noqa: S104 - a comparison
+        lib.start()
+        self._wake_to = (wake_host, int(wake_port))
+        self._backend = self._audio_factory(lib)
+        host = o.listen_host
+        media_address = "" if host in ("", "0.0.0.0", "::") else host  # noqa: S104 - a comparison
+        if o.registered_mode:
+            assert o.server is not None
+            sport = o.server_port or (5061 if o.transport == "tls" else 5060)
+            scheme = "sips" if o.transport == "tls" else "sip"
+            target = f"{scheme}:{o.server}:{sport};transport={o.transport}"
+            self._proxy_addrs = _resolve(o.server, sport)
+            user = o.username or "operator"
+            acc_opts = AccountOptions(
+                id_uri=_id_uri(o.display_name, f"{scheme}:{user}@{o.server}"),
+                transport_id=tid,
+                rtp_port=o.effective_rtp_port(),
+                media_address=media_address,
+                registrar_uri=target,
+                proxy_uri=f"{target};lr",
+                username=o.username,
+                reg_timeout_s=o.reg_timeout_s,
+            )
+        else:
+            acc_opts = AccountOptions(
+                id_uri=_id_uri(o.display_name, f"sip:{o.username or 'operator'}@{transports['udp']}"),
+                transport_id=-1,
+                rtp_port=o.effective_rtp_port(),
+                media_address=media_address,
+            )
+        self._emit(
+            protocol.event(
+                "engine_started",
+                pid=os.getpid(),
+                mode="registrar" if o.registered_mode else "p2p",
+                transports=transports,
+                uri=acc_opts.id_uri,
+            )
+        )
+        if o.registered_mode:
+            self._emit_reg("registering", 0, "registering")
+        self._account = Account(self, acc_opts, self._password)
+        self._password = None  # pjsua2 has its copy; ours goes
+
+    def _udp_and_tcp(self, lib: Library) -> tuple[int, dict[str, str]]:
+        """Peer-to-peer mode listens on UDP and TCP with one port number.
+
+        With port 0 the UDP port the kernel picks may be taken for TCP: then both go and we retry.
+        """
+        host, wanted = self.opts.listen_host, self.opts.listen_port
+        for _ in range(1 if wanted else 20):
+            tid, udp = lib.add_transport("udp", host, wanted)
+            port = int(udp.rsplit(":", 1)[1])
+            try:
+                _, tcp = lib.add_transport("tcp", host, port)
+            except SipError:
+                lib.close_transport(tid)
+                if wanted:
+                    raise
+                continue
+            return tid, {"udp": udp, "tcp": tcp}
+        raise SipError(f"no port on {host} free for both UDP and TCP")
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                cmd = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            self._execute(cmd)
+
+    def _execute(self, cmd: Command) -> None:
+        try:
+            result = self._commands_runner.run(cmd)
+        except (CommandError, SipError) as exc:
+            log.info("command %s failed: %s", cmd.name, exc)
+            if not cmd.internal:
+                self._emit(protocol.reply_error(cmd.id, str(exc)))
+            return
+        if not cmd.internal:
+            self._emit(protocol.reply_ok(cmd.id, result))
+
+    def _expire_ringing(self) -> None:
+        now = time.monotonic()
+        for e in list(self._entries.values()):
+            if e.phase is CallPhase.INCOMING and e.ring_deadline is not None and now >= e.ring_deadline:
+                e.ring_deadline = None
+                e.ended_by = "timed_out"
+                log.info("call %s: unanswered for %ss, 480", e.key, self.opts.ring_timeout_s)
+                self._hangup(e, 480)
+
+    def _retry_registration(self) -> None:
+        if self._reg_retry_at is None or time.monotonic() < self._reg_retry_at or self._account is None:
+            return
+        self._reg_retry_at = None
+        self._emit_reg("registering", 0, f"retry {self._reg_failures}")
+        try:
+            self._account.renew_registration()
+        except SipError as exc:
+            self.on_reg_state(self._account, 503, str(exc), 0)
+
+    def _send_refusals(self) -> None:
+        while self._refusals:
+            entry, code = self._refusals.pop(0)
+            if entry.call is not None and entry.phase is not CallPhase.ENDED:
+                try:
+                    entry.call.answer(code)
+                except SipError as exc:
+                    log.warning("call %s: refusing with %s failed: %s", entry.key, code, exc)
+
+    def _retry_deferred(self) -> None:
+        if not self._deferred:
+            return
+        now = time.monotonic()
+        pending, self._deferred = self._deferred, []
+        for due, entry, op in pending:
+            if entry.call is None or entry.phase is not CallPhase.ACTIVE:
+                continue
+            try:
+                getattr(entry.call, op)()
+            except SipError as exc:
+                if now < due:
+                    self._deferred.append((due, entry, op))
+                else:
+                    log.warning("call %s: %s gave up: %s", entry.key, op, exc)
+
+    def _bury(self) -> None:
+        """Release pjsua2 Call objects of finished calls, outside their own callbacks."""
+        while self._graveyard:
+            self._graveyard.pop().release()
+
+    def _shutdown(self) -> None:
+        self._emit(protocol.event("engine_stopping", reason="quit"))
+        lib = self._lib
+        if lib is None:
+            return
+        for e in self._entries.values():
+            self._stop_recording(e)
+        if any(e.phase is not CallPhase.ENDED for e in self._entries.values()):
+            lib.hangup_all()
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline and any(
+                e.phase is not CallPhase.ENDED and not e.refused for e in self._entries.values()
+            ):
+                lib.handle_events(_POLL_MS)
+        self._teardown()
+
+    def _teardown(self) -> None:
+        """The only safe order (LAB.md): calls gone → gc → account shutdown → libDestroy."""
+        lib = self._lib
+        for e in self._entries.values():
+            if e.call is not None:
+                self._graveyard.append(e.call)
+                e.call = None
+        self._bury()
+        self._entries.clear()
+        gc.collect()
+        if self._account is not None:
+            self._account.shutdown()
+            self._account = None
+            if lib is not None and self.opts.registered_mode:
+                deadline = time.monotonic() + 1.0
+                while time.monotonic() < deadline and self._reg_state == "registered":
+                    lib.handle_events(_POLL_MS)
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+        self._wake_to = None
+        self._wake_sock.close()
+        gc.collect()
+        if lib is not None:
+            lib.destroy()
+            self._lib = None
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _new_entry(self, call: Call, snap: CallSnapshot) -> CallEntry:
+        call.key = snap.call
+        entry = CallEntry(call=call, snap=snap)
+        self._entries[snap.call] = entry
+        return entry
+
+    def _take_key(self) -> int:
+        key, self._next_key = self._next_key, self._next_key + 1
+        return key
+
+    def _entry_of(self, call: Call) -> CallEntry | None:
+        return self._entries.get(call.key)
+
+    def _emit_call(self, name: str, entry: CallEntry, **extra: Any) -> None:
+        self._emit(protocol.event(name, **entry.snap.as_dict(), **extra))
+
+    def _hangup(self, entry: CallEntry, code: int = 0) -> None:
+        if entry.call is None:
+            raise CommandError(f"call {entry.key} is gone")
+        entry.call.hangup(code)
+
+    def _is_from_proxy(self, source: str) -> bool:
+        return source in self._proxy_addrs
+
+    def _emit_reg(
+        self, state: str, code: int, reason: str, expires: int = 0, retry_in: float | None = None
+    ) -> None:
+        self._reg_state = state
+        self._emit(
+            protocol.event(
+                "registration_changed",
+                state=state,
+                code=code,
+                reason=reason,
+                expires=expires,
+                retry_in=retry_in,
+            )
+        )
+
+    def _stop_recording(self, entry: CallEntry) -> None:
+        rec = entry.recording
+        if rec is None:
+            return
+        entry.recording = None
+        seconds = rec.stop()
+        entry.update(recording=None)
+        self._emit(protocol.event("recording_finished", call=entry.key, path=str(rec.path), seconds=seconds))
+
+    def _start_recording(self, entry: CallEntry, path: str | None) -> str:
+        if entry.recording is not None:
+            return str(entry.recording.path)
+        target = (
+            self.opts.record_dir / recording_name(entry.key, entry.snap.number) if not path else Path(path)
+        )
+        entry.recording = Recording.start(target)
+        entry.update(recording=str(target))
+        self._connect_media(entry)
+        self._emit(protocol.event("recording_started", call=entry.key, path=str(target)))
+        return str(target)
+
+    def _connect_media(self, entry: CallEntry) -> None:
+        call, backend = entry.call, self._backend
+        if call is None or backend is None or entry.phase is CallPhase.ENDED:
+            return
+        for m in call.info().media:
+            if m.audio and m.status == "active":
+                port = call.audio(m.index)
+                if port is None:
+                    continue
+                backend.attach(port, muted=entry.snap.muted)
+                if entry.recording is not None:
+                    entry.recording.connect(port, backend)
+
+    def _audio_port(self, entry: CallEntry) -> Any:
+        call = entry.call
+        if call is None:
+            return None
+        for m in call.info().media:
+            if m.audio and m.status == "active":
+                return call.audio(m.index)
+        return None
+
+    # ---- pjsua2 callbacks (SIP thread, inside handle_events) --------------------------------
+    def on_reg_state(self, account: Account, code: int, reason: str, expires: int) -> None:
+        if 200 <= code < 300:
+            state = "registered" if expires > 0 else "unregistered"
+        else:
+            state = "failed"
+            if code in _AUTH_CODES:
+                reason = f"authentication failed: wrong user name or password ({code} {reason})"
+            elif "ECERT" in reason or "certificate" in reason.lower():
+                reason = f"the registrar's TLS certificate is not trusted ({code} {reason})"
+            elif code in (408, 502, 503, 504) or code < 200:
+                reason = f"registrar unreachable ({code} {reason})"
+        retry_in: float | None = None
+        if state == "failed":
+            # exponential backoff with jitter: 1, 2, 4 ... 60 s; a wrong password does not hammer
+            self._reg_failures += 1
+            base = min(_REG_BACKOFF_MAX_S, 2.0 ** (self._reg_failures - 1))
+            retry_in = round(base * random.uniform(0.8, 1.2), 2)
+            self._reg_retry_at = time.monotonic() + retry_in
+        elif state == "registered":
+            self._reg_failures, self._reg_retry_at = 0, None
+        log.info(
+            "registration: %s (%s %s)%s", state, code, reason, f", retry in {retry_in}s" if retry_in else ""
+        )
+        self._emit_reg(state, code, reason, expires, retry_in)
+
+    def on_incoming(self, account: Account, pj_call_id: int, message: str, source: str) -> None:
+        received = time.time()
+        mono = time.monotonic()
+        from_proxy = self._is_from_proxy(source)
+        call = Call(account, self, pj_call_id)
+        caller = caller_from_invite(message, from_proxy=from_proxy)
+        key = self._take_key()
+        others = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED and not e.refused]
+        snap = CallSnapshot(
+            call=key,
+            direction="in",
+            phase=CallPhase.INCOMING,
+            number=caller.number,
+            display=caller.display,
+            line=caller.line,
+            remote_uri=call.info().remote_uri,
+            waiting=bool(others),
+        )
+        entry = self._new_entry(call, snap)
+        entry.received_mono = mono
+        refusal: tuple[int, str] | None = None
+        problem = invite_problem(message) if message else "not valid UTF-8"
+        if problem is not None:
+            refusal = (400, f"malformed: {problem}")
+        elif self.opts.registered_mode and self.opts.accept_only_from_proxy and not from_proxy:
+            refusal = (403, "not_from_proxy")
+        elif others and not self.opts.call_waiting:
+            refusal = (486, "busy")
+        if refusal is not None:
+            entry.refused, entry.ended_by = True, "refused"
+            self._refusals.append((entry, refusal[0]))
+            log.info("call %s from %s refused with %s (%s)", key, source[:64], *refusal)
+            self._emit(
+                protocol.event(
+                    "call_refused",
+                    call=key,
+                    code=refusal[0],
+                    reason=refusal[1],
+                    source=source,
+                    number=snap.number,
+                )
+            )
+            return
+        call.answer(180)
+        entry.ring_deadline = mono + self.opts.ring_timeout_s
+        log.info("call %s: incoming from %s line %s via %s", key, snap.number, snap.line, source[:64])
+        self._emit_call(
+            "incoming_call",
+            entry,
+            anonymous=caller.anonymous,
+            line_name=self.opts.lines.get(caller.line or ""),
+            received_at=received,
+            received_mono=mono,
+        )
+        if self.opts.auto_answer:
+            call.answer(200)
+
+    def on_call_state(self, call: Call) -> None:
+        entry = self._entry_of(call)
+        if entry is None:
+            return
+        info = call.info()
+        phase = phase_of(info.state, entry.snap.direction == "in")
+        if entry.refused:
+            if phase is CallPhase.ENDED:
+                entry.update(phase=CallPhase.ENDED)
+                self._retire(entry)
+            return
+        if entry.snap.number is None and entry.snap.direction == "in" and not entry.snap.remote_uri:
+            entry.update(remote_uri=info.remote_uri)
+        if phase is None or phase is entry.phase:
+            return
+        reason = f"{info.last_status} {info.last_reason}".strip()
+        entry.move(phase, reason)
+        if phase is not CallPhase.INCOMING:
+            entry.ring_deadline = None
+        self._emit_call("call_state", entry, code=info.last_status, reason=info.last_reason)
+        if phase is CallPhase.ENDED:
+            self._stop_recording(entry)
+            self._emit(
+                protocol.event(
+                    "call_ended",
+                    call=entry.key,
+                    outcome=entry.outcome(info.last_status),
+                    code=info.last_status,
+                    reason=info.last_reason,
+                    duration=round(info.connect_s, 3),
+                )
+            )
+            self._retire(entry)
+        elif phase is CallPhase.ACTIVE and self.opts.auto_record and entry.recording is None:
+            self._start_recording(entry, None)
+
+    def _retire(self, entry: CallEntry) -> None:
+        if entry.call is not None:
+            self._graveyard.append(entry.call)
+            entry.call = None
+        self._entries.pop(entry.key, None)
+
+    def on_call_media(self, call: Call) -> None:
+        entry = self._entry_of(call)
+        if entry is None or entry.refused:
+            return
+        status = next((m.status for m in call.info().media if m.audio), "none")
+        entry.update(hold=hold_of(status, entry.snap.hold))
+        self._connect_media(entry)
+        self._emit(protocol.event("media_state", call=entry.key, status=status, hold=entry.snap.hold.value))
+
+    def on_dtmf(self, call: Call, digit: str) -> None:
+        entry = self._entry_of(call)
+        if entry is not None:
+            self._emit(protocol.event("dtmf_received", call=entry.key, digit=digit))
+
+    def on_transfer_status(self, call: Call, code: int, reason: str, final: bool) -> None:
+        entry = self._entry_of(call)
+        if entry is None:
+            return
+        self._emit(protocol.event("transfer_progress", call=entry.key, code=code, reason=reason, final=final))
+        if final:
+            entry.update(transfer=None)
+            if 200 <= code < 300 and entry.phase is not CallPhase.ENDED:
+                entry.ended_by = "transferred"
+                self._hangup(entry)
+
+    def on_transfer_request(self, call: Call, dst_uri: str) -> Call | None:
+        """Someone REFERs us elsewhere: follow it with a new outgoing call."""
+        entry = self._entry_of(call)
+        if entry is None or self._account is None:
+            return None
+        new = Call(self._account, self)
+        self._new_entry(new, self._outgoing_snapshot(dst_uri))
+        log.info("call %s: transferred by the remote side to %s", entry.key, dst_uri)
+        return new
+
+    def on_replace_request(self, call: Call, message: str) -> Call | None:
+        """An INVITE with Replaces for one of our calls (we are the attended-transfer target)."""
+        if self._account is None:
+            return None
+        caller = caller_from_invite(message, from_proxy=False)
+        new = Call(self._account, self)
+        snap = CallSnapshot(
+            call=self._take_key(),
+            direction="in",
+            phase=CallPhase.INCOMING,
+            number=caller.number,
+            display=caller.display,
+            line=caller.line,
+            remote_uri="",
+        )
+        entry = self._new_entry(new, snap)
+        self._emit_call("incoming_call", entry, replaces=call.key, received_at=time.time())
+        return new
+
+    def _outgoing_snapshot(self, uri: str) -> CallSnapshot:
+        return CallSnapshot(
+            call=self._take_key(),
+            direction="out",
+            phase=CallPhase.DIALING,
+            number=uri_user(uri)[0],
+            display=None,
+            line=None,
+            remote_uri=uri,
+        )
+
+
+def _id_uri(display: str | None, uri: str) -> str:
+    if not display:
+        return f"<{uri}>"
+    escaped = display.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}" <{uri}>'
+
+
+def _resolve(host: str, port: int) -> set[str]:
+    """Addresses INVITEs from our proxy arrive from (``ip:port`` as pjsip writes srcAddress)."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_UDP)
+    except OSError:
+        log.warning("cannot resolve %s; no INVITE will count as coming from the proxy", host)
+        return set()
+    out = set()
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        ip = str(sockaddr[0])
+        out.add(f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}")
+    return out
