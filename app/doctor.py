@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def run_checks(site: SiteConfig, *, database_url: str, sip: bool = True) -> list[CheckResult]:
-    results = [check_config(site), check_database(database_url), check_keyring()]
+    needs_secrets = not database_url.startswith("sqlite") or site.sip.server is not None
+    results = [check_config(site), check_database(database_url), check_keyring(needed=needs_secrets)]
     if sip:
         results.append(_check_sip(site))
     return results
@@ -61,12 +62,16 @@ def check_database(url: str) -> CheckResult:
     return CheckResult("database", True, f"{safe_url}: reachable, schema {current}", {"revision": current})
 
 
-def check_keyring() -> CheckResult:
+def check_keyring(*, needed: bool = True) -> CheckResult:
     from app.secrets import SecretStoreUnavailable, backend_name, require_secure_backend
 
     try:
         require_secure_backend()
     except SecretStoreUnavailable as exc:
+        if not needed:  # embedded database, no registrar: this desk has no password to keep
+            return CheckResult(
+                "keyring", True, f"not needed by this configuration ({exc})", {"backend": backend_name()}
+            )
         return CheckResult("keyring", False, str(exc), {"backend": backend_name()})
     return CheckResult("keyring", True, f"secure backend {backend_name()}", {"backend": backend_name()})
 
