@@ -265,6 +265,8 @@ class Ticket(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer)
+    # A UUID the desk generated for a row it created (migration 0004; NULL for older rows).
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
     __mapper_args__: Any = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy, never mutated
 
@@ -282,6 +284,8 @@ class TicketEvent(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON_PAYLOAD)
+    # A UUID the desk generated for a row it created (migration 0004; NULL for older rows).
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 @event.listens_for(TicketEvent, "before_update")
@@ -317,6 +321,20 @@ class Call(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     caller_name: Mapped[str | None] = mapped_column(String(200))  # the display name, as received
     disposition: Mapped[str | None] = mapped_column(String(100))  # what came of it, in the desk's words
+    # A UUID the desk generated for a row it created (migration 0004; NULL for older rows).
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+
+
+# --- sync (migration 0004) -------------------------------------------------------------------------
+
+
+class AppliedChange(Base):
+    """The idempotency key of an outbox change the central database applied (`app.sync.applier`)."""
+
+    __tablename__ = "applied_changes"
+    key: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    applied_at: Mapped[datetime]
 
 
 # --- ticket number leases --------------------------------------------------------------------------

@@ -1,0 +1,301 @@
+"""Sync figures: NOTIFY latency between desks, many desks writing at once, outbox catch-up rate.
+
+    python benchmarks/sync_bench.py [--desks 200] [--compress 10] [--duration 60] [--samples 300]
+                                    [--catchup 5000] [--processes 4] [--no-durable]
+
+Starts its own throwaway PostgreSQL cluster (initdb into a temp dir; durable -- fsync and
+synchronous_commit on -- unless ``--no-durable``; ``max_connections=300``), migrates a database
+and measures:
+
+* **notify**: desk A saves a ticket (outbox append -> replicator -> central database); desk B's
+  `ChangeListener` receives the NOTIFY.  Latency from the append call to B's callback, p50/p95
+  (target p95 <= 300 ms).  One save every 20 ms.
+* **desks**: `--desks` simulated desks, each a thread with its own connection (spread over
+  `--processes` processes), each taking one call per minute of *simulated* time; time runs
+  `--compress` times faster (10: a call every 6 s per desk), for `--duration` real seconds.  A call
+  is four central writes through `Applier.apply`: call ringing, answered, ticket created for it,
+  call ended.  Write latency p50/p95/max (target p95 <= 20 ms) and errors (target 0).
+* **catch-up**: PostgreSQL is stopped, `--catchup` changes (calls and tickets, five per item) are
+  appended to a desk's outbox with its replicator running (offline), PostgreSQL is started again;
+  the time from the start until the outbox is empty, and changes per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import queue
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+
+from app.storage import migrate
+from app.storage.database import make_engine
+from app.sync import changes
+from app.sync.applier import Applier
+from app.sync.notify import ChangeListener, ChangeNotice, libpq_conninfo
+from app.sync.outbox import Change, ChangeKind, Outbox
+from app.sync.replicator import Replicator
+from tests.fixtures.postgres import Cluster, find_pg_bin, start_cluster
+from tests.sync.workload import item_changes
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def summary(name: str, values_ms: list[float]) -> str:
+    return (
+        f"{name}: n={len(values_ms)} p50={pct(values_ms, 50):.1f} ms p95={pct(values_ms, 95):.1f} ms "
+        f"max={max(values_ms):.1f} ms mean={statistics.fmean(values_ms):.1f} ms"
+    )
+
+
+class Server:
+    """The benchmark's cluster, with fast stop and start for the outage."""
+
+    def __init__(self, durable: bool) -> None:
+        pg_bin = find_pg_bin()
+        if pg_bin is None:
+            raise SystemExit("PostgreSQL server binaries not found (initdb, pg_ctl).")
+        self.durable = durable
+        self.cluster: Cluster = start_cluster(pg_bin, durable=durable, extra_options="-c max_connections=300")
+
+    def _pg_ctl(self, *args: str) -> None:
+        assert self.cluster.pg_bin is not None
+        assert self.cluster.data_dir is not None
+        data = str(self.cluster.data_dir / "data")
+        cmd = [str(self.cluster.pg_bin / "pg_ctl"), "-D", data, *args]
+        subprocess.run(cmd, check=True, capture_output=True, user=self.cluster.run_as)
+
+    def stop(self) -> None:
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def start(self) -> None:
+        assert self.cluster.data_dir is not None
+        options = (
+            f"-p {self.cluster.url.port} -k {self.cluster.data_dir} -c listen_addresses=127.0.0.1"
+            " -c max_connections=300"
+        )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._pg_ctl("-l", str(self.cluster.data_dir / "server.log"), "-o", options, "-w", "start")
+
+    def database(self) -> URL:
+        name = f"bench_{uuid.uuid4().hex[:8]}"
+        engine = create_engine(self.cluster.url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        url = self.cluster.url.set(database=name)
+        migrate.upgrade(url)
+        return url
+
+
+# --- notify latency ---------------------------------------------------------------------------
+
+
+def bench_notify(url: URL, samples: int, workdir: Path) -> list[float]:
+    engine = make_engine(url)
+    box = Outbox(workdir / "notify-desk-a.sqlite3")
+    replicator = Replicator(box, Applier(engine))
+    box.on_append = replicator.wake
+    replicator.start()
+    created = changes.ticket_created(number="BENCH-1", at=NOW)
+    uid = created[1]["uid"]
+    box.append(*created)
+    assert replicator.wait_idle(30)
+
+    received: queue.Queue[tuple[ChangeNotice, float]] = queue.Queue()
+    listener = ChangeListener(libpq_conninfo(url), lambda n: received.put((n, time.perf_counter())))
+    listener.start()
+    assert listener.wait_listening(10)
+    latencies = []
+    try:
+        for i in range(samples):
+            version = i + 1
+            saved = changes.ticket_saved(uid, expected_version=version, fields={"subject": f"v{i}"}, at=NOW)
+            start = time.perf_counter()
+            box.append(*saved)
+            while True:
+                notice, at = received.get(timeout=10)
+                if notice.uid == uid and notice.version == version + 1:
+                    break
+            latencies.append((at - start) * 1000)
+            time.sleep(0.02)
+    finally:
+        listener.stop()
+        replicator.stop()
+        box.close()
+        engine.dispose()
+    return latencies
+
+
+# --- many desks -------------------------------------------------------------------------------
+
+
+def _desk_thread(
+    applier: Applier, desk: int, period: float, until: float, rng: random.Random, out: dict[str, Any]
+) -> None:
+    time.sleep(rng.uniform(0, period))  # desks do not all start their calls at once
+    n = 0
+    while time.monotonic() < until:
+        started = time.monotonic()
+        call = changes.call_ringing(
+            direction="inbound", caller_number=f"+7495{desk:03d}{n:04d}", ringing_at=datetime.now(UTC)
+        )
+        call_uid = call[1]["uid"]
+        writes = [
+            call,
+            changes.call_answered(call_uid, datetime.now(UTC) + timedelta(seconds=5)),
+            changes.ticket_created(number=f"B{desk}-{n}", at=datetime.now(UTC), call_uid=call_uid),
+            changes.call_ended(call_uid, datetime.now(UTC) + timedelta(seconds=60), "answered"),
+        ]
+        for kind, payload in writes:
+            change = Change(0, str(uuid.uuid4()), kind, payload, datetime.now(UTC), 0, None)
+            t0 = time.perf_counter()
+            try:
+                applier.apply(change)
+                out["latencies"].append((time.perf_counter() - t0) * 1000)
+            except Exception as exc:  # noqa: BLE001 - counted and reported, the benchmark goes on
+                out["errors"].append(f"{type(exc).__name__}: {exc}")
+        n += 1
+        out["calls"] += 1
+        time.sleep(max(0.0, period - (time.monotonic() - started)))
+
+
+def _desk_process(url_text: str, desks: list[int], period: float, duration: float) -> dict[str, Any]:
+    url = make_url(url_text)
+    out: dict[str, Any] = {"latencies": [], "errors": [], "calls": 0}
+    engines = [make_engine(url, pool_size=1, max_overflow=0) for _ in desks]
+    for engine in engines:  # connect up front: the figure is about writes, not logins
+        with engine.connect():
+            pass
+    until = time.monotonic() + duration
+    threads = [
+        threading.Thread(
+            target=_desk_thread,
+            args=(Applier(engine), desk, period, until, random.Random(desk), out),
+            daemon=True,
+        )
+        for desk, engine in zip(desks, engines, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for engine in engines:
+        engine.dispose()
+    return out
+
+
+def bench_desks(url: URL, desks: int, compress: float, duration: float, processes: int) -> dict[str, Any]:
+    period = 60.0 / compress
+    groups = [list(range(desks))[i::processes] for i in range(processes)]
+    url_text = url.render_as_string(hide_password=False)
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        results = pool.starmap(_desk_process, [(url_text, g, period, duration) for g in groups])
+    merged: dict[str, Any] = {"latencies": [], "errors": [], "calls": 0}
+    for result in results:
+        merged["latencies"] += result["latencies"]
+        merged["errors"] += result["errors"]
+        merged["calls"] += result["calls"]
+    return merged
+
+
+# --- catch-up ---------------------------------------------------------------------------------
+
+
+def bench_catchup(server: Server, url: URL, count: int, workdir: Path) -> tuple[int, float, float]:
+    """(changes, seconds from PostgreSQL start to empty outbox, seconds of applying only)."""
+    engine = make_engine(url, connect_args={"connect_timeout": 2})
+    box = Outbox(workdir / "catchup.sqlite3")
+    first_catching_up: list[float] = []
+
+    def on_status(status: Any) -> None:
+        if status.state == "catching_up" and not first_catching_up:
+            first_catching_up.append(time.perf_counter())
+
+    replicator = Replicator(box, Applier(engine), on_status=on_status, max_backoff=2.0)
+    box.on_append = replicator.wake
+    server.stop()
+    replicator.start()
+    try:
+        items = count // 5
+        for item in range(items):
+            for (kind, payload), key in item_changes("catchup", item):
+                box.append(ChangeKind(kind), payload, key=key)
+        waiting = box.pending_count()
+        first_catching_up.clear()
+        server.start()
+        started = time.perf_counter()
+        assert replicator.wait_idle(600)
+        finished = time.perf_counter()
+    finally:
+        replicator.stop()
+        box.close()
+        engine.dispose()
+    applying_from = first_catching_up[0] if first_catching_up else started
+    return waiting, finished - started, finished - applying_from
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--desks", type=int, default=200)
+    parser.add_argument("--compress", type=float, default=10.0, help="simulated minutes per real minute")
+    parser.add_argument("--duration", type=float, default=60.0, help="real seconds of the desks run")
+    parser.add_argument("--processes", type=int, default=4)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--catchup", type=int, default=5000)
+    parser.add_argument("--no-durable", action="store_true", help="fsync off (like the test cluster)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["notify", "desks", "catchup"])
+    args = parser.parse_args()
+
+    server = Server(durable=not args.no_durable)
+    workdir = Path(tempfile.mkdtemp(prefix="frontline-sync-bench-"))
+    try:
+        print(f"PostgreSQL cluster: durable={server.durable}")
+        if "notify" not in args.skip:
+            latencies = bench_notify(server.database(), args.samples, workdir)
+            print(summary("notify A saved -> B notified", latencies) + "  (target p95 <= 300 ms)")
+        if "desks" not in args.skip:
+            result = bench_desks(server.database(), args.desks, args.compress, args.duration, args.processes)
+            writes = result["latencies"]
+            print(
+                f"desks: {args.desks} desks, 1 call/min each, time x{args.compress:g} "
+                f"({args.desks * args.compress / 60:.1f} calls/s, 4 writes each) for {args.duration:g} s: "
+                f"{result['calls']} calls, {len(writes)} writes ({len(writes) / args.duration:.0f}/s)"
+            )
+            print(summary("  central write", writes) + "  (target p95 <= 20 ms)")
+            print(f"  errors: {len(result['errors'])}  (target 0) {result['errors'][:3]}")
+        if "catchup" not in args.skip:
+            waiting, total, applying = bench_catchup(server, server.database(), args.catchup, workdir)
+            print(
+                f"catch-up: {waiting} changes waiting; outbox empty {total:.1f} s after PostgreSQL started "
+                f"({waiting / total:.0f} changes/s; {waiting / applying:.0f} changes/s once reconnected)"
+            )
+    finally:
+        server.cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The applier: exactly-once application by idempotency key, uids, optimistic version checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, TableClause, func, select, text
+
+from app.sync import changes
+from app.sync import tables as t
+from app.sync.applier import Applier, Conflict, Outcome, PermanentError, TransientError
+from app.sync.outbox import Outbox
+
+pytestmark = pytest.mark.pg
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def appliers() -> Iterator[Callable[[Engine], Applier]]:
+    made: list[Applier] = []
+
+    def make(engine: Engine) -> Applier:
+        made.append(Applier(engine))
+        return made[-1]
+
+    yield make
+    for applier in made:
+        applier.close()
+
+
+def _count(engine: Engine, table: TableClause) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def test_a_replayed_change_is_applied_once(
+    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    box = outbox_factory("a")
+    ringing = changes.call_ringing(direction="inbound", caller_number="+74951234567", ringing_at=NOW)
+    call_uid = ringing[1]["uid"]
+    created = changes.ticket_created(number="A-1", at=NOW, call_uid=call_uid)
+    box.append(*ringing)
+    box.append(*changes.call_answered(call_uid, NOW))
+    box.append(*created)
+    box.append(*changes.ticket_event(created[1]["uid"], "comment", {"text": "hi"}, NOW))
+    box.append(*changes.call_ended(call_uid, NOW, "answered", disposition="advice"))
+    applier = appliers(central)
+    pending = box.pending()
+    assert [applier.apply(c) for c in pending] == [Outcome.APPLIED] * 5
+    assert [applier.apply(c) for c in pending] == [Outcome.ALREADY_APPLIED] * 5  # the crash replay
+
+    assert _count(central, t.calls) == 1
+    assert _count(central, t.tickets) == 1
+    assert _count(central, t.ticket_events) == 3  # created, call_link, comment
+    assert _count(central, t.applied_changes) == 5
+    with central.connect() as conn:
+        call = conn.execute(select(t.calls).where(t.calls.c.uid == call_uid)).one()
+        ticket = conn.execute(select(t.tickets).where(t.tickets.c.uid == created[1]["uid"])).one()
+    assert call.answered_at == NOW
+    assert call.outcome == "answered"
+    assert call.ticket_id == ticket.id
+    assert ticket.version == 1
+
+
+def test_a_stale_ticket_update_is_a_conflict_and_writes_nothing(
+    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    box = outbox_factory("a")
+    created = changes.ticket_created(number="A-2", at=NOW)
+    uid = created[1]["uid"]
+    box.append(*created)
+    box.append(
+        *changes.ticket_saved(
+            uid, expected_version=1, fields={"subject": "Desk A"}, at=NOW, events=[("field_change", {"x": 1})]
+        )
+    )
+    box.append(*changes.ticket_saved(uid, expected_version=1, fields={"subject": "Desk B"}, at=NOW))
+    applier = appliers(central)
+    first, second, stale = box.pending()
+    assert applier.apply(first) is Outcome.APPLIED
+    assert applier.apply(second) is Outcome.APPLIED
+    result = applier.apply(stale)
+    assert isinstance(result, Conflict)
+    assert result.expected_version == 1
+    assert result.current_version == 2
+    assert result.mine == {"subject": "Desk B"}
+    assert result.theirs["subject"] == "Desk A"
+    with central.connect() as conn:
+        assert conn.scalar(select(t.tickets.c.subject).where(t.tickets.c.uid == uid)) == "Desk A"
+        assert conn.scalar(select(func.count()).select_from(t.applied_changes)) == 2
+    assert _count(central, t.ticket_events) == 2  # created + the first save's field_change
+
+
+def test_a_change_the_database_refuses_is_permanent(
+    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    box = outbox_factory("a")
+    box.append(*changes.call_answered("no-such-call", NOW))
+    with pytest.raises(PermanentError, match="no calls row"):
+        appliers(central).apply(box.pending()[0])
+    assert _count(central, t.applied_changes) == 0
+
+
+def test_an_unreachable_database_is_transient(
+    outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    from app.storage.database import make_engine
+
+    box = outbox_factory("a")
+    box.append(*changes.call_answered("x", NOW))
+    engine = make_engine("postgresql://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
+    try:
+        with pytest.raises(TransientError):
+            appliers(engine).apply(box.pending()[0])
+    finally:
+        engine.dispose()
+
+
+def test_the_triggers_and_uid_indexes_exist(central: Engine) -> None:
+    with central.connect() as conn:
+        triggers = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%_notify'")).all())
+        assert triggers == {"tickets_notify", "calls_notify", "announcements_notify"}
+        unique = conn.scalars(
+            text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%_uid' AND indexdef LIKE '%UNIQUE%'")
+        ).all()
+        assert set(unique) == {"ix_calls_uid", "ix_tickets_uid", "ix_ticket_events_uid"}
