@@ -66,7 +66,11 @@ class PhoneActions(QObject):
 
 
 class IncomingBanner(QFrame):
-    """The pop: number, name and line of the ringing call, large.  Emits `painted` once per call."""
+    """The pop: number, name and line of the ringing call, large.  Emits `painted` once per call.
+
+    Always on screen, with a fixed height: a ringing call changes its text and colour, never the
+    window's layout, so nothing the operator is reading jumps and only the banner is repainted.
+    """
 
     painted = Signal(float)  # epoch seconds of the first paint after `show_call`
 
@@ -74,7 +78,6 @@ class IncomingBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("incomingBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#incomingBanner { background: #fff4d6; border: 2px solid #e0a800; }")
         self.title = _plain()
         self.number = _plain()
         self.number.setObjectName("popNumber")
@@ -93,7 +96,22 @@ class IncomingBanner(QFrame):
         layout.addWidget(self.display)
         layout.addWidget(self.line)
         self._measure = False
-        self.hide()
+        self.ringing = False
+        self.setFixedHeight(self.sizeHint().height() + self.number.sizeHint().height())
+        self.show_idle()
+
+    def show_idle(self) -> None:
+        self.ringing = False
+        self.setStyleSheet("#incomingBanner { background: palette(window); border: 1px solid palette(mid); }")
+        self.title.setText(self.tr("No call"))
+        for label in (self.number, self.display, self.line):
+            label.clear()
+
+    def show_talking(self) -> None:
+        """Answered: the caller's details stay in view, without the ringing colour."""
+        self.ringing = False
+        self.setStyleSheet("#incomingBanner { background: #eef5ff; border: 1px solid #0b5cad; }")
+        self.title.setText(self.tr("On the line"))
 
     def show_call(self, call: IncomingCall) -> None:
         info = call.info
@@ -110,8 +128,9 @@ class IncomingBanner(QFrame):
         self.display.setToolTip(display)
         line = call.line_name or info.line
         self.line.setText(self.tr("Line: {line}").format(line=line) if line else self.tr("Line: unknown"))
+        self.ringing = True
+        self.setStyleSheet("#incomingBanner { background: #fff4d6; border: 2px solid #e0a800; }")
         self._measure = True
-        self.show()
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
@@ -208,7 +227,7 @@ class SoftphonePanel(QWidget):
         was_on_hold = self._call is not None and self._call.on_hold
         self._call = info
         if info.state == "active":
-            self.banner.hide()
+            self.banner.show_talking()
             if self._answered_at is None:
                 self._answered_at = time.monotonic()
                 self._ticker.start()
@@ -226,7 +245,7 @@ class SoftphonePanel(QWidget):
             return
         self._call = None
         self._ticker.stop()
-        self.banner.hide()
+        self.banner.show_idle()
         self.transfer_target.hide()
         self.state.setText(self.tr("Call ended"))
         self._sync_actions()

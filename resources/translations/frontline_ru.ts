@@ -224,27 +224,37 @@
 <context>
     <name>IncomingBanner</name>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="101" />
+        <location filename="../../app/ui/softphone_panel.py" line="106" />
+        <source>No call</source>
+        <translation>Нет звонка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="114" />
+        <source>On the line</source>
+        <translation>На линии</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="119" />
         <source>Anonymous caller</source>
         <translation>Номер скрыт</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="104" />
+        <location filename="../../app/ui/softphone_panel.py" line="122" />
         <source>Call waiting</source>
         <translation>Второй звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="104" />
+        <location filename="../../app/ui/softphone_panel.py" line="122" />
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="112" />
+        <location filename="../../app/ui/softphone_panel.py" line="130" />
         <source>Line: {line}</source>
         <translation>Линия: {line}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="112" />
+        <location filename="../../app/ui/softphone_panel.py" line="130" />
         <source>Line: unknown</source>
         <translation>Линия: неизвестна</translation>
     </message>
@@ -365,27 +375,27 @@ The operator workstation.</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="326" />
+        <location filename="../../app/ui/main_window.py" line="329" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="328" />
+        <location filename="../../app/ui/main_window.py" line="331" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новый клиент…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="332" />
+        <location filename="../../app/ui/main_window.py" line="335" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="334" />
+        <location filename="../../app/ui/main_window.py" line="337" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="374" />
+        <location filename="../../app/ui/main_window.py" line="377" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
     </message>
@@ -834,82 +844,82 @@ The operator workstation.</source>
 <context>
     <name>SoftphonePanel</name>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="133" />
+        <location filename="../../app/ui/softphone_panel.py" line="152" />
         <source>No call</source>
         <translation>Нет звонка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="144" />
+        <location filename="../../app/ui/softphone_panel.py" line="163" />
         <source>Phone: starting…</source>
         <translation>Телефон: запуск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="148" />
+        <location filename="../../app/ui/softphone_panel.py" line="167" />
         <source>Transfer to (extension or SIP address)</source>
         <translation>Перевести на (внутренний номер или SIP-адрес)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="192" />
+        <location filename="../../app/ui/softphone_panel.py" line="211" />
         <source>Ringing</source>
         <translation>Звонит</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="201" />
+        <location filename="../../app/ui/softphone_panel.py" line="220" />
         <source>Calling…</source>
         <translation>Вызов…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="215" />
+        <location filename="../../app/ui/softphone_panel.py" line="234" />
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="215" />
+        <location filename="../../app/ui/softphone_panel.py" line="234" />
         <source>Talking</source>
         <translation>Разговор</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="231" />
+        <location filename="../../app/ui/softphone_panel.py" line="250" />
         <source>Call ended</source>
         <translation>Звонок завершён</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="236" />
+        <location filename="../../app/ui/softphone_panel.py" line="255" />
         <source>Phone: registered</source>
         <translation>Телефон: зарегистрирован</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="237" />
+        <location filename="../../app/ui/softphone_panel.py" line="256" />
         <source>Phone: ready (direct)</source>
         <translation>Телефон: готов (напрямую)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="238" />
+        <location filename="../../app/ui/softphone_panel.py" line="257" />
         <source>Phone: not registered</source>
         <translation>Телефон: не зарегистрирован</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="240" />
+        <location filename="../../app/ui/softphone_panel.py" line="259" />
         <source>Phone: {state} {code} {reason}</source>
         <translation>Телефон: {state} {code} {reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="248" />
+        <location filename="../../app/ui/softphone_panel.py" line="267" />
         <source>Phone: engine stopped ({why}), restarting…</source>
         <translation>Телефон: движок остановлен ({why}), перезапуск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="253" />
+        <location filename="../../app/ui/softphone_panel.py" line="272" />
         <source>Line: {line}</source>
         <translation>Линия: {line}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="293" />
+        <location filename="../../app/ui/softphone_panel.py" line="312" />
         <source>Talk {time}</source>
         <translation>Разговор {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="296" />
+        <location filename="../../app/ui/softphone_panel.py" line="315" />
         <source>Hold {time}</source>
         <translation>Удержание {time}</translation>
     </message>

@@ -178,7 +178,7 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
     phone = window._desk_services.phone  # type: ignore[union-attr]
     with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000):
         run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:{dialled}@127.0.0.1:{desk.sip_port}"))
-    assert window.softphone.banner.isVisible()
+    assert window.softphone.banner.ringing
     assert window.softphone.banner.display.text() == name
     assert window.card.contract.text() == contract
     qtbot.waitUntil(lambda: bool(desk.events("pop_shown")), timeout=5000)
@@ -295,7 +295,7 @@ def test_a_caller_who_gives_up_before_answer_is_a_missed_call(
 
     qtbot.waitUntil(stored, timeout=10_000)
     assert window.desk is not None and window.desk.state.status is OperatorStatus.READY
-    assert not window.softphone.banner.isVisible()
+    assert not window.softphone.banner.ringing
 
 
 def test_a_desk_that_is_not_ready_refuses_busy_and_records_it(
@@ -308,7 +308,7 @@ def test_a_desk_that_is_not_ready_refuses_busy_and_records_it(
     run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
     ended = run(qtbot, event_loop_qt, caller.wait_event("call_ended", timeout=15))
     assert ended["code"] == 486
-    assert not window.softphone.banner.isVisible()
+    assert not window.softphone.banner.ringing
 
     def stored() -> bool:
         with desk.engine.connect() as conn:
