@@ -19,7 +19,19 @@ def run_checks(site: SiteConfig, *, database_url: str, sip: bool = True) -> list
     results = [check_config(site), check_database(database_url), check_keyring(needed=needs_secrets)]
     if sip:
         results.append(_check_sip(site))
+    results.append(_check_audio())
     return results
+
+
+def _check_audio() -> CheckResult:
+    """The capture and playback devices by name, and whether the chosen ones open."""
+    try:
+        from app.softphone.audio.choice_store import audio_choice_path, load_choice
+        from app.softphone.audio.doctor import check_audio
+
+        return check_audio(load_choice(audio_choice_path()))
+    except Exception as exc:  # noqa: BLE001 (the check must report, not crash doctor)
+        return CheckResult("audio", False, f"audio check failed: {exc}")
 
 
 def check_config(site: SiteConfig) -> CheckResult:

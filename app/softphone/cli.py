@@ -18,14 +18,19 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 from app.softphone.engine.options import EngineOptions
 from app.softphone.protocol import Command
 
 if TYPE_CHECKING:
+    from app.softphone.audio.devices import DeviceChoice
     from app.softphone.engine.audio import AudioBackend
     from app.softphone.engine.pj import Library
+
+# This engine's audio: the null device (None), a backend factory (a file as the microphone), or
+# the operator's headset devices (a DeviceChoice, built into the bridge by `run`).
+AudioChoice = Union["Callable[[Library], AudioBackend]", "DeviceChoice", None]
 
 PASSWORD_ENV = "FRONTLINE_SIP_PASSWORD"  # noqa: S105 - a variable name, not a secret
 log = logging.getLogger("app.softphone.engine")
@@ -55,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rtp-port", type=int, default=0, help="first RTP port (default: derived from the pid)")
     p.add_argument("--reg-timeout", type=int, default=300, help="registration expiry asked for, seconds")
     p.add_argument("--sip-trace", type=Path, metavar="FILE", help="write the pjsip message trace here")
+    p.add_argument("--capture-device", metavar="NAME", help="headset microphone, as doctor lists it")
+    p.add_argument("--playback-device", metavar="NAME", help="headset earpiece, as doctor lists it")
+    p.add_argument("--ring-device", metavar="NAME", help="where the ringtone plays, e.g. the desk speaker")
+    p.add_argument(
+        "--null-audio", action="store_true", help="no sound devices (tests, servers): pjsua's null device"
+    )
     p.add_argument(
         "--play",
         type=Path,
@@ -134,13 +145,45 @@ def main(argv: list[str]) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"frontline phone: {exc}", file=sys.stderr)
         return 2
-    audio = None
+    audio: AudioChoice = None
     if args.play is not None:
         if not args.play.is_file():
             print(f"frontline phone: {args.play} is not a file", file=sys.stderr)
             return 2
         audio = _file_microphone(args.play)
+    elif not args.null_audio:
+        try:
+            audio = _headset_choice(args)
+        except ValueError as exc:
+            print(f"frontline phone: {exc}", file=sys.stderr)
+            return 2
     return run(opts, _password(opts), _trace_logger(opts.sip_trace), audio)
+
+
+def _headset_choice(args: argparse.Namespace) -> DeviceChoice | None:
+    """The headset devices to use, or None for the null device when there is no sound server.
+
+    Named devices that cannot be found are an error; with no names and no sound server at all
+    (a server, a CI box) the engine runs on the null device and says so in its log.
+    """
+    from app.softphone.audio.choice_store import audio_choice_path, load_choice, merge
+    from app.softphone.audio.devices import AudioDeviceError, list_devices
+
+    choice = merge(
+        load_choice(audio_choice_path()),
+        capture=args.capture_device,
+        playback=args.playback_device,
+        ring=args.ring_device,
+    )
+    explicit = any((args.capture_device, args.playback_device, args.ring_device))
+    try:
+        list_devices()
+    except AudioDeviceError as exc:
+        if explicit:
+            raise ValueError(f"sound devices unavailable: {exc}") from exc
+        log.warning("no sound devices (%s): calls run on the null device, nobody will hear them", exc)
+        return None
+    return choice
 
 
 def _file_microphone(wav: Path) -> Callable[[Library], AudioBackend]:
@@ -156,7 +199,7 @@ def run(
     opts: EngineOptions,
     password: str | None,
     trace: logging.Logger | None,
-    audio: Callable[[Library], AudioBackend] | None = None,
+    audio: AudioChoice = None,
 ) -> int:
     """Run the engine until quit/SIGTERM/stdin EOF; ``audio`` builds the audio backend (default: the
     pjsua null device; the headset bridge passes its own factory here)."""
@@ -166,7 +209,18 @@ def run(
 
     output = Output(claim_stdout())
     commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
-    engine = Engine(opts, output.emit, commands, password, trace=trace, audio=audio or DeviceAudioBackend)
+    backend: Callable[[Library], AudioBackend] = DeviceAudioBackend
+    if audio is not None and not callable(audio):  # the operator's devices: build the bridge
+        from app.softphone.audio.backend import HeadsetAudioBackend
+        from app.softphone.protocol import event
+
+        # Device events come from the bridge's watchdog thread; Output.emit is a queue put.
+        backend = HeadsetAudioBackend.factory(
+            audio, on_device_event=lambda ev: output.emit(event("audio_device_changed", **ev.as_fields()))
+        )
+    elif audio is not None:
+        backend = audio
+    engine = Engine(opts, output.emit, commands, password, trace=trace, audio=backend)
     del password
     sip = threading.Thread(target=engine.run, name="sip")
 

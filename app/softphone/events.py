@@ -136,6 +136,17 @@ class EngineRestarted:
     restarts: int
 
 
+@dataclass(frozen=True, slots=True)
+class AudioDeviceChanged:
+    """A headset or ringing device fell back, came back, was lost or was reopened."""
+
+    kind: str  # fell_back / restored / lost / reopened
+    role: str | None
+    wanted: str | None
+    using: str | None
+    reason: str | None
+
+
 Event = (
     EngineStarted
     | EngineStopping
@@ -151,6 +162,7 @@ Event = (
     | RecordingFinished
     | EngineDied
     | EngineRestarted
+    | AudioDeviceChanged
 )
 
 EVENT_TYPES: dict[str, type[Any]] = {
@@ -168,6 +180,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
     "recording_finished": RecordingFinished,
     "engine_died": EngineDied,
     "engine_restarted": EngineRestarted,
+    "audio_device_changed": AudioDeviceChanged,
 }
 
 

@@ -56,6 +56,7 @@ EVENTS = frozenset(
         "transfer_progress",
         "recording_started",
         "recording_finished",
+        "audio_device_changed",
         # emitted by the window-side client, never by the engine itself:
         "engine_died",
         "engine_restarted",

@@ -30,6 +30,10 @@ class AudioBackend(Protocol):
     def set_muted(self, call_audio: AudioPort, muted: bool) -> None: ...
     def microphone(self) -> AudioPort: ...
     def close(self) -> None: ...
+    def start_ringing(self) -> None: ...
+    def stop_ringing(self) -> None: ...
+    def set_call_waiting(self, waiting: bool) -> None: ...
+    def set_held(self, held: bool) -> None: ...
 
 
 class DeviceAudioBackend:
@@ -58,6 +62,19 @@ class DeviceAudioBackend:
 
     def close(self) -> None:
         """Nothing to release: the device ports belong to the Library."""
+
+    # The null device has no ringer and no ears: ringing, waiting beeps and hold are silent.
+    def start_ringing(self) -> None:
+        """No ringing device."""
+
+    def stop_ringing(self) -> None:
+        """No ringing device."""
+
+    def set_call_waiting(self, waiting: bool) -> None:
+        """No headset to beep in."""
+
+    def set_held(self, held: bool) -> None:
+        """The hold re-INVITE already silences the call."""
 
 
 class FileMicrophoneBackend(DeviceAudioBackend):

@@ -448,6 +448,12 @@ class Engine:
             return
         call.answer(180)
         entry.ring_deadline = mono + self.opts.ring_timeout_s
+        if self._backend is not None:
+            # The desk speaker rings for a first call; during a call, a soft beep in the headset.
+            if others:
+                self._backend.set_call_waiting(True)
+            else:
+                self._backend.start_ringing()
         log.info("call %s: incoming from %s line %s via %s", key, snap.number, snap.line, source[:64])
         self._emit_call(
             "incoming_call",
@@ -479,6 +485,9 @@ class Engine:
         entry.move(phase, reason)
         if phase is not CallPhase.INCOMING:
             entry.ring_deadline = None
+            if entry.snap.direction == "in" and self._backend is not None and not self._anyone_ringing():
+                self._backend.stop_ringing()
+                self._backend.set_call_waiting(False)
         self._emit_call("call_state", entry, code=info.last_status, reason=info.last_reason)
         if phase is CallPhase.ENDED:
             self._stop_recording(entry)
@@ -495,6 +504,9 @@ class Engine:
             self._retire(entry)
         elif phase is CallPhase.ACTIVE and self.opts.auto_record and entry.recording is None:
             self._start_recording(entry, None)
+
+    def _anyone_ringing(self) -> bool:
+        return any(e.phase is CallPhase.INCOMING and not e.refused for e in self._entries.values())
 
     def _retire(self, entry: CallEntry) -> None:
         if entry.call is not None:

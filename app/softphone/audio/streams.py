@@ -1,0 +1,164 @@
+"""Typed adapter around miniaudio's playback and capture devices.
+
+Each stream runs its callback on a thread miniaudio owns. The callbacks given here must be quick
+and must not block; every call bumps ``callbacks`` so a watchdog can notice a stream the sound
+server stopped without telling anyone (observed here when the headset sink is removed mid-call).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import sys
+from collections.abc import Callable, Generator
+from typing import Any
+
+import miniaudio
+
+from app.softphone.audio.devices import AudioDeviceError, Direction
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "Frontline"
+# miniaudio's own priority setting left its Linux threads at SCHED_OTHER here (measured); the
+# threads promote themselves instead (make_this_thread_realtime).
+_THREAD_PRIORITY = miniaudio.ThreadPriority.HIGHEST
+# Low real-time priority, like PulseAudio's clients get from rtkit: above every ordinary program,
+# below the sound server itself.
+REALTIME_PRIORITY = 5
+
+FillCallback = Callable[[int], bytes]  # byte count wanted -> at most that many bytes (rest is silence)
+SinkCallback = Callable[[bytes], None]  # captured bytes
+
+
+def make_this_thread_realtime(priority: int = REALTIME_PRIORITY) -> bool:
+    """Put the calling thread on SCHED_RR where the OS allows it (root, CAP_SYS_NICE or an
+    RLIMIT_RTPRIO grant); otherwise leave it as it is. Audio callbacks are short and then sleep,
+    so they never starve the machine, but on a busy desk an ordinary thread misses its 10 ms
+    deadline. ``FRONTLINE_AUDIO_REALTIME=0`` turns this off."""
+    setter = getattr(os, "sched_setscheduler", None)
+    if setter is None or os.environ.get("FRONTLINE_AUDIO_REALTIME", "1") == "0":
+        return False
+    try:
+        setter(0, os.SCHED_RR, os.sched_param(priority))
+    except OSError:
+        return False
+    return True
+
+
+def name_this_thread(name: str) -> None:
+    """Give the calling OS thread a name ``top -H`` shows (Linux; a no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(15, name.encode()[:15], 0, 0, 0)  # PR_SET_NAME
+    except (OSError, AttributeError):
+        log.debug("cannot name thread %s", name)
+
+
+def _open_device(direction: Direction, raw_id: Any, *, rate: int, period_ms: int, periods: int = 0) -> Any:
+    """An initialised (not yet started) mono s16 miniaudio device; raises AudioDeviceError."""
+    common: dict[str, Any] = {
+        "nchannels": 1,
+        "sample_rate": rate,
+        "buffersize_msec": period_ms,
+        "callback_periods": periods,  # 0: the backend's default (3 with PulseAudio)
+        "device_id": raw_id,
+        "thread_prio": _THREAD_PRIORITY,
+        "app_name": APP_NAME,
+    }
+    s16 = miniaudio.SampleFormat.SIGNED16
+    try:
+        if direction is Direction.PLAYBACK:
+            return miniaudio.PlaybackDevice(output_format=s16, **common)
+        return miniaudio.CaptureDevice(input_format=s16, **common)
+    except miniaudio.MiniaudioError as exc:
+        what = "default device" if raw_id is None else "chosen device"
+        raise AudioDeviceError(f"cannot open the {direction.value} {what}: {exc}") from exc
+
+
+class _Stream:
+    direction: Direction
+
+    def __init__(self, raw_id: Any, label: str, *, rate: int, period_ms: int, periods: int = 0) -> None:
+        self.label = label
+        self.callbacks = 0
+        self.errors = 0
+        self.realtime = False  # set by the device thread on its first callback
+        self._device: Any = _open_device(
+            self.direction, raw_id, rate=rate, period_ms=period_ms, periods=periods
+        )
+        generator = self._generate()
+        next(generator)
+        try:
+            self._device.start(generator)
+        except miniaudio.MiniaudioError as exc:
+            self.close()
+            raise AudioDeviceError(f"cannot start {self.direction.value} on {label}: {exc}") from exc
+
+    def _generate(self) -> Generator[Any, Any, None]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        device, self._device = self._device, None
+        if device is not None:
+            device.close()
+
+
+class PlaybackStream(_Stream):
+    """A running mono s16 playback stream pulling bytes from ``fill``."""
+
+    direction = Direction.PLAYBACK
+
+    def __init__(
+        self, raw_id: Any, label: str, *, rate: int, period_ms: int, fill: FillCallback, periods: int = 0
+    ) -> None:
+        self._fill = fill
+        super().__init__(raw_id, label, rate=rate, period_ms=period_ms, periods=periods)
+
+    def _generate(self) -> Generator[bytes, int, None]:
+        frames = yield b""
+        name_this_thread("audio-playback")
+        self.realtime = make_this_thread_realtime()
+        while True:
+            self.callbacks += 1
+            try:
+                data = self._fill(frames * 2)
+            except Exception:
+                self.errors += 1
+                log.exception("playback fill failed on %s", self.label)
+                data = b""
+            frames = yield data
+
+
+class CaptureStream(_Stream):
+    """A running mono s16 capture stream handing every buffer to ``sink``."""
+
+    direction = Direction.CAPTURE
+
+    def __init__(
+        self, raw_id: Any, label: str, *, rate: int, period_ms: int, sink: SinkCallback, periods: int = 0
+    ) -> None:
+        self._sink = sink
+        super().__init__(raw_id, label, rate=rate, period_ms=period_ms, periods=periods)
+
+    def _generate(self) -> Generator[None, bytes, None]:
+        data = yield
+        name_this_thread("audio-capture")
+        self.realtime = make_this_thread_realtime()
+        while True:
+            self.callbacks += 1
+            try:
+                self._sink(data)
+            except Exception:
+                self.errors += 1
+                log.exception("capture sink failed on %s", self.label)
+            data = yield
+
+
+def open_probe(direction: Direction, raw_id: Any, rate: int = 16000) -> None:
+    """Open a device and close it again: raises AudioDeviceError if it cannot be opened."""
+    _open_device(direction, raw_id, rate=rate, period_ms=20).close()

@@ -1,0 +1,378 @@
+"""Headset bridge figures: added latency, under/overruns over a long call, CPU of the audio path.
+
+Run from the repository root (needs pulseaudio + pulseaudio-utils, as the audio tests do):
+
+    .venv/bin/python benchmarks/audio_bridge_bench.py --seconds 600
+
+Everything runs against a private PulseAudio with null sinks (tests/audio/pulse.py); the SIP side
+is tests/audio/sip_peer.py in a subprocess (one pjsua2 Endpoint per process).
+
+Latency: a click rig (one miniaudio duplex stream, so its output and input sample counters share
+one clock) plays a 5 ms click into the "micfeed" sink and listens on a capture device:
+  baseline      micfeed -> virtual mic                                   (the rig + PulseAudio)
+  sink hop      ringer -> ringer monitor                                 (the rig + one null sink)
+  bridge loop   micfeed -> virtual mic -> bridge -> pjsua conference -> bridge -> headset monitor
+  call loop     as the bridge loop, but through a real call to a peer that echoes (adds RTP and
+                the jitter buffer: mouth-to-ear of a loopback call, not the bridge's share)
+The bridge's added latency lies between two bounds: bridge loop - baseline (too high: it still
+holds the headset's null-sink hop) and bridge loop - baseline - sink hop (too low: the rig's own
+buffers are subtracted twice). Both include pjsua's 20 ms conference frame, which pjsua with a
+real sound device has as well.
+
+Long call: the remote plays 1 kHz, the virtual mic plays 440 Hz, a "GUI" (another process by
+default, like Frontline's window) burns 30 ms of Python every 100 ms. The bridge's own counters
+are reported, and 10 ms gaps are counted at three points: the call audio pjsua's conference hands
+the bridge, what the bridge hands the playback device, and the headset sink's monitor; so a gap
+can be told apart as pjsua's (RTP/jitter buffer under load), the bridge's, or the sound server's.
+CPU: the engine process's CPU during the call with the bridge, minus the same call without any
+sound device (--no-bridge), is the audio path; per-thread figures come from /proc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from array import array
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+RATE = 16000
+
+
+def gui_bursts(seconds: float) -> None:
+    """The busy window process: 30 ms of pure Python every 100 ms."""
+    stop_at = time.monotonic() + seconds
+    while time.monotonic() < stop_at:
+        end = time.perf_counter() + 0.03
+        n = 0
+        while time.perf_counter() < end:
+            n += sum(range(200))
+        time.sleep(0.07)
+
+
+class ClickRig:
+    """Plays clicks into one device and times their arrival on another, sample-exact."""
+
+    def __init__(self, play: str, capture: str, *, period_ms: int = 10) -> None:
+        import miniaudio
+
+        from app.softphone.audio.devices import Direction, resolve
+
+        _, play_id = resolve(Direction.PLAYBACK, play)
+        _, cap_id = resolve(Direction.CAPTURE, capture)
+        self.latencies: list[float] = []
+        self._click = array("h", [int(16000 * ((i // 8) % 2 * 2 - 1)) for i in range(RATE * 5 // 1000)])
+        self._out_pos = 0
+        self._in_pos = 0
+        self._next_click = RATE  # the first click after one second
+        self._last_click: int | None = None
+        self._armed = False
+        self._device = miniaudio.DuplexStream(
+            playback_channels=1,
+            capture_channels=1,
+            sample_rate=RATE,
+            buffersize_msec=period_ms,
+            playback_device_id=play_id,
+            capture_device_id=cap_id,
+        )
+        gen = self._run()
+        next(gen)
+        self._device.start(gen)
+
+    def _run(self) -> Any:
+        data = yield b""
+        while True:
+            captured = array("h")
+            captured.frombytes(bytes(data))
+            count = len(captured)
+            if self._armed and self._last_click is not None:
+                for i, sample in enumerate(captured):
+                    if abs(sample) > 4000:
+                        self.latencies.append((self._in_pos + i - self._last_click) / RATE * 1000)
+                        self._armed = False
+                        break
+            self._in_pos += count
+            out = array("h", bytes(2 * count))
+            start = self._out_pos
+            if start <= self._next_click < start + count:
+                offset = self._next_click - start
+                chunk = self._click[: count - offset]
+                out[offset : offset + len(chunk)] = chunk
+                self._last_click = self._next_click
+                self._armed = True
+                self._next_click += int(RATE * 0.4)
+            self._out_pos += count
+            data = yield out.tobytes()
+
+    def close(self) -> None:
+        self._device.close()
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "no clicks detected"
+    ordered = sorted(values)
+    p90 = ordered[int(0.9 * (len(ordered) - 1))]
+    return f"median {statistics.median(ordered):.1f} ms, p90 {p90:.1f} ms, n={len(ordered)}"
+
+
+def wait_for(proc: subprocess.Popen[str], event: str) -> dict[str, Any]:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("{"):
+            record = json.loads(line)
+            if record["event"] == event:
+                return record
+    _, err = proc.communicate()
+    raise RuntimeError(f"peer ended before {event}: {err[-2000:]}")
+
+
+def finish(proc: subprocess.Popen[str]) -> dict[str, Any]:
+    result = wait_for(proc, "result")
+    proc.communicate(timeout=60)
+    if proc.returncode != 0:
+        raise RuntimeError(f"peer exited {proc.returncode}")
+    return result
+
+
+def measure_latency(
+    pulse: Any, clicks: int, period_ms: int, prefill: int, extra_peer_args: tuple[str, ...] = ()
+) -> None:
+    from tests.audio.harness import start_peer
+
+    seconds = clicks * 0.4 + 2
+    bridge_args = [f"--period-ms={period_ms}", f"--prefill-frames={prefill}", *extra_peer_args]
+    print(f"latency (device period {period_ms} ms, prefill {prefill} x 20 ms, {' '.join(extra_peer_args)}):")
+
+    rig = ClickRig("micfeed", "headsetmic")
+    time.sleep(seconds)
+    rig.close()
+    baseline = rig.latencies
+    print(f"  baseline (rig + PulseAudio)      {summary(baseline)}")
+    rig = ClickRig("ringer", "ringer.monitor")
+    time.sleep(seconds)
+    rig.close()
+    sink_hop = rig.latencies
+    print(f"  sink hop (rig + one null sink)   {summary(sink_hop)}")
+
+    results: dict[str, list[float]] = {}
+    for label, extra in (("bridge loop", "--loopback"), ("call loop", "--remote-echo")):
+        peer = start_peer(
+            pulse,
+            "--playback-device=headset",
+            "--capture-device=headsetmic",
+            f"--seconds={seconds + 3}",
+            *bridge_args,
+            extra,
+        )
+        wait_for(peer, "media_active")
+        time.sleep(2)  # let the start-up trim settle, as in a real call
+        rig = ClickRig("micfeed", "headset.monitor")
+        time.sleep(seconds)
+        rig.close()
+        result = finish(peer)
+        results[label] = rig.latencies
+        stats = result["stats"]
+        print(
+            f"  {label:<12} round trip         {summary(rig.latencies)}; FIFO depth at end "
+            f"play {stats['playback_depth_ms']:.0f} ms, capture {stats['capture_depth_ms']:.0f} ms, "
+            f"trims {stats['playback_trims']}/{stats['capture_trims']}"
+        )
+    if baseline and sink_hop and results["bridge loop"]:
+        loop = statistics.median(results["bridge loop"])
+        high = loop - statistics.median(baseline)
+        low = high - statistics.median(sink_hop)
+        print(
+            f"  => added by the bridge: between {low:.1f} ms (loop - baseline - sink hop) and {high:.1f} ms "
+            "(loop - baseline); target <= 60 ms"
+        )
+
+
+CLEAN_LEVEL = 7950  # mean |sample| of the remote's 1 kHz tone (pjsua ToneGenerator default volume)
+
+
+def dropouts(raw: bytes) -> tuple[int, int, int]:
+    """(gaps, windows, loud) over the 10 ms windows of 16 kHz mono audio, from the first tone to
+    the last: a gap is below half the clean level, "loud" above 1.4 times it (copies of the tone
+    superposed: seen in the call audio pjsua delivers when the machine is overloaded)."""
+    samples = array("h")
+    samples.frombytes(raw[: len(raw) // 2 * 2])
+    step = RATE // 100
+    levels = []
+    for i in range(0, len(samples) - step + 1, step):
+        chunk = samples[i : i + step]
+        levels.append(sum(abs(x) for x in chunk) / step)
+    voiced = [i for i, level in enumerate(levels) if level > 1000]
+    if not voiced:
+        return 0, 0, 0
+    body = levels[voiced[0] + 10 : voiced[-1] - 10]
+    gaps = sum(1 for level in body if level < 0.5 * CLEAN_LEVEL)
+    loud = sum(1 for level in body if level > 1.4 * CLEAN_LEVEL)
+    return gaps, len(body), loud
+
+
+def soak(
+    pulse: Any,
+    seconds: float,
+    period_ms: int,
+    prefill: int,
+    gui: str,
+    tmp: Path,
+    extra_peer_args: tuple[str, ...] = (),
+    *,
+    cpu_baseline: bool = True,
+) -> None:
+    from tests.audio.harness import start_peer, write_tone_wav
+
+    print(f"long call: {seconds:.0f} s, device period {period_ms} ms, busy GUI: {gui}")
+    mic = write_tone_wav(tmp / "mic.wav", 440, seconds=seconds + 30)
+    feeder = subprocess.Popen(
+        ["paplay", "-d", "micfeed", str(mic)],
+        env={**os.environ, **pulse.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    record_path = tmp / "headset.raw"
+    tap = tmp / "tap.raw"
+    with record_path.open("wb") as sink_file:
+        recorder = subprocess.Popen(
+            ["parec", "-d", "headset.monitor", f"--rate={RATE}", "--channels=1", "--format=s16le"],
+            env={**os.environ, **pulse.env},
+            stdout=sink_file,
+            stderr=subprocess.DEVNULL,
+        )
+    busy: multiprocessing.process.BaseProcess | None = None
+    args = [
+        "--playback-device=headset",
+        "--capture-device=headsetmic",
+        "--remote-tone=1000",
+        f"--seconds={seconds}",
+        f"--period-ms={period_ms}",
+        f"--prefill-frames={prefill}",
+        "--stats-interval=60",
+        f"--tap-playback={tap}",
+        *extra_peer_args,
+    ]
+    if gui == "thread":
+        args.append("--busy-thread")
+    peer = start_peer(pulse, *args)
+    wait_for(peer, "media_active")
+    if gui == "process":
+        spawn = multiprocessing.get_context("spawn")  # a clean interpreter, like the real window
+        busy = spawn.Process(target=gui_bursts, args=(seconds,), daemon=True)
+        busy.start()
+    result = finish(peer)
+    if busy is not None:
+        busy.join(timeout=10)
+    recorder.terminate()
+    recorder.wait()
+    feeder.terminate()
+    feeder.wait()
+
+    stats = result["stats"]
+    warm = next((s for s in result["samples"] if s["frames_from_call"] >= 100), result["samples"][0])
+    print(
+        f"  bridge counters: playback underruns {stats['playback_underruns']} "
+        f"(after the first 2 s: {stats['playback_underruns'] - warm['playback_underruns']}), "
+        f"overruns {stats['playback_overruns']}, trims {stats['playback_trims']} "
+        f"({stats['playback_trimmed_ms']} ms); capture underruns {stats['capture_underruns']} "
+        f"(after 2 s: {stats['capture_underruns'] - warm['capture_underruns']}), "
+        f"overruns {stats['capture_overruns']}, trims {stats['capture_trims']} "
+        f"({stats['capture_trimmed_ms']} ms); "
+        f"stream reopens {stats['reopens']}"
+    )
+    raw = record_path.read_bytes()
+    if os.environ.get("AUDIO_BENCH_KEEP"):
+        Path(os.environ["AUDIO_BENCH_KEEP"]).write_bytes(raw)
+    # The same scan at three points: what pjsua's conference handed the bridge, what the bridge
+    # handed the playback device, and what the headset sink played.
+    for label, data in (
+        ("call audio from pjsua", tap.with_suffix(".call.raw").read_bytes()),
+        ("bridge -> device     ", tap.read_bytes()),
+        ("headset sink         ", raw),
+    ):
+        gaps, windows, loud = dropouts(data)
+        print(f"  {label}: {gaps} gaps of 10 ms, {loud} over-loud 10 ms windows, in {windows / 100:.0f} s")
+    cpu = result["cpu"]
+    threads = ", ".join(
+        f"{name} {pct:.2f}%" for name, pct in sorted(cpu["threads_pct"].items()) if pct >= 0.01
+    )
+    print(f"  engine process CPU {cpu['process_pct']:.2f}% of one core ({threads})")
+    return_cpu = cpu["process_pct"]
+    if not cpu_baseline:
+        return
+
+    base = start_peer(pulse, "--no-bridge", "--remote-tone=1000", f"--seconds={min(seconds, 60)}")
+    base_result = finish(base)
+    base_cpu = base_result["cpu"]["process_pct"]
+    audio_threads = sum(
+        pct
+        for name, pct in cpu["threads_pct"].items()
+        if name in ("audio-playback", "audio-capture", "audio-watchdog")
+    )
+    print(
+        f"  same call without sound devices: {base_cpu:.2f}% => audio path "
+        f"{return_cpu - base_cpu:.2f}% of one core (target <= 3%); device threads alone {audio_threads:.2f}%"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=600.0, help="length of the long call")
+    parser.add_argument("--clicks", type=int, default=25)
+    parser.add_argument("--period-ms", type=int, default=10)
+    parser.add_argument("--prefill-frames", type=int, default=1)
+    parser.add_argument("--periods", type=int, default=0, help="device periods per buffer (0: default)")
+    parser.add_argument("--gui", choices=("process", "thread", "none"), default="process")
+    parser.add_argument(
+        "--switch-interval", type=float, default=0.0, help="sys.setswitchinterval in the engine"
+    )
+    parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-soak", action="store_true")
+    parser.add_argument("--skip-cpu-baseline", action="store_true")
+    args = parser.parse_args()
+
+    from tests.audio.pulse import PrivatePulse
+
+    pulse = PrivatePulse.start()
+    for key, value in pulse.env.items():
+        os.environ[key] = value  # for the click rig's own miniaudio streams
+    try:
+        peer_extra = (f"--periods={args.periods}",)
+        with tempfile.TemporaryDirectory(prefix="frontline-audio-bench-") as tmp:
+            if not args.skip_latency:
+                measure_latency(pulse, args.clicks, args.period_ms, args.prefill_frames, peer_extra)
+            if not args.skip_soak:
+                extra = (f"--switch-interval={args.switch_interval}",) if args.switch_interval else ()
+                extra += peer_extra
+                soak(
+                    pulse,
+                    args.seconds,
+                    args.period_ms,
+                    args.prefill_frames,
+                    args.gui,
+                    Path(tmp),
+                    extra,
+                    cpu_baseline=not args.skip_cpu_baseline,
+                )
+    finally:
+        pulse.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "bench"
+    sys.exit(main())
