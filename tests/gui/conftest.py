@@ -39,6 +39,16 @@ def demo_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the newest schema; tests copy it rather than migrate again."""
+    path = tmp_path_factory.mktemp("migrated-db") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # checkpoints the WAL: copying the file is enough
+    return path
+
+
 @pytest.fixture
 def worker() -> Iterator[DatabaseWorker]:
     w = DatabaseWorker("test-db")

@@ -24,7 +24,6 @@ from app.services.customers import CustomerService
 from app.services.db_worker import DatabaseWorker
 from app.services.lookup import LookupService
 from app.storage.database import make_engine
-from app.storage.migrate import upgrade
 from app.storage.schema import Customer
 from app.tickets.cards import CustomerCard
 from app.ui.customer_card import CustomerCardView
@@ -45,15 +44,6 @@ class Desk:
     def count(self) -> int:
         with Session(self.engine) as s:
             return s.scalar(select(func.count()).select_from(Customer)) or 0
-
-
-@pytest.fixture(scope="module")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("new-customer-db") / "template.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()  # checkpoints the WAL: copying the file is enough
-    return path
 
 
 @pytest.fixture

@@ -23,7 +23,6 @@ from app.services.desk_ports import TicketPort
 from app.services.desk_workers import WorkerTickets
 from app.services.tickets import TicketService
 from app.storage.database import make_engine
-from app.storage.migrate import upgrade
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.tickets.answers import AnswerLibrary, AnswerTemplate
@@ -98,15 +97,6 @@ class Desk:
         return self.service.create_for_call(
             None, self.ref.customer if customer else None, self.ref.support_line, self.ref.operator
         )
-
-
-@pytest.fixture(scope="module")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ticket-form-db") / "template.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()  # checkpoints the WAL: copying the file is enough
-    return path
 
 
 @pytest.fixture
