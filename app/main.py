@@ -224,7 +224,7 @@ def _demo_setup(options: WorkstationOptions, worker: DatabaseWorker, engine: Eng
         write_voice_wav(voice)
 
     async def callers() -> DemoCallers:
-        return await asyncio.wrap_future(worker.submit(sample_demo_callers, engine))
+        return await worker.run(sample_demo_callers, engine)
 
     return DemoSetup(caller=DemoCaller(host or "127.0.0.1", int(port), voice), callers=callers)
 

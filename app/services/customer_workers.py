@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from app.services.customers import CustomerService
 from app.services.db_worker import DatabaseWorker
 from app.tickets.cards import CustomerCard
@@ -26,7 +24,7 @@ class WorkerCustomers:
         notes: str | None,
         operator_login: str | None,
     ) -> CustomerCard:
-        future = self._worker.submit(
+        return await self._worker.run(
             self._service.create,
             phone=phone,
             name=name,
@@ -35,4 +33,3 @@ class WorkerCustomers:
             notes=notes,
             operator_login=operator_login,
         )
-        return await asyncio.wrap_future(future)

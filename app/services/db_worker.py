@@ -7,6 +7,7 @@ session is only ever used by the thread that created it.  Callers get a
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import logging
 from collections.abc import Callable
@@ -30,6 +31,14 @@ class DatabaseWorker:
         self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs
     ) -> concurrent.futures.Future[T]:
         return self._executor.submit(fn, *args, **kwargs)
+
+    def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> asyncio.Future[T]:
+        """Submit now, await on the caller's asyncio loop (the GUI thread under qasync).
+
+        The one way results cross from the worker to the GUI thread; submitting at call time (not
+        at first await) lets the database start while the GUI carries on.
+        """
+        return asyncio.wrap_future(self.submit(fn, *args, **kwargs))
 
     def shutdown(self, wait: bool = True) -> None:
         self._executor.shutdown(wait=wait, cancel_futures=True)

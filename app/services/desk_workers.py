@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from typing import ParamSpec, TypeVar
@@ -27,7 +26,7 @@ class _OnWorker:
         self._worker = worker
 
     async def _run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await asyncio.wrap_future(self._worker.submit(fn, *args, **kwargs))
+        return await self._worker.run(fn, *args, **kwargs)
 
 
 class WorkerTickets(_OnWorker):

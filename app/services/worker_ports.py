@@ -22,7 +22,7 @@ class WorkerLookup:
 
     def lookup(self, query: str) -> asyncio.Future[LookupResult]:
         # Submitted at call time: the worker starts before the caller's coroutine first runs.
-        return asyncio.wrap_future(self._worker.submit(self._service.lookup, query))
+        return self._worker.run(self._service.lookup, query)
 
 
 class WorkerDatabaseHealth:
@@ -50,4 +50,4 @@ class WorkerDatabaseHealth:
         return DatabaseStatus(ok=True, backend=backend, location=location)
 
     async def status(self) -> DatabaseStatus:
-        return await asyncio.wrap_future(self._worker.submit(self._check))
+        return await self._worker.run(self._check)

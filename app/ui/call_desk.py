@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.errors import UserFacingError
 from app.json_log import JsonEventLog
 from app.services.desk_ports import CallPort, TicketPort
+from app.tickets.calls import CallRecord
 from app.tickets.cards import CustomerCard, LookupResult
 from app.tickets.drafts import TicketView
 from app.tickets.enums import CallDirection, CallOutcome
@@ -400,27 +401,27 @@ class CallDesk(QObject):
     async def _refuse(self, call: IncomingCall, why: str) -> None:
         self._log.write("call_refused", call=call.info.call, number=call.info.number, reason=why)
         await self._phone.reject(call.info.call, 486)
-        record = await self._calls.ringing(
-            direction=CallDirection.INBOUND,
-            caller_number=call.info.number,
-            display_name=call.info.display,
-            dialled_number=call.info.line,
-            at=_epoch(call.received_at),
-            operator_login=self._identity.operator_login,
-        )
+        record = await self._store_ringing(call.info, call.received_at, customer_id=None)
         await self._calls.ended(record.id, _now(), CallOutcome.REJECTED, disposition=f"operator {why}")
+
+    async def _store_ringing(
+        self, info: CallInfo, received_at: float, *, customer_id: int | None
+    ) -> CallRecord:
+        """The inbound call's record, as it rang (answered or refused later)."""
+        return await self._calls.ringing(
+            direction=CallDirection.INBOUND,
+            caller_number=info.number,
+            display_name=info.display,
+            dialled_number=info.line,
+            at=_epoch(received_at),
+            operator_login=self._identity.operator_login,
+            customer_id=customer_id,
+        )
 
     async def _record_ringing(self, current: CurrentCall) -> None:
         try:
-            record = await self._calls.ringing(
-                direction=CallDirection.INBOUND,
-                caller_number=current.info.number,
-                display_name=current.info.display,
-                dialled_number=current.info.line,
-                at=_epoch(current.received_at),
-                operator_login=self._identity.operator_login,
-                customer_id=current.customer.id if current.customer else None,
-            )
+            customer_id = current.customer.id if current.customer else None
+            record = await self._store_ringing(current.info, current.received_at, customer_id=customer_id)
         except Exception as exc:
             current.record_id.set_exception(exc)
             raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -207,8 +207,6 @@ class PhoneBridge(QObject):
 
 
 def _apply_partial(known: CallInfo, name: str, msg: dict[str, Any]) -> CallInfo:
-    from dataclasses import replace
-
     if name == "media_state":
         return replace(known, hold=str(msg.get("hold", known.hold)))
     if name == "recording_started":
