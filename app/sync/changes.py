@@ -79,17 +79,21 @@ def ticket_created(
     line_id: int | None = None,
     created_by_id: int | None = None,
     call_uid: str | None = None,
+    event_uid: str | None = None,
+    link_event_uid: str | None = None,
 ) -> PendingChange:
+    """`event_uid`/`link_event_uid`: the uids of the ``created``/``call_link`` events when the desk
+    already wrote them locally (its cache), so the central rows carry the same uids."""
     return ChangeKind.TICKET_CREATED, {
         "uid": uid or new_uid(),
         "number": number,
         "at": _iso(at),
-        "event_uid": new_uid(),
+        "event_uid": event_uid or new_uid(),
         "customer_id": customer_id,
         "line_id": line_id,
         "created_by_id": created_by_id,
         "call_uid": call_uid,
-        "link_event_uid": new_uid() if call_uid else None,
+        "link_event_uid": (link_event_uid or new_uid()) if call_uid else None,
     }
 
 
@@ -101,16 +105,24 @@ def ticket_saved(
     at: datetime,
     updated_by_id: int | None = None,
     events: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    event_uids: Sequence[str] | None = None,
 ) -> PendingChange:
     """`fields`: the changed form fields (`app.sync.tables.TICKET_FIELDS`); `events`: (kind,
-    payload) of the field_change/status_change events written with the save."""
+    payload) of the field_change/status_change events written with the save; `event_uids`: their
+    uids when the desk already wrote them locally (else new ones)."""
+    uids = list(event_uids) if event_uids is not None else [new_uid() for _ in events]
+    if len(uids) != len(events):
+        raise ValueError("One uid per event.")
     return ChangeKind.TICKET_SAVED, {
         "uid": uid,
         "expected_version": expected_version,
         "fields": {name: _plain(value) for name, value in fields.items()},
         "at": _iso(at),
         "updated_by_id": updated_by_id,
-        "events": [{"uid": new_uid(), "kind": _plain(kind), "payload": dict(p)} for kind, p in events],
+        "events": [
+            {"uid": uid, "kind": _plain(kind), "payload": dict(p)}
+            for uid, (kind, p) in zip(uids, events, strict=True)
+        ],
     }
 
 
