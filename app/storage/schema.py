@@ -21,6 +21,7 @@ Portability choices:
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -42,6 +43,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -80,6 +82,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_row_uid() -> str:
+    """The ``uid`` of a new row (UUID4 text), when whoever inserts it did not give one."""
+    return str(uuid.uuid4())
 
 
 def str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
@@ -265,8 +272,9 @@ class Ticket(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer)
-    # A UUID the desk generated for a row it created (migration 0004; NULL for older rows).
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    # A UUID the desk generated for a row it created (migration 0004), else a new one (0005: a
+    # Python default here, and on PostgreSQL also a server default for rows inserted by any tool).
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, default=new_row_uid)
 
     __mapper_args__: Any = {"version_id_col": version}  # noqa: RUF012 - read by SQLAlchemy, never mutated
 
@@ -284,8 +292,9 @@ class TicketEvent(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON_PAYLOAD)
-    # A UUID the desk generated for a row it created (migration 0004; NULL for older rows).
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    # A UUID the desk generated for a row it created (migration 0004), else a new one (0005: a
+    # Python default here, and on PostgreSQL also a server default for rows inserted by any tool).
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, default=new_row_uid)
 
 
 @event.listens_for(TicketEvent, "before_update")
@@ -303,6 +312,7 @@ class Call(Base):
         Index("ix_calls_customer_id_ringing_at", "customer_id", "ringing_at"),
         Index("ix_calls_caller_number_ringing_at", "caller_number", "ringing_at"),
         Index("ix_calls_ringing_at", "ringing_at"),
+        Index("ix_calls_updated_at", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[CallDirection] = mapped_column(str_enum(CallDirection, "call_direction"))
@@ -321,11 +331,16 @@ class Call(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     caller_name: Mapped[str | None] = mapped_column(String(200))  # the display name, as received
     disposition: Mapped[str | None] = mapped_column(String(100))  # what came of it, in the desk's words
-    # A UUID the desk generated for a row it created (migration 0004; NULL for older rows).
-    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
+    # When the row last changed (migration 0005), so a desk cache can pull calls incrementally.
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
+    )
+    # A UUID the desk generated for a row it created (migration 0004), else a new one (0005: a
+    # Python default here, and on PostgreSQL also a server default for rows inserted by any tool).
+    uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, default=new_row_uid)
 
 
-# --- sync (migration 0004) -------------------------------------------------------------------------
+# --- sync (migrations 0004, 0005) ------------------------------------------------------------------
 
 
 class AppliedChange(Base):
@@ -335,6 +350,23 @@ class AppliedChange(Base):
     key: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     applied_at: Mapped[datetime]
+
+
+class OperatorStateRow(Base):
+    """An operator's current state for the floor view (ready, on call, wrap-up, break with a
+    reason), written by `app.sync.applier` from the desks' ``operator_state`` changes (0005).
+
+    `since` is when the operator entered the state (the desk's clock); a change older than the
+    stored `since` is ignored.  `updated_at` is when the central database last wrote the row.
+    """
+
+    __tablename__ = "operator_states"
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(String(100))
+    since: Mapped[datetime]
+    call_uid: Mapped[str | None] = mapped_column(String(36))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 # --- ticket number leases --------------------------------------------------------------------------

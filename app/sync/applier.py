@@ -1,10 +1,15 @@
 """Apply one outbox change to the central database, exactly once.
 
-Runs on the `app.sync.replicator.Replicator` thread (blocking).  Each change is one transaction
-that first inserts its idempotency key into ``applied_changes`` (``ON CONFLICT DO NOTHING``): when
-the key is already there the change was applied before (a replay after a crash or a lost
-acknowledgement) and nothing else is written.  Rows the desk creates carry the ``uid`` it
-generated, and later changes refer to them by that uid.
+Runs on the `app.sync.replicator.Replicator` thread (blocking).  Each change is applied by *one*
+SQL statement, in autocommit: one round trip to the server and one implicit transaction.  Its
+first data-modifying CTE inserts the change's idempotency key into ``applied_changes`` (``ON
+CONFLICT DO NOTHING``); the writes that follow happen only when that insert returned the key.
+When the key is already there the change was applied before (a replay after a crash or a lost
+acknowledgement) and nothing else is written.  When the change cannot apply (a row it refers to
+is missing or invisible to this login, a stale version) the statement aborts itself through
+``frontline_sync_refuse`` (migration 0005) with a SQLSTATE of ours, which undoes the key too.
+Rows the desk creates carry the ``uid`` it generated, and later changes refer to them by that
+uid.  PostgreSQL only: the central database is PostgreSQL (SQLite cannot modify data in a CTE).
 
 Payloads (JSON; datetimes as ISO 8601 with a zone, dates as ``YYYY-MM-DD``; ids are the central
 database's reference-data ids the desk already knows):
@@ -13,7 +18,8 @@ database's reference-data ids the desk already knows):
   dialled_number, line_id, operator_id, customer_id
 * ``call_answered``: uid, at; optional operator_id
 * ``call_ended``: uid, at, outcome; optional disposition, hold_seconds
-* ``call_updated``: uid and any of customer_id, disposition, hold_seconds, ticket_uid
+* ``call_updated``: uid and any of customer_id, disposition, hold_seconds, ticket_uid (None:
+  unlink the ticket)
 * ``ticket_created``: uid, number, at, event_uid; optional customer_id, line_id, created_by_id,
   call_uid + link_event_uid (links the call and records the ``call_link`` event)
 * ``ticket_saved``: uid, expected_version, fields (a subset of `tables.TICKET_FIELDS`), at;
@@ -22,6 +28,12 @@ database's reference-data ids the desk already knows):
   nothing is written and `Conflict` is returned with both sides.
 * ``ticket_event``: uid, ticket_uid, kind, at, payload; optional author_id (append-only: never
   conflicts)
+* ``operator_state``: operator_id, status, at; optional reason, call_uid.  Upserts the operator's
+  ``operator_states`` row unless it holds a state from later than ``at`` (then it is a no-op:
+  the last state by time wins, whatever order the changes arrive in).
+
+Every change to a call also sets ``calls.updated_at`` to the central database's clock
+(``now()``, the start of the change's transaction).
 
 Errors: `TransientError` (the database cannot be reached or the transaction was aborted: retry
 later) and `PermanentError` (the database refused the change: retrying will not help).
@@ -30,20 +42,56 @@ later) and `PermanentError` (the database refused the change: retrying will not 
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Insert, TableClause, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from app.sync import tables as t
 from app.sync.outbox import Change, ChangeKind
 
 _T = TypeVar("_T")
+
+# SQLSTATEs the statements raise through ``frontline_sync_refuse`` (migration 0005).
+_NO_ROW = "FL404"  # a row the change refers to is missing (or not visible to this login)
+_STALE = "FL409"  # a ticket update's expected version is not the stored one
+
+# Every statement starts by recording the key; the rest is written only when it was new.
+_KEY_CTE = """WITH k AS (
+    INSERT INTO applied_changes (key, kind, applied_at)
+    VALUES (%(change_key)s, %(change_kind)s, %(applied_at)s)
+    ON CONFLICT (key) DO NOTHING RETURNING key
+)"""
+_NEW = "EXISTS (SELECT FROM k)"
+
+# Columns a call change may set from its payload, with their SQL types.
+_CALL_ENDED_OPTIONAL = {"disposition": "varchar", "hold_seconds": "integer"}
+_CALL_UPDATED_FIELDS = {"customer_id": "integer", "disposition": "varchar", "hold_seconds": "integer"}
+_TICKET_FIELD_TYPES = {
+    "customer_id": "integer",
+    "line_id": "integer",
+    "category_id": "integer",
+    "complexity_id": "integer",
+    "priority_id": "integer",
+    "status": "varchar",
+    "department_id": "integer",
+    "assignee_id": "integer",
+    "due_date": "date",
+    "subject": "varchar",
+    "description": "text",
+    "resolution": "text",
+}
+
+# A handler turns a payload into the CTEs after the key's and the checks of the final SELECT:
+# (ctes, checks, params); each check is (condition, sqlstate, message) and aborts the statement
+# when its condition holds for a new key.
+_Check = tuple[str, str, str]
+_Statement = tuple[str, list[_Check], dict[str, Any]]
 
 
 class Outcome(enum.StrEnum):
@@ -81,10 +129,8 @@ class PermanentError(Exception):
     """The central database refuses this change (a missing row, a constraint, a permission)."""
 
 
-class _ConflictFound(Exception):
-    def __init__(self, conflict: Conflict) -> None:
-        super().__init__(conflict.ticket_uid)
-        self.conflict = conflict
+class _Stale(Exception):
+    """A ticket update's expected version is not the stored one (nothing was written)."""
 
 
 def _ts(value: str) -> datetime:
@@ -98,8 +144,23 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _statement(ctes: str, checks: Sequence[_Check]) -> str:
+    """The whole statement: the key's CTE, `ctes`, and a SELECT that is true for a new key, false
+    for a replay, and aborts the statement when one of `checks` fails."""
+    cases = "".join(
+        f"\n        WHEN {condition} THEN frontline_sync_refuse('{state}', %({message})s)"
+        for condition, state, message in checks
+    )
+    return f"{_KEY_CTE}{ctes}\nSELECT CASE WHEN NOT {_NEW} THEN false{cases}\n        ELSE true END"
+
+
 class Applier:
-    """Applies changes to one central database (an engine from `app.storage.database.make_engine`).
+    """Applies changes to one central PostgreSQL database (an engine from
+    `app.storage.database.make_engine`).
 
     Not thread-safe: one thread (the replicator's) uses an `Applier`, which keeps one connection.
     """
@@ -108,7 +169,7 @@ class Applier:
         self._engine = engine
         self._clock = clock
         self._conn: Connection | None = None
-        self._handlers: dict[ChangeKind, Callable[[Connection, Mapping[str, Any]], None]] = {
+        self._handlers: dict[ChangeKind, Callable[[Mapping[str, Any]], _Statement]] = {
             ChangeKind.CALL_RINGING: self._call_ringing,
             ChangeKind.CALL_ANSWERED: self._call_answered,
             ChangeKind.CALL_ENDED: self._call_ended,
@@ -116,19 +177,20 @@ class Applier:
             ChangeKind.TICKET_CREATED: self._ticket_created,
             ChangeKind.TICKET_SAVED: self._ticket_saved,
             ChangeKind.TICKET_EVENT: self._ticket_event,
+            ChangeKind.OPERATOR_STATE: self._operator_state,
         }
 
     def apply(self, change: Change) -> Outcome | Conflict:
-        """Apply `change` in one transaction (see the module docstring).
+        """Apply `change` in one statement, its own transaction (see the module docstring).
 
         Raises:
             TransientError: retry later.
             PermanentError: the change will never apply.
         """
         try:
-            return self._in_transaction(change, lambda conn: self._apply_in(conn, change))
-        except _ConflictFound as found:
-            return found.conflict
+            return self._run(change, lambda conn: self._apply_in(conn, change))
+        except _Stale:
+            return self._conflict(change)
 
     def apply_many(self, changes: Sequence[Change]) -> list[Outcome] | None:
         """Apply `changes` in order in *one* transaction (the fast path while catching up).
@@ -139,9 +201,21 @@ class Applier:
         Raises:
             TransientError: retry later (nothing was written).
         """
+
+        def work(conn: Connection) -> list[Outcome]:
+            conn.exec_driver_sql("BEGIN")
+            try:
+                outcomes = [self._apply_in(conn, c) for c in changes]
+                conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                with suppress(DBAPIError):
+                    conn.exec_driver_sql("ROLLBACK")
+                raise
+            return outcomes
+
         try:
-            return self._in_transaction(changes[0], lambda conn: [self._apply_in(conn, c) for c in changes])
-        except (_ConflictFound, PermanentError):
+            return self._run(changes[0], work)
+        except (_Stale, PermanentError):
             return None
 
     def close(self) -> None:
@@ -151,8 +225,8 @@ class Applier:
                 self._conn.close()
             self._conn = None
 
-    def _in_transaction(self, change: Change, work: Callable[[Connection], _T]) -> _T:
-        """Run `work` in a transaction on the kept connection.
+    def _run(self, change: Change, work: Callable[[Connection], _T]) -> _T:
+        """Run `work` on the kept autocommit connection.
 
         The connection is kept between changes (no pool checkout or ping per change).  When it
         turns out to be dead (the server restarted since), the work is retried once on a new
@@ -162,9 +236,8 @@ class Applier:
             try:
                 with self._translate_errors(change):
                     if self._conn is None:
-                        self._conn = self._engine.connect()
-                    with self._conn.begin():
-                        return work(self._conn)
+                        self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                    return work(self._conn)
             except TransientError:
                 self.close()
                 if fresh:
@@ -172,16 +245,43 @@ class Applier:
         raise AssertionError("unreachable")
 
     def _apply_in(self, conn: Connection, change: Change) -> Outcome:
-        first = conn.execute(
-            self._insert(t.applied_changes)
-            .values(key=change.key, kind=change.kind.value, applied_at=self._clock())
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(t.applied_changes.c.key)
-        ).first()
-        if first is None:
-            return Outcome.ALREADY_APPLIED
-        self._handlers[change.kind](conn, change.payload)
-        return Outcome.APPLIED
+        ctes, checks, params = self._handlers[change.kind](change.payload)
+        params.update(change_key=change.key, change_kind=change.kind.value, applied_at=self._clock())
+        try:
+            new = conn.exec_driver_sql(_statement(ctes, checks), params).scalar_one()
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state == _STALE:
+                raise _Stale from exc
+            if state == _NO_ROW:
+                raise PermanentError(_first_line(exc)) from exc
+            raise
+        return Outcome.APPLIED if new else Outcome.ALREADY_APPLIED
+
+    def _conflict(self, change: Change) -> Conflict:
+        """Both sides of a stale ``ticket_saved`` (read after the statement wrote nothing)."""
+        p = change.payload
+
+        def read(conn: Connection) -> Any:
+            return conn.execute(
+                select(
+                    *(t.tickets.c[name] for name in t.TICKET_FIELDS),
+                    t.tickets.c.version,
+                    t.tickets.c.updated_by_id,
+                    t.tickets.c.updated_at,
+                ).where(t.tickets.c.uid == p["uid"])
+            ).first()
+
+        row = self._run(change, read)
+        if row is None:
+            raise PermanentError(f"no tickets row with uid {p['uid']}")
+        return Conflict(
+            ticket_uid=p["uid"],
+            expected_version=int(p["expected_version"]),
+            current_version=int(row.version),
+            mine=dict(p["fields"]),
+            theirs={key: _jsonable(value) for key, value in row._mapping.items()},
+        )
 
     @staticmethod
     @contextmanager
@@ -197,199 +297,224 @@ class Applier:
         except (KeyError, ValueError, TypeError) as exc:
             raise PermanentError(f"malformed {change.kind} change: {exc!r}") from exc
 
-    # --- helpers ------------------------------------------------------------------------------
-
-    def _insert(self, target: TableClause) -> Any:
-        dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
-        insert: Insert = dialect.insert(target)
-        return insert
-
-    @staticmethod
-    def _id_of(conn: Connection, target: TableClause, uid: str) -> int:
-        row_id = conn.scalar(select(target.c.id).where(target.c.uid == uid))
-        if row_id is None:
-            raise PermanentError(f"no {target.name} row with uid {uid}")
-        return int(row_id)
-
-    @staticmethod
-    def _update_call(conn: Connection, uid: str, values: Mapping[str, Any]) -> None:
-        done = conn.execute(update(t.calls).where(t.calls.c.uid == uid).values(**values))
-        if done.rowcount != 1:
-            raise PermanentError(f"no calls row with uid {uid}")
-
     # --- calls --------------------------------------------------------------------------------
 
-    def _call_ringing(self, conn: Connection, p: Mapping[str, Any]) -> None:
-        conn.execute(
-            self._insert(t.calls)
-            .values(
-                uid=p["uid"],
-                direction=p["direction"],
-                caller_number=p["caller_number"],
-                caller_name=p.get("caller_name"),
-                dialled_number=p.get("dialled_number"),
-                line_id=p.get("line_id"),
-                operator_id=p.get("operator_id"),
-                customer_id=p.get("customer_id"),
-                ringing_at=_ts(p["ringing_at"]),
-                hold_seconds=0,
-                problem=False,
-            )
-            .on_conflict_do_nothing(index_elements=["uid"])
-        )
+    @staticmethod
+    def _call_ringing(p: Mapping[str, Any]) -> _Statement:
+        ctes = """,
+w AS (
+    INSERT INTO calls (uid, direction, caller_number, caller_name, dialled_number, line_id, operator_id,
+                       customer_id, ringing_at, hold_seconds, problem, updated_at)
+    SELECT %(uid)s::varchar, %(direction)s::varchar, %(caller_number)s::varchar,
+           %(caller_name)s::varchar, %(dialled_number)s::varchar, %(line_id)s::integer,
+           %(operator_id)s::integer, %(customer_id)s::integer, %(ringing_at)s::timestamptz, 0, false, now()
+    WHERE EXISTS (SELECT FROM k)
+    ON CONFLICT (uid) DO NOTHING
+)"""
+        params = {
+            "uid": p["uid"],
+            "direction": p["direction"],
+            "caller_number": p["caller_number"],
+            "caller_name": p.get("caller_name"),
+            "dialled_number": p.get("dialled_number"),
+            "line_id": p.get("line_id"),
+            "operator_id": p.get("operator_id"),
+            "customer_id": p.get("customer_id"),
+            "ringing_at": _ts(p["ringing_at"]),
+        }
+        return ctes, [], params
 
-    def _call_answered(self, conn: Connection, p: Mapping[str, Any]) -> None:
-        values: dict[str, Any] = {"answered_at": _ts(p["at"])}
+    @staticmethod
+    def _update_call(
+        p: Mapping[str, Any], sets: Sequence[str], params: dict[str, Any], ctes: str = ""
+    ) -> _Statement:
+        """Update the call `p["uid"]` with `sets` (SQL assignments); refused when there is none."""
+        ctes += f""",
+w AS (
+    UPDATE calls SET {", ".join([*sets, "updated_at = now()"])}
+    WHERE uid = %(uid)s AND EXISTS (SELECT FROM k)
+    RETURNING id
+)"""  # noqa: S608 - column names from a fixed list, values bound
+        params.update(uid=p["uid"], no_call=f"no calls row with uid {p['uid']}")
+        return ctes, [("NOT EXISTS (SELECT FROM w)", _NO_ROW, "no_call")], params
+
+    def _call_answered(self, p: Mapping[str, Any]) -> _Statement:
+        sets = ["answered_at = %(at)s::timestamptz"]
+        params: dict[str, Any] = {"at": _ts(p["at"])}
         if p.get("operator_id") is not None:
-            values["operator_id"] = p["operator_id"]
-        self._update_call(conn, p["uid"], values)
+            sets.append("operator_id = %(operator_id)s::integer")
+            params["operator_id"] = p["operator_id"]
+        return self._update_call(p, sets, params)
 
-    def _call_ended(self, conn: Connection, p: Mapping[str, Any]) -> None:
-        values: dict[str, Any] = {"ended_at": _ts(p["at"]), "outcome": p["outcome"]}
-        for name in ("disposition", "hold_seconds"):
+    def _call_ended(self, p: Mapping[str, Any]) -> _Statement:
+        sets = ["ended_at = %(at)s::timestamptz", "outcome = %(outcome)s::varchar"]
+        params: dict[str, Any] = {"at": _ts(p["at"]), "outcome": p["outcome"]}
+        for name, sql_type in _CALL_ENDED_OPTIONAL.items():
             if name in p:
-                values[name] = p[name]
-        self._update_call(conn, p["uid"], values)
+                sets.append(f"{name} = %({name})s::{sql_type}")
+                params[name] = p[name]
+        return self._update_call(p, sets, params)
 
-    def _call_updated(self, conn: Connection, p: Mapping[str, Any]) -> None:
-        values = {name: p[name] for name in ("customer_id", "disposition", "hold_seconds") if name in p}
-        if "ticket_uid" in p:
-            values["ticket_id"] = self._id_of(conn, t.tickets, p["ticket_uid"])
-        if not values:
-            raise PermanentError("call_updated changes nothing")
-        self._update_call(conn, p["uid"], values)
+    def _call_updated(self, p: Mapping[str, Any]) -> _Statement:
+        sets = [
+            f"{name} = %({name})s::{sql_type}" for name, sql_type in _CALL_UPDATED_FIELDS.items() if name in p
+        ]
+        params: dict[str, Any] = {name: p[name] for name in _CALL_UPDATED_FIELDS if name in p}
+        if p.get("ticket_uid") is None:  # given as None: unlink the ticket; absent: leave it
+            if "ticket_uid" in p:
+                sets.append("ticket_id = NULL")
+            if not sets:
+                raise PermanentError("call_updated changes nothing")
+            return self._update_call(p, sets, params)
+        sets.append("ticket_id = (SELECT id FROM tk)")
+        params.update(ticket_uid=p["ticket_uid"], no_ticket=f"no tickets row with uid {p['ticket_uid']}")
+        ctes, checks, params = self._update_call(
+            p, sets, params, ctes=",\ntk AS (SELECT id FROM tickets WHERE uid = %(ticket_uid)s)"
+        )
+        return ctes, [("NOT EXISTS (SELECT FROM tk)", _NO_ROW, "no_ticket"), *checks], params
 
     # --- tickets ------------------------------------------------------------------------------
 
-    def _ticket_created(self, conn: Connection, p: Mapping[str, Any]) -> None:
-        at = _ts(p["at"])
-        author = p.get("created_by_id")
-        ticket_id = conn.scalar(
-            self._insert(t.tickets)
-            .values(
-                uid=p["uid"],
-                number=p["number"],
-                customer_id=p.get("customer_id"),
-                line_id=p.get("line_id"),
-                status="new",
-                subject="",
-                created_by_id=author,
-                updated_by_id=author,
-                created_at=at,
-                updated_at=at,
-                version=1,
-            )
-            .returning(t.tickets.c.id)
-        )
-        events = [
-            {
-                "uid": p["event_uid"],
-                "ticket_id": ticket_id,
-                "kind": "created",
-                "author_id": author,
-                "at": at,
-                "payload": {"number": p["number"], "status": "new"},
-            }
-        ]
+    @staticmethod
+    def _ticket_created(p: Mapping[str, Any]) -> _Statement:
+        params: dict[str, Any] = {
+            "uid": p["uid"],
+            "number": p["number"],
+            "customer_id": p.get("customer_id"),
+            "line_id": p.get("line_id"),
+            "author": p.get("created_by_id"),
+            "at": _ts(p["at"]),
+            "event_uid": p["event_uid"],
+            "created": _json({"number": p["number"], "status": "new"}),
+        }
+        ctes = """,
+tk AS (
+    INSERT INTO tickets (uid, number, customer_id, line_id, status, subject, created_by_id, updated_by_id,
+                         created_at, updated_at, version)
+    SELECT %(uid)s::varchar, %(number)s::varchar, %(customer_id)s::integer, %(line_id)s::integer, 'new', '',
+           %(author)s::integer, %(author)s::integer, %(at)s::timestamptz, %(at)s::timestamptz, 1
+    WHERE EXISTS (SELECT FROM k)
+    RETURNING id
+)"""
+        events = """
+    SELECT %(event_uid)s::varchar, tk.id, 'created', %(author)s::integer, %(at)s::timestamptz,
+           %(created)s::jsonb FROM tk"""
+        checks: list[_Check] = []
         if p.get("call_uid"):
-            call_id = conn.scalar(
-                update(t.calls)
-                .where(t.calls.c.uid == p["call_uid"])
-                .values(ticket_id=ticket_id)
-                .returning(t.calls.c.id)
+            ctes += """,
+c AS (
+    UPDATE calls SET ticket_id = tk.id, updated_at = now() FROM tk WHERE calls.uid = %(call_uid)s
+    RETURNING calls.id
+)"""
+            events += """
+    UNION ALL
+    SELECT %(link_event_uid)s::varchar, tk.id, 'call_link', %(author)s::integer, %(at)s::timestamptz,
+           jsonb_build_object('call_id', c.id) FROM tk, c"""
+            params.update(
+                call_uid=p["call_uid"],
+                link_event_uid=p["link_event_uid"],
+                no_call=f"no calls row with uid {p['call_uid']}",
             )
-            if call_id is None:
-                raise PermanentError(f"no calls row with uid {p['call_uid']}")
-            events.append(
-                {
-                    "uid": p["link_event_uid"],
-                    "ticket_id": ticket_id,
-                    "kind": "call_link",
-                    "author_id": author,
-                    "at": at,
-                    "payload": {"call_id": call_id},
-                }
-            )
-        conn.execute(
-            self._insert(t.ticket_events).values(events).on_conflict_do_nothing(index_elements=["uid"])
-        )
+            checks.append(("NOT EXISTS (SELECT FROM c)", _NO_ROW, "no_call"))
+        ctes += f""",
+ev AS (
+    INSERT INTO ticket_events (uid, ticket_id, kind, author_id, at, payload){events}
+    ON CONFLICT (uid) DO NOTHING
+)"""
+        return ctes, checks, params
 
-    def _ticket_saved(self, conn: Connection, p: Mapping[str, Any]) -> None:
+    @staticmethod
+    def _ticket_saved(p: Mapping[str, Any]) -> _Statement:
         fields: dict[str, Any] = dict(p["fields"])
         unknown = set(fields) - set(t.TICKET_FIELDS)
         if unknown:
             raise PermanentError(f"ticket_saved names unknown fields {sorted(unknown)}")
-        values = dict(fields)
-        if values.get("due_date"):
-            values["due_date"] = date.fromisoformat(values["due_date"])
-        at = _ts(p["at"])
+        if fields.get("due_date"):
+            fields["due_date"] = date.fromisoformat(fields["due_date"])
         expected = int(p["expected_version"])
-        ticket_id = conn.scalar(
-            update(t.tickets)
-            .where(t.tickets.c.uid == p["uid"], t.tickets.c.version == expected)
-            .values(**values, updated_by_id=p.get("updated_by_id"), updated_at=at, version=expected + 1)
-            .returning(t.tickets.c.id)
-        )
-        if ticket_id is None:
-            row = conn.execute(
-                select(
-                    *(t.tickets.c[name] for name in t.TICKET_FIELDS),
-                    t.tickets.c.version,
-                    t.tickets.c.updated_by_id,
-                    t.tickets.c.updated_at,
-                ).where(t.tickets.c.uid == p["uid"])
-            ).first()
-            if row is None:
-                raise PermanentError(f"no tickets row with uid {p['uid']}")
-            theirs = {key: _jsonable(value) for key, value in row._mapping.items()}
-            raise _ConflictFound(
-                Conflict(
-                    ticket_uid=p["uid"],
-                    expected_version=expected,
-                    current_version=int(row.version),
-                    mine=fields,
-                    theirs=theirs,
-                )
-            )
-        for event in p.get("events", ()):
-            self._event(
-                conn,
-                event["uid"],
-                ticket_id=ticket_id,
-                kind=event["kind"],
-                author_id=p.get("updated_by_id"),
-                at=at,
-                payload=event.get("payload"),
-            )
-
-    def _ticket_event(self, conn: Connection, p: Mapping[str, Any]) -> None:
-        ticket_id = self._id_of(conn, t.tickets, p["ticket_uid"])
-        self._event(
-            conn,
-            p["uid"],
-            ticket_id=ticket_id,
-            kind=p["kind"],
-            author_id=p.get("author_id"),
+        events = [
+            {"uid": e["uid"], "kind": e["kind"], "payload": e.get("payload")} for e in p.get("events", ())
+        ]
+        sets = [f"{name} = %(f_{name})s::{_TICKET_FIELD_TYPES[name]}" for name in fields]
+        sets += [
+            "updated_by_id = %(author)s::integer",
+            "updated_at = %(at)s::timestamptz",
+            "version = %(expected)s::integer + 1",
+        ]
+        params: dict[str, Any] = {f"f_{name}": value for name, value in fields.items()}
+        params.update(
+            uid=p["uid"],
+            author=p.get("updated_by_id"),
             at=_ts(p["at"]),
-            payload=p.get("payload"),
+            expected=expected,
+            stale=f"ticket {p['uid']} is not at version {expected}",
         )
+        ctes = f""",
+tk AS (
+    UPDATE tickets SET {", ".join(sets)}
+    WHERE uid = %(uid)s AND version = %(expected)s::integer AND EXISTS (SELECT FROM k)
+    RETURNING id
+)"""  # noqa: S608 - column names from a fixed list, values bound
+        if events:
+            params["events"] = _json(events)
+            ctes += """,
+ev AS (
+    INSERT INTO ticket_events (uid, ticket_id, kind, author_id, at, payload)
+    SELECT e.item ->> 'uid', tk.id, e.item ->> 'kind', %(author)s::integer, %(at)s::timestamptz,
+           e.item -> 'payload'
+    FROM tk, jsonb_array_elements(%(events)s::jsonb) WITH ORDINALITY AS e(item, n)
+    ORDER BY e.n
+    ON CONFLICT (uid) DO NOTHING
+)"""
+        # Stale or missing: `apply` tells them apart afterwards (and reads the other side).
+        return ctes, [("NOT EXISTS (SELECT FROM tk)", _STALE, "stale")], params
 
-    def _event(
-        self,
-        conn: Connection,
-        uid: str,
-        *,
-        ticket_id: int,
-        kind: str,
-        author_id: int | None,
-        at: datetime,
-        payload: Mapping[str, Any] | None,
-    ) -> None:
-        conn.execute(
-            self._insert(t.ticket_events)
-            .values(uid=uid, ticket_id=ticket_id, kind=kind, author_id=author_id, at=at, payload=payload)
-            .on_conflict_do_nothing(index_elements=["uid"])
-        )
+    @staticmethod
+    def _ticket_event(p: Mapping[str, Any]) -> _Statement:
+        params = {
+            "uid": p["uid"],
+            "ticket_uid": p["ticket_uid"],
+            "kind": p["kind"],
+            "author": p.get("author_id"),
+            "at": _ts(p["at"]),
+            "payload": _json(p.get("payload")),
+            "no_ticket": f"no tickets row with uid {p['ticket_uid']}",
+        }
+        ctes = """,
+tk AS (SELECT id FROM tickets WHERE uid = %(ticket_uid)s),
+ev AS (
+    INSERT INTO ticket_events (uid, ticket_id, kind, author_id, at, payload)
+    SELECT %(uid)s::varchar, tk.id, %(kind)s::varchar, %(author)s::integer, %(at)s::timestamptz,
+           %(payload)s::jsonb
+    FROM tk WHERE EXISTS (SELECT FROM k)
+    ON CONFLICT (uid) DO NOTHING
+)"""
+        return ctes, [("NOT EXISTS (SELECT FROM tk)", _NO_ROW, "no_ticket")], params
+
+    # --- operator states ----------------------------------------------------------------------
+
+    @staticmethod
+    def _operator_state(p: Mapping[str, Any]) -> _Statement:
+        params = {
+            "operator_id": int(p["operator_id"]),
+            "status": p["status"],
+            "reason": p.get("reason"),
+            "at": _ts(p["at"]),
+            "call_uid": p.get("call_uid"),
+        }
+        # Last writer by time wins: an older change (a late replay) leaves the row alone.
+        ctes = """,
+w AS (
+    INSERT INTO operator_states (operator_id, status, reason, since, call_uid, updated_at)
+    SELECT %(operator_id)s::integer, %(status)s::varchar, %(reason)s::varchar, %(at)s::timestamptz,
+           %(call_uid)s::varchar, now()
+    WHERE EXISTS (SELECT FROM k)
+    ON CONFLICT (operator_id) DO UPDATE
+    SET status = excluded.status, reason = excluded.reason, since = excluded.since,
+        call_uid = excluded.call_uid, updated_at = excluded.updated_at
+    WHERE operator_states.since <= excluded.since
+)"""
+        return ctes, [], params
 
 
 def _first_line(exc: BaseException) -> str:

@@ -70,6 +70,31 @@ def call_ended(
     return ChangeKind.CALL_ENDED, payload
 
 
+_UNSET: Any = object()
+
+
+def call_updated(
+    uid: str,
+    *,
+    customer_id: int | None = _UNSET,
+    disposition: str | None = _UNSET,
+    hold_seconds: int | None = _UNSET,
+    ticket_uid: str | None = _UNSET,
+) -> PendingChange:
+    """Only the fields given are changed (None is a value: "no customer")."""
+    given = {
+        "customer_id": customer_id,
+        "disposition": disposition,
+        "hold_seconds": hold_seconds,
+        "ticket_uid": ticket_uid,
+    }
+    payload: dict[str, Any] = {"uid": uid}
+    payload.update({name: value for name, value in given.items() if value is not _UNSET})
+    if len(payload) == 1:
+        raise ValueError("call_updated needs at least one field.")
+    return ChangeKind.CALL_UPDATED, payload
+
+
 def ticket_created(
     *,
     number: str,
@@ -143,4 +168,23 @@ def ticket_event(
         "payload": dict(payload),
         "at": _iso(at),
         "author_id": author_id,
+    }
+
+
+def operator_state(
+    *,
+    operator_id: int,
+    status: str,
+    at: datetime,
+    reason: str | None = None,
+    call_uid: str | None = None,
+) -> PendingChange:
+    """The operator entered `status` at `at` (ready, on call with `call_uid`, break with a
+    `reason`...).  The central row keeps the latest by `at`: an older change is ignored."""
+    return ChangeKind.OPERATOR_STATE, {
+        "operator_id": operator_id,
+        "status": _plain(status),
+        "at": _iso(at),
+        "reason": reason,
+        "call_uid": call_uid,
     }

@@ -53,6 +53,7 @@ class ChangeKind(StrEnum):
     TICKET_CREATED = "ticket_created"
     TICKET_SAVED = "ticket_saved"
     TICKET_EVENT = "ticket_event"
+    OPERATOR_STATE = "operator_state"
 
 
 @dataclass(frozen=True)

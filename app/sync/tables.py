@@ -1,8 +1,10 @@
-"""The columns `app.sync.applier` writes, as lightweight SQLAlchemy table clauses.
+"""The central tables sync reads and writes, as lightweight SQLAlchemy table clauses.
 
-They carry the column types (aware UTC datetimes, dates), so the same statements run on
-PostgreSQL and SQLite, and they include the ``uid`` columns and ``applied_changes`` table of
-migration 0004 independently of the ORM model.  No thread of their own: pure definitions.
+They carry the column types (aware UTC datetimes, dates), so rows read through them come back
+typed on PostgreSQL and SQLite alike, and they include the ``uid`` columns and
+``applied_changes`` table of migration 0004 and the ``operator_states`` table of 0005
+independently of the ORM model.  (`app.sync.applier` writes in SQL of its own, one statement
+per change.)  No thread of their own: pure definitions.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ calls = table(
     column("problem", Boolean),
     column("ticket_id", Integer),
     column("disposition", String(100)),
+    column("updated_at", UtcDateTime()),
 )
 
 # The ticket fields a desk may change with ``ticket_saved`` (the form's fields).
@@ -88,4 +91,14 @@ ticket_events = table(
     column("author_id", Integer),
     column("at", UtcDateTime()),
     column("payload", JSON_PAYLOAD),
+)
+
+operator_states = table(
+    "operator_states",
+    column("operator_id", Integer),
+    column("status", String(24)),
+    column("reason", String(100)),
+    column("since", UtcDateTime()),
+    column("call_uid", String(36)),
+    column("updated_at", UtcDateTime()),
 )

@@ -122,3 +122,45 @@ def test_0002_refuses_to_run_over_tickets_that_break_the_rule(empty_url: str | U
         assert migrate.current_revision(engine) == "0001"
     finally:
         engine.dispose()
+
+
+def test_0005_backfills_updated_at_and_uids_and_new_rows_get_them(empty_url: str | URL) -> None:
+    engine = make_engine(empty_url)
+    postgres = engine.dialect.name == "postgresql"
+    try:
+        migrate.upgrade(engine, "0004")
+        _insert_0001_rows(engine, "new")
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE calls SET answered_at = '2026-11-01 09:00:05'"))
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            assert (
+                conn.execute(text("SELECT count(*) FROM calls WHERE updated_at = answered_at")).scalar_one()
+                == 1
+            )
+            for table in ("calls", "tickets", "ticket_events"):
+                uids = conn.execute(text(f"SELECT uid FROM {table}")).scalars().all()
+                assert uids
+                assert all(uids)
+        # A row inserted by a tool that knows neither column (raw SQL, COPY).
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO calls (direction, caller_number, ringing_at, hold_seconds, problem)"
+                    " VALUES ('inbound', '+79000000000', '2026-11-02 09:00:00', 0, false)"
+                )
+            )
+            uid, updated_at = conn.execute(
+                text("SELECT uid, updated_at FROM calls WHERE caller_number = '+79000000000'")
+            ).one()
+        assert updated_at is not None
+        assert (uid is not None) is postgres  # SQLite has no server-side uuid: the ORM sets it
+        assert set(inspect(engine).get_table_names()) >= {"operator_states"}
+
+        migrate.downgrade(engine, "0004")
+        assert "updated_at" not in {c["name"] for c in inspect(engine).get_columns("calls")}
+        assert "operator_states" not in inspect(engine).get_table_names()
+        migrate.upgrade(engine)
+        assert migrate.schema_differences(engine) == []
+    finally:
+        engine.dispose()

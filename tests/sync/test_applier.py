@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, TableClause, func, select, text
 from app.sync import changes
 from app.sync import tables as t
 from app.sync.applier import Applier, Conflict, Outcome, PermanentError, TransientError
-from app.sync.outbox import Outbox
+from app.sync.outbox import Change, Outbox
 
 pytestmark = pytest.mark.pg
 
@@ -123,8 +124,130 @@ def test_an_unreachable_database_is_transient(
 def test_the_triggers_and_uid_indexes_exist(central: Engine) -> None:
     with central.connect() as conn:
         triggers = set(conn.scalars(text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%_notify'")).all())
-        assert triggers == {"tickets_notify", "calls_notify", "announcements_notify"}
+        assert triggers == {
+            "tickets_notify",
+            "calls_notify",
+            "announcements_notify",
+            "operator_states_notify",
+        }
         unique = conn.scalars(
             text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%_uid' AND indexdef LIKE '%UNIQUE%'")
         ).all()
         assert set(unique) == {"ix_calls_uid", "ix_tickets_uid", "ix_ticket_events_uid"}
+
+
+def test_every_call_change_moves_updated_at(
+    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    box = outbox_factory("a")
+    ringing = changes.call_ringing(direction="inbound", caller_number="+74951234567", ringing_at=NOW)
+    uid = ringing[1]["uid"]
+    box.append(*ringing)
+    box.append(*changes.call_answered(uid, NOW))
+    box.append(*changes.ticket_created(number="A-3", at=NOW, call_uid=uid))
+    box.append(*changes.call_ended(uid, NOW, "answered"))
+    applier = appliers(central)
+    seen: list[datetime] = []
+    for change in box.pending():
+        assert applier.apply(change) is Outcome.APPLIED
+        with central.connect() as conn:
+            seen.append(conn.execute(select(t.calls.c.updated_at).where(t.calls.c.uid == uid)).scalar_one())
+    assert seen == sorted(seen)
+    assert seen[0] > NOW  # the central database's clock, not the desk's event time
+
+
+def test_call_updates_ticket_saves_with_events_and_a_batch(
+    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    box = outbox_factory("a")
+    ringing = changes.call_ringing(direction="inbound", caller_number="+74951234567", ringing_at=NOW)
+    call_uid = ringing[1]["uid"]
+    created = changes.ticket_created(number="A-4", at=NOW)
+    ticket_uid = created[1]["uid"]
+    saved = changes.ticket_saved(
+        ticket_uid,
+        expected_version=1,
+        fields={"subject": "Router", "due_date": "2026-11-30", "description": "blinks"},
+        at=NOW,
+        events=[("field_change", {"n": 1}), ("status_change", {"n": 2})],
+    )
+    box.append_many([(*c, None) for c in (ringing, created, saved)])
+    applier = appliers(central)
+    assert applier.apply_many(box.pending()) == [Outcome.APPLIED] * 3
+    assert applier.apply_many(box.pending()) == [Outcome.ALREADY_APPLIED] * 3
+    with central.connect() as conn:
+        ticket = conn.execute(select(t.tickets).where(t.tickets.c.uid == ticket_uid)).one()
+        kinds = conn.execute(
+            select(t.ticket_events.c.kind, t.ticket_events.c.payload)
+            .where(t.ticket_events.c.ticket_id == ticket.id)
+            .order_by(t.ticket_events.c.id)
+        ).all()
+    assert (ticket.subject, str(ticket.due_date), ticket.description, ticket.version) == (
+        "Router",
+        "2026-11-30",
+        "blinks",
+        2,
+    )
+    assert kinds == [
+        ("created", {"number": "A-4", "status": "new"}),
+        ("field_change", {"n": 1}),
+        ("status_change", {"n": 2}),
+    ]
+
+    def key_of(change: changes.PendingChange) -> Change:
+        return Change(0, str(uuid.uuid4()), change[0], change[1], NOW, 0, None)
+
+    link = key_of(
+        changes.call_updated(call_uid, disposition="advice", hold_seconds=30, ticket_uid=ticket_uid)
+    )
+    assert applier.apply(link) is Outcome.APPLIED
+    with central.connect() as conn:
+        call = conn.execute(select(t.calls).where(t.calls.c.uid == call_uid)).one()
+    assert (call.disposition, call.hold_seconds, call.ticket_id) == ("advice", 30, ticket.id)
+    assert (
+        applier.apply(key_of(changes.call_updated(call_uid, ticket_uid=None, customer_id=None)))
+        is Outcome.APPLIED
+    )
+    with central.connect() as conn:
+        assert conn.execute(select(t.calls.c.ticket_id).where(t.calls.c.uid == call_uid)).scalar_one() is None
+
+    keys_before = _count(central, t.applied_changes)
+    with pytest.raises(PermanentError, match="no tickets row"):
+        applier.apply(key_of(changes.call_updated(call_uid, ticket_uid="no-such-ticket")))
+    with pytest.raises(PermanentError, match="no tickets row"):
+        applier.apply(key_of(changes.ticket_event("no-such-ticket", "comment", {}, NOW)))
+    with pytest.raises(PermanentError, match="no tickets row"):
+        applier.apply(key_of(changes.ticket_saved("no-such-ticket", expected_version=1, fields={}, at=NOW)))
+    # A batch with a stale save writes nothing at all, not even the good change before it.
+    batch = [
+        key_of(changes.call_answered(call_uid, NOW)),
+        key_of(changes.ticket_saved(ticket_uid, expected_version=1, fields={"subject": "stale"}, at=NOW)),
+    ]
+    assert applier.apply_many(batch) is None
+    assert _count(central, t.applied_changes) == keys_before
+    with central.connect() as conn:
+        assert (
+            conn.execute(select(t.calls.c.answered_at).where(t.calls.c.uid == call_uid)).scalar_one() is None
+        )
+
+
+def test_a_save_may_change_every_form_field(
+    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+) -> None:
+    box = outbox_factory("a")
+    created = changes.ticket_created(number="A-5", at=NOW)
+    uid = created[1]["uid"]
+    fields: dict[str, object] = dict.fromkeys(t.TICKET_FIELDS)
+    fields.update(status="in_progress", due_date="2026-12-01", subject="s", description="d", resolution="r")
+    box.append(*created)
+    box.append(*changes.ticket_saved(uid, expected_version=1, fields=fields, at=NOW))
+    applier = appliers(central)
+    assert [applier.apply(c) for c in box.pending()] == [Outcome.APPLIED] * 2
+    with central.connect() as conn:
+        row = conn.execute(select(t.tickets).where(t.tickets.c.uid == uid)).one()
+    assert {name: row._mapping[name] for name in ("status", "subject", "resolution", "version")} == {
+        "status": "in_progress",
+        "subject": "s",
+        "resolution": "r",
+        "version": 2,
+    }
