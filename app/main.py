@@ -2,8 +2,9 @@
 asyncio loop.  Nothing else in the program constructs services or reads global state.
 
 Boot order (each stage can fail with a message the user can act on):
-1. open the database (embedded SQLite is created and migrated on the spot; a central
-   PostgreSQL must already be migrated by IT);
+1. open the database: embedded SQLite is created and migrated on the spot; with a central
+   PostgreSQL (migrated by IT) the desk works on its local cache of it, which the first start
+   copies and later starts refresh in the background (`app.services.desk_sync.DeskSync`);
 2. optionally seed demo data (`--demo`, only into an empty database);
 3. QApplication, translations (before the first widget), the qasync event loop;
 4. services on the database worker, the softphone engine child process, the window;
@@ -19,6 +20,7 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +33,10 @@ if TYPE_CHECKING:
 
     from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
+    from app.services.desk_sync import DeskSync
+    from app.services.sync_ports import SyncPort, SyncState
     from app.ui.main_window import DemoSetup, DeskServices, MainWindow
+    from app.ui.sync_status import SyncEvents
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +83,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
     from app.ui.i18n import install_translators
     from app.ui.main_window import MainWindow
+    from app.ui.sync_status import SyncEvents
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -88,14 +94,23 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     app.setQuitOnLastWindowClosed(False)
     translators = install_translators(app, site.language)  # noqa: F841 (kept alive until exit)
 
+    sync_events = SyncEvents() if is_central(options.database_url) else None
     try:
-        engine = _prepare_database(site, options)
+        desk_sync = _open_central(options, sync_events) if sync_events is not None else None
+        engine = desk_sync.cache if desk_sync is not None else _prepare_database(site, options)
     except UserFacingError as exc:
         QMessageBox.critical(None, "Frontline", str(exc))
         return 2
     worker = DatabaseWorker("db")
     json_log = JsonEventLog(options.json_log)
-    desk = _desk_services(site, options, engine, worker, json_log) if options.phone else None
+    central_worker = DatabaseWorker("central") if desk_sync is not None else worker
+    desk, sync = (
+        _desk_services(
+            site, options, engine, worker, json_log, desk_sync=desk_sync, central_worker=central_worker
+        )
+        if options.phone
+        else (None, None)
+    )
 
     async def run_until_closed() -> None:
         # Built inside the running loop: widgets start async work from their constructors.
@@ -105,16 +120,73 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
             company=site.company,
             settings=QSettings(),
             desk=desk,
+            sync_events=sync_events,
+            sync=sync,
         )
+        if desk_sync is not None and sync_events is not None:
+            sync_events.state_changed.connect(partial(_log_sync_state, json_log))
+            desk_sync.start()
         await _serve_window(app, window, json_log, start_ready=options.start_ready)
 
     try:
         qasync.run(run_until_closed())
     finally:
         worker.shutdown(wait=True)
+        central_worker.shutdown(wait=True)
+        if desk_sync is not None:
+            desk_sync.stop()  # what was not sent yet stays in the outbox for the next start
         engine.dispose()
         json_log.close()
     return 0
+
+
+def _log_sync_state(json_log: JsonEventLog, state: SyncState) -> None:
+    json_log.write(
+        "sync_state",
+        state=state.state,
+        waiting=state.waiting,
+        conflicts=state.conflicts,
+        refused=state.refused,
+    )
+
+
+def is_central(database_url: str) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).get_backend_name() == "postgresql"
+
+
+def cache_path_for(database_url: str) -> Path:
+    """The desk's cache of one central database as one login sees it (row-level security)."""
+    from sqlalchemy.engine import make_url
+
+    from app.storage.database import database_user
+
+    url = make_url(database_url)
+    safe = url.set(username=database_user(url)).render_as_string(hide_password=True)
+    return data_dir() / f"central-cache-{hashlib.sha256(safe.encode()).hexdigest()[:12]}.sqlite3"
+
+
+def _open_central(options: WorkstationOptions, events: SyncEvents) -> DeskSync:
+    """The local cache of the central database, copied on the first start (needs the network)."""
+    from app.errors import DatabaseUnavailable
+    from app.services.desk_sync import DeskSync
+
+    desk_sync = DeskSync(
+        options.database_url,
+        cache_path_for(options.database_url),
+        on_state=events.emit_state,
+        on_rows=events.emit_rows,
+        on_conflict=events.emit_conflict,
+    )
+    try:
+        desk_sync.prepare()
+    except DatabaseUnavailable as exc:
+        desk_sync.stop()
+        raise UserFacingError(
+            f"This desk has no copy of the central database yet, and the first copy needs it: {exc}"
+        ) from exc
+    return desk_sync
 
 
 async def _serve_window(
@@ -169,13 +241,24 @@ def _desk_services(
     engine: Engine,
     worker: DatabaseWorker,
     json_log: JsonEventLog,
-) -> DeskServices:
+    *,
+    desk_sync: DeskSync | None,
+    central_worker: DatabaseWorker,
+) -> tuple[DeskServices, SyncPort | None]:
+    """The desk's services on `engine` (the embedded database, or the central database's local
+    cache when `desk_sync` is given: then writes also go to the outbox, and what needs the central
+    database itself -- ticket number leases, new customers -- runs on a worker of its own so a
+    slow or absent network never holds up the cache)."""
     from app.services.calls import CallService
     from app.services.customer_workers import WorkerCustomers
     from app.services.customers import CustomerService
-    from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
+    from app.services.desk_workers import WorkerCalls, WorkerOperatorStates, WorkerScripts, WorkerTickets
+    from app.services.lookup import LookupService
+    from app.services.operator_states import OperatorStateService
     from app.services.scripts import ScriptService
+    from app.services.sync_conflicts import ConflictService
     from app.services.tickets import TicketService
+    from app.services.worker_ports import WorkerSync
     from app.softphone.client import engine_args
     from app.storage.number_blocks import lease_function
     from app.storage.number_reserve import SqliteNumberReserve
@@ -185,18 +268,34 @@ def _desk_services(
     from app.ui.phone_bridge import PhoneBridge
 
     reserve = SqliteNumberReserve(Path(reserve_path_for(options.database_url)))
+    recorder = desk_sync.recorder if desk_sync is not None else None
+    central = desk_sync.central if desk_sync is not None else engine
     tickets = TicketService(
-        engine, TicketNumberAllocator(reserve), lease=lease_function(engine, reserve.workstation_id())
+        engine,
+        TicketNumberAllocator(reserve),
+        lease=lease_function(central, reserve.workstation_id()),
+        recorder=recorder,
+    )
+    lookup = LookupService(engine, default_region=site.default_region)
+    customers = CustomerService(
+        central,
+        default_region=site.default_region,
+        lookup=lookup,
+        after_insert=desk_sync.refresher.refresh_customer if desk_sync is not None else None,
     )
     args = engine_args(site)
     if options.listen:
         args = [a for a in args if a != "--p2p"] + ["--p2p", "--listen", options.listen]
+    sync = None
+    if desk_sync is not None:
+        sync = WorkerSync(worker, ConflictService(engine, desk_sync.outbox, tickets))
     return DeskServices(
         phone=PhoneBridge(args),
-        customers=WorkerCustomers(worker, CustomerService(engine, default_region=site.default_region)),
-        calls=WorkerCalls(worker, CallService(engine, default_region=site.default_region)),
+        customers=WorkerCustomers(central_worker, customers),
+        calls=WorkerCalls(worker, CallService(engine, default_region=site.default_region, recorder=recorder)),
         tickets=WorkerTickets(worker, tickets),
         scripts=WorkerScripts(worker, ScriptService(engine)),
+        states=WorkerOperatorStates(worker, OperatorStateService(engine, recorder=recorder)),
         identity=DeskIdentity(
             operator_login=options.operator_login,
             operator_name=None,  # filled from the operators table once reference data loads
@@ -206,9 +305,9 @@ def _desk_services(
         ),
         json_log=json_log,
         language=(site.language or _system_language()),
-        top_up_numbers=lambda: worker.submit(tickets.top_up_numbers),
+        top_up_numbers=lambda: central_worker.submit(tickets.top_up_numbers),
         demo=_demo_setup(options, worker, engine) if options.demo_caller else None,
-    )
+    ), sync
 
 
 def _demo_setup(options: WorkstationOptions, worker: DatabaseWorker, engine: Engine) -> DemoSetup:

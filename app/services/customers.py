@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
@@ -67,10 +68,21 @@ def _clean(value: str | None) -> str | None:
 class CustomerService:
     """Creates customers (blocking: run it on the `DatabaseWorker`)."""
 
-    def __init__(self, engine: Engine, default_region: str, *, lookup: LookupService | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        default_region: str,
+        *,
+        lookup: LookupService | None = None,
+        after_insert: Callable[[int], None] | None = None,
+    ) -> None:
+        """On a central-database deployment `engine` is the central database (a customer's
+        contract number must be unique across desks, so it is given there, online), `lookup`
+        reads the desk's cache and `after_insert(customer_id)` copies the new customer into it."""
         self._engine = engine
         self._region = default_region
         self._lookup = lookup or LookupService(engine, default_region)
+        self._after_insert = after_insert
 
     def create(
         self,
@@ -108,12 +120,19 @@ class CustomerService:
             raise ValidationError(f"The new customer's {', '.join(fields)} cannot be stored.", fields)
         customer_name = values["name"] or format_phone(e164)
 
-        contract = self._insert(e164, customer_name, values)
+        customer_id, contract = self._insert(e164, customer_name, values)
+        if self._after_insert is not None:
+            try:
+                self._after_insert(customer_id)
+            except DatabaseUnavailable as exc:
+                raise CustomerStoredNotShown(
+                    f"The customer was stored as {contract} but cannot be shown right now ({exc})", contract
+                ) from exc
         log.info("customer %s created by %s", contract, operator_login or "an unknown operator")
         return self._card(contract)
 
-    def _insert(self, e164: str, name: str, values: dict[str, str | None]) -> str:
-        """Insert the customer and its phone in one transaction; the contract number it got."""
+    def _insert(self, e164: str, name: str, values: dict[str, str | None]) -> tuple[int, str]:
+        """Insert the customer and its phone in one transaction; its id and contract number."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 with session_scope(self._engine) as s:
@@ -129,7 +148,7 @@ class CustomerService:
                     s.flush()
                     customer.contract_number = _free_contract_number(s, customer.id)
                     s.flush()
-                    return customer.contract_number
+                    return customer.id, customer.contract_number
             except IntegrityError as exc:
                 if "contract_number" not in str(exc.orig):
                     raise

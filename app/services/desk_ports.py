@@ -14,6 +14,7 @@ from app.tickets.answers import AnswerLibrary
 from app.tickets.calls import CallRecord
 from app.tickets.drafts import TicketDraft, TicketView
 from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.operator_state import OperatorState
 from app.tickets.reference import ReferenceData
 from app.tickets.scripts import ScriptLibrary
 
@@ -68,6 +69,12 @@ class CallPort(Protocol):
     ) -> CallRecord: ...
 
     async def set_disposition(self, call_id: int, disposition: str | None) -> CallRecord: ...
+
+
+class OperatorStatePort(Protocol):
+    async def record(self, operator_login: str | None, state: OperatorState) -> bool:
+        """Keep the operator's new state (for the floor view); False when nobody to show."""
+        ...
 
 
 class ScriptPort(Protocol):

@@ -8,12 +8,14 @@ from typing import ParamSpec, TypeVar
 
 from app.services.calls import CallService
 from app.services.db_worker import DatabaseWorker
+from app.services.operator_states import OperatorStateService
 from app.services.scripts import ScriptService
 from app.services.tickets import TicketService
 from app.tickets.answers import AnswerLibrary
 from app.tickets.calls import CallRecord
 from app.tickets.drafts import TicketDraft, TicketView
 from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.operator_state import OperatorState
 from app.tickets.reference import ReferenceData
 from app.tickets.scripts import ScriptLibrary
 
@@ -114,6 +116,17 @@ class WorkerCalls(_OnWorker):
 
     async def set_disposition(self, call_id: int, disposition: str | None) -> CallRecord:
         return await self._run(self._service.set_disposition, call_id, disposition)
+
+
+class WorkerOperatorStates(_OnWorker):
+    """`OperatorStatePort` over an `OperatorStateService`."""
+
+    def __init__(self, worker: DatabaseWorker, service: OperatorStateService) -> None:
+        super().__init__(worker)
+        self._service = service
+
+    async def record(self, operator_login: str | None, state: OperatorState) -> bool:
+        return await self._run(self._service.record, operator_login, state)
 
 
 class WorkerScripts(_OnWorker):

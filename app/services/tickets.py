@@ -13,6 +13,11 @@ Where the rules are enforced:
 * `create_for_call` is the system opening a ticket at answer, before anything is known: it only
   takes a number and links the call; the operator's first save is checked like any other.
 
+On a central-database deployment the service works on the desk's cache and every write also goes
+to the outbox in the same transaction (`recorder`, see `app.sync.capture`): ``ticket_created``,
+``ticket_saved`` with the version the operator edited (the central database refuses it when someone
+saved in between: a conflict for the operator, never an overwrite) and append-only comments.
+
 A ticket number comes from the desk's `TicketNumberAllocator` *before* the database is touched, so
 the operator can read it to the caller even when the central database is down
 (`TicketNotStored.number`, and `create_for_call(..., number=...)` to store it later).
@@ -45,6 +50,11 @@ from app.storage.schema import (
     utcnow,
 )
 from app.storage.seed import categories, load_rules
+from app.sync import changes
+from app.sync.capture import OutboxRecorder
+from app.sync.changes import PendingChange
+from app.sync.outbox import new_uid
+from app.sync.tables import TICKET_FIELDS
 from app.tickets.drafts import Choice, FieldName, OperatorChoice, TicketDraft, TicketEventView, TicketView
 from app.tickets.enums import TicketEventKind, TicketStatus
 from app.tickets.numbering import LeaseFunction, TicketNumberAllocator
@@ -95,8 +105,12 @@ def _add_event(
     *,
     author_id: int | None,
     at: datetime,
-) -> None:
-    s.add(TicketEvent(ticket_id=ticket_id, kind=kind, author_id=author_id, at=at, payload=payload))
+) -> TicketEvent:
+    event = TicketEvent(
+        ticket_id=ticket_id, kind=kind, author_id=author_id, at=at, payload=payload, uid=new_uid()
+    )
+    s.add(event)
+    return event
 
 
 def _draft_of(ticket: Ticket) -> TicketDraft:
@@ -114,6 +128,11 @@ def _draft_of(ticket: Ticket) -> TicketDraft:
         assignee_id=ticket.assignee_id,
         due_date=ticket.due_date,
     )
+
+
+def _fields_of(ticket: Ticket) -> dict[str, Any]:
+    """The form's fields as stored (`TICKET_FIELDS`), to send only what a save changed."""
+    return {name: getattr(ticket, name) for name in TICKET_FIELDS}
 
 
 def _apply(ticket: Ticket, draft: TicketDraft) -> None:
@@ -141,12 +160,19 @@ class TicketService:
         *,
         lease: LeaseFunction | None = None,
         clock: Callable[[], datetime] = utcnow,
+        recorder: OutboxRecorder | None = None,
     ) -> None:
-        """`lease` is `app.storage.number_blocks.lease_function(central_engine, workstation_id)`."""
+        """`lease` is `app.storage.number_blocks.lease_function(central_engine, workstation_id)`;
+        `recorder` sends every write to the central database too (see the module docstring)."""
         self._engine = engine
         self._allocator = allocator
         self._lease = lease
         self._clock = clock
+        self._recorder = recorder
+
+    def _record(self, s: Session, change: PendingChange) -> None:
+        if self._recorder is not None:
+            self._recorder.record(s, change)
 
     def top_up_numbers(self) -> int:
         """Lease ticket number blocks if the desk's reserve is low (call it now and then).
@@ -223,6 +249,7 @@ class TicketService:
             with session_scope(self._engine) as s:
                 author = operator_id(s, operator_login)
                 ticket = Ticket(
+                    uid=new_uid(),
                     number=number,
                     customer_id=customer_id,
                     line_id=line_id,
@@ -234,7 +261,7 @@ class TicketService:
                 s.add(ticket)
                 s.flush()
                 now = self._clock()
-                _add_event(
+                created = _add_event(
                     s,
                     ticket.id,
                     TicketEventKind.CREATED,
@@ -245,9 +272,10 @@ class TicketService:
                 call = s.get(Call, call_id) if call_id is not None else None
                 if call_id is not None and call is None:
                     log.warning("call %s not found: ticket %s is not linked to it", call_id, number)
+                link = None
                 if call is not None:
                     call.ticket_id = ticket.id
-                    _add_event(
+                    link = _add_event(
                         s,
                         ticket.id,
                         TicketEventKind.CALL_LINK,
@@ -256,6 +284,21 @@ class TicketService:
                         at=now,
                     )
                 s.flush()
+                call_uid = call.uid if call is not None else None
+                self._record(
+                    s,
+                    changes.ticket_created(
+                        uid=ticket.uid,
+                        number=number,
+                        at=now,
+                        customer_id=customer_id,
+                        line_id=line_id,
+                        created_by_id=author,
+                        call_uid=call_uid,
+                        event_uid=created.uid,
+                        link_event_uid=link.uid if (link is not None and call_uid) else None,
+                    ),
+                )
                 log.info("ticket %s created for call %s", number, call_id)
                 return self._view(s, ticket)
         except DatabaseUnavailable as exc:
@@ -287,8 +330,24 @@ class TicketService:
                 missing = missing_fields(draft, transition, rules)
                 if missing:
                     raise ValidationError(missing_summary(missing), fields=tuple(f.value for f in missing))
-                self._write_changes(
+                before = _fields_of(ticket)
+                author, now, events = self._write_changes(
                     s, ticket, old=old, draft=draft, transition=transition, operator_login=operator_login
+                )
+                after = _fields_of(ticket)
+                if ticket.uid is None:  # a ticket from before migration 0004
+                    ticket.uid = new_uid()
+                self._record(
+                    s,
+                    changes.ticket_saved(
+                        ticket.uid,
+                        expected_version=expected_version,
+                        fields={name: value for name, value in after.items() if before[name] != value},
+                        at=now,
+                        updated_by_id=author,
+                        events=[(e.kind, e.payload or {}) for e in events],
+                        event_uids=[e.uid or new_uid() for e in events],
+                    ),
                 )
                 return self._view(s, ticket)
         except StaleDataError:
@@ -324,15 +383,28 @@ class TicketService:
         with session_scope(self._engine) as s:
             ticket = self._ticket(s, ticket_id)
             author = operator_id(s, operator_login)
-            _add_event(
+            now = self._clock()
+            comment = _add_event(
                 s,
                 ticket.id,
                 TicketEventKind.COMMENT,
                 {"text": text.strip()},
                 author_id=author,
-                at=self._clock(),
+                at=now,
             )
             s.flush()
+            if ticket.uid is not None and comment.uid is not None:
+                self._record(
+                    s,
+                    changes.ticket_event(
+                        ticket.uid,
+                        comment.kind,
+                        comment.payload or {},
+                        now,
+                        author_id=author,
+                        uid=comment.uid,
+                    ),
+                )
             return self._view(s, ticket)
 
     # --- helpers --------------------------------------------------------------------------------
@@ -346,9 +418,11 @@ class TicketService:
         draft: TicketDraft,
         transition: Transition,
         operator_login: str | None,
-    ) -> None:
+    ) -> tuple[int | None, datetime, list[TicketEvent]]:
+        """Write the draft and its history events; returns (author id, time, the events)."""
         author = operator_id(s, operator_login)
         now = self._clock()
+        events: list[TicketEvent] = []
         changed = [f for f in draft.changes_from(old) if f is not FieldName.STATUS]
         _apply(ticket, draft)
         ticket.updated_by_id = author
@@ -357,9 +431,11 @@ class TicketService:
             payload = {
                 f.value: {"from": _jsonable(old.value(f)), "to": _jsonable(draft.value(f))} for f in changed
             }
-            _add_event(s, ticket.id, TicketEventKind.FIELD_CHANGE, payload, author_id=author, at=now)
+            events.append(
+                _add_event(s, ticket.id, TicketEventKind.FIELD_CHANGE, payload, author_id=author, at=now)
+            )
         if old.status is not draft.status:
-            _add_event(
+            status_event = _add_event(
                 s,
                 ticket.id,
                 TicketEventKind.STATUS_CHANGE,
@@ -371,8 +447,10 @@ class TicketService:
                 author_id=author,
                 at=now,
             )
+            events.append(status_event)
         s.flush()
         log.info("ticket %s saved (%s, %d fields changed)", ticket.number, transition, len(changed))
+        return author, now, events
 
     @staticmethod
     def _ticket(s: Session, ticket_id: int) -> Ticket:

@@ -10,6 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.services.db_worker import DatabaseWorker
 from app.services.lookup import LookupService
 from app.services.ports import DatabaseStatus
+from app.services.sync_conflicts import ConflictService
+from app.services.sync_ports import RemoteConflict
 from app.tickets.cards import LookupResult
 
 
@@ -51,3 +53,17 @@ class WorkerDatabaseHealth:
 
     async def status(self) -> DatabaseStatus:
         return await self._worker.run(self._check)
+
+
+class WorkerSync:
+    """`SyncPort` over a `ConflictService` on the desk's database worker."""
+
+    def __init__(self, worker: DatabaseWorker, service: ConflictService) -> None:
+        self._worker = worker
+        self._service = service
+
+    async def conflicts(self) -> list[RemoteConflict]:
+        return await self._worker.run(self._service.conflicts)
+
+    async def resolve(self, key: str) -> None:
+        await self._worker.run(self._service.resolve, key)

@@ -30,12 +30,14 @@ from app.demo.caller import DemoCaller, DemoCallers
 from app.errors import UserFacingError
 from app.json_log import JsonEventLog
 from app.services.customer_ports import CustomerPort
-from app.services.desk_ports import CallPort, ScriptPort, TicketPort
+from app.services.desk_ports import CallPort, OperatorStatePort, ScriptPort, TicketPort
 from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
+from app.services.sync_ports import SyncPort
 from app.tickets.cards import CustomerCard
-from app.tickets.operator_state import OperatorStatus
+from app.tickets.operator_state import OperatorState, OperatorStatus
 from app.ui.call_desk import CallDesk, DeskIdentity
 from app.ui.customer_card import CustomerCardView
+from app.ui.live_updates import LiveUpdates
 from app.ui.new_customer_form import NewCustomerForm
 from app.ui.operator_state_widget import OperatorStateActions, OperatorStateWidget
 from app.ui.phone_bridge import PhoneBridge
@@ -43,6 +45,7 @@ from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.shortcuts import ShortcutHelp
 from app.ui.softphone_panel import PhoneActions, SoftphonePanel
+from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.tasks import BackgroundTasks
 from app.ui.ticket_form import TicketForm
 
@@ -66,6 +69,7 @@ class DeskServices:
     language: str
     top_up_numbers: Callable[[], Future[int]] | None = None
     demo: DemoSetup | None = None
+    states: OperatorStatePort | None = None  # where the operator's state is kept for the floor
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,12 @@ class MainWindow(QMainWindow):
         company: str,
         settings: QSettings | None = None,
         desk: DeskServices | None = None,
+        sync_events: SyncEvents | None = None,
+        sync: SyncPort | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`sync_events`/`sync`: a desk on a central database (its status, live updates and
+        conflicts); None on the embedded database."""
         super().__init__(parent)
         self._health = health
         self._settings = settings
@@ -120,6 +128,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         if desk is not None:
             self._build_desk_menus(desk)
+        self.live: LiveUpdates | None = None
+        if sync_events is not None:
+            self._build_live_updates(lookup, sync_events, sync, desk)
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.refresh_database_status)
@@ -193,6 +204,35 @@ class MainWindow(QMainWindow):
         )
 
     # --- search and card ----------------------------------------------------------------------
+    def _build_live_updates(
+        self, lookup: LookupPort, events: SyncEvents, sync: SyncPort | None, desk: DeskServices | None
+    ) -> None:
+        self.sync_label = SyncStatusLabel()
+        self.statusBar().addPermanentWidget(self.sync_label)
+        self.live = LiveUpdates(
+            events,
+            lookup=lookup,
+            card=self.card,
+            label=self.sync_label,
+            sync=sync,
+            tickets=desk.tickets if desk is not None else None,
+            ticket_form=self.ticket_form if desk is not None else None,
+            parent=self,
+        )
+        self.live.message.connect(self._on_live_message)
+        if sync is not None and desk is not None:
+            self.review_conflicts_action = QAction(self.tr("Review &conflicts with other desks"), self)
+            self.review_conflicts_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+            self.review_conflicts_action.triggered.connect(self._on_review_conflicts_triggered)
+            self._menu_customer.addAction(self.review_conflicts_action)
+
+    def _on_live_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15_000)
+
+    def _on_review_conflicts_triggered(self) -> None:
+        if self.live is not None:
+            self.live.review_conflicts()
+
     def _on_search_customer_selected(self, card: CustomerCard) -> None:
         if self._desk_services is not None:
             self.card_stack.setCurrentWidget(self.card)
@@ -222,6 +262,9 @@ class MainWindow(QMainWindow):
         else:
             text = self.tr("Database unavailable: {error} — retrying").format(error=status.error or "?")
         self.db_label.setText(text)
+        # On a central database the sync label speaks for the database; this desk's own copy
+        # is only mentioned when it fails.
+        self.db_label.setVisible(self.live is None or not status.ok)
         self.db_label.setProperty("ok", status.ok)
         self.db_label.setStyleSheet("" if status.ok else "color: #b00020; font-weight: bold;")
         self.database_status_changed.emit(status)
@@ -295,6 +338,9 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.desk.message.connect(self._on_desk_message)
+        if desk.states is not None:
+            self.desk.operator_state_changed.connect(self._on_operator_state_changed)
+            self._on_operator_state_changed(self.desk.state)
         self.desk.ticket_opened.connect(self._on_desk_ticket_opened)
         self.desk.unknown_caller.connect(self.start_new_customer)
         self.new_customer.created.connect(self._on_new_customer_created)
@@ -306,6 +352,11 @@ class MainWindow(QMainWindow):
             self._top_up_timer.timeout.connect(self._top_up_numbers)
             self._top_up_timer.start()
             self._top_up_numbers()
+
+    def _on_operator_state_changed(self, state: OperatorState) -> None:
+        services = self._desk_services
+        if services is not None and services.states is not None:
+            self._tasks.spawn(services.states.record(services.identity.operator_login, state))
 
     def start_new_customer(self, phone: str = "") -> None:
         """The new-customer form, pre-filled with `phone` (the unknown caller's number)."""
@@ -420,6 +471,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self._health_timer.stop()
+        if self.live is not None:
+            self.live.shutdown()
         self._tasks.cancel_all()
         self.search.shutdown()
         if self._desk_services is not None:

@@ -664,6 +664,21 @@ class TicketForm(QWidget):
         dialog.open()
         self.edit_conflict.emit(exc)
 
+    async def show_remote_conflict(self, theirs: TicketView, mine: TicketDraft) -> ConflictDialog:
+        """A save of this desk that the central database set aside (someone saved first): show
+        `theirs` in the form and both versions in the conflict dialog, as for a conflict found
+        on saving.  Returns the dialog, whose choice the caller also follows."""
+        self.load(theirs)
+        self._show_draft(mine)  # what they saved stays in the fields, as unsaved typing
+        message = self.tr(
+            "Ticket {number} was saved on another desk before your save reached the central database."
+        ).format(number=theirs.number)
+        conflict = EditConflict(message, theirs.version, theirs.version, theirs)
+        await self._show_conflict(conflict, theirs, mine, closing=False)
+        dialog = self.conflict_dialog
+        assert dialog is not None  # _show_conflict always opens one
+        return dialog
+
     def _dismiss_conflict(self) -> None:
         """Close a conflict dialog still open (it belongs to what the form showed before)."""
         dialog, self.conflict_dialog = self.conflict_dialog, None

@@ -3,27 +3,27 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="226" />
+        <location filename="../../app/ui/call_desk.py" line="227" />
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="253" />
+        <location filename="../../app/ui/call_desk.py" line="254" />
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="331" />
+        <location filename="../../app/ui/call_desk.py" line="332" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="336" />
+        <location filename="../../app/ui/call_desk.py" line="337" />
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="492" />
+        <location filename="../../app/ui/call_desk.py" line="493" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -260,142 +260,165 @@
     </message>
 </context>
 <context>
+    <name>LiveUpdates</name>
+    <message>
+        <location filename="../../app/ui/live_updates.py" line="123" />
+        <source>Ticket {number} was changed on another desk. Your typing is kept; saving shows both versions.</source>
+        <translation>Заявку {number} изменили на другом рабочем месте. Введённое вами сохранено; при сохранении будут показаны обе версии.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/live_updates.py" line="144" />
+        <source>No conflicts to review.</source>
+        <translation>Конфликтов нет.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/live_updates.py" line="152" />
+        <source>Ticket {number} was saved on another desk before yours reached the central database. Press Ctrl+Shift+K to compare when you are ready.</source>
+        <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы. Нажмите Ctrl+Shift+K, чтобы сравнить, когда будете готовы.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="94" />
+        <location filename="../../app/ui/main_window.py" line="102" />
         <source>Frontline — {company}</source>
         <translation>Frontline — {company}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="111" />
+        <location filename="../../app/ui/main_window.py" line="119" />
         <source>Database: checking…</source>
         <translation>База данных: проверка…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="133" />
+        <location filename="../../app/ui/main_window.py" line="144" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="134" />
+        <location filename="../../app/ui/main_window.py" line="145" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="139" />
+        <location filename="../../app/ui/main_window.py" line="150" />
         <source>&amp;Customer</source>
         <translation>&amp;Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="141" />
+        <location filename="../../app/ui/main_window.py" line="152" />
         <source>&amp;Find customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148" />
+        <location filename="../../app/ui/main_window.py" line="159" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="149" />
+        <location filename="../../app/ui/main_window.py" line="160" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="154" />
+        <location filename="../../app/ui/main_window.py" line="165" />
         <source>&amp;About Frontline</source>
         <translation>&amp;О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="167" />
-        <location filename="../../app/ui/main_window.py" line="169" />
+        <location filename="../../app/ui/main_window.py" line="178" />
+        <location filename="../../app/ui/main_window.py" line="180" />
         <source>Find customer</source>
         <translation>Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="170" />
+        <location filename="../../app/ui/main_window.py" line="181" />
         <source>Down</source>
         <translation>Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="170" />
+        <location filename="../../app/ui/main_window.py" line="181" />
         <source>From the search box into the results</source>
         <translation>Из поиска в результаты</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="171" />
+        <location filename="../../app/ui/main_window.py" line="182" />
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="171" />
+        <location filename="../../app/ui/main_window.py" line="182" />
         <source>Move through the results</source>
         <translation>Перемещение по результатам</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="172" />
+        <location filename="../../app/ui/main_window.py" line="183" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="172" />
+        <location filename="../../app/ui/main_window.py" line="183" />
         <source>Open the highlighted customer</source>
         <translation>Открыть выделенного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="173" />
+        <location filename="../../app/ui/main_window.py" line="184" />
         <source>This help</source>
         <translation>Эта справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="176" />
+        <location filename="../../app/ui/main_window.py" line="187" />
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="191" />
+        <location filename="../../app/ui/main_window.py" line="202" />
         <source>About Frontline</source>
         <translation>О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="192" />
+        <location filename="../../app/ui/main_window.py" line="203" />
         <source>Frontline {version}
 The operator workstation.</source>
         <translation>Frontline {version}
 Рабочее место оператора.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="219" />
+        <location filename="../../app/ui/main_window.py" line="224" />
+        <source>Review &amp;conflicts with other desks</source>
+        <translation>&amp;Конфликты с другими рабочими местами</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="259" />
         <source>Database: {backend} ({location})</source>
         <translation>База данных: {backend} ({location})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="223" />
+        <location filename="../../app/ui/main_window.py" line="263" />
         <source>Database unavailable: {error} — retrying</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="329" />
+        <location filename="../../app/ui/main_window.py" line="377" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="331" />
+        <location filename="../../app/ui/main_window.py" line="379" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новый клиент…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="335" />
+        <location filename="../../app/ui/main_window.py" line="383" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="337" />
+        <location filename="../../app/ui/main_window.py" line="385" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="377" />
+        <location filename="../../app/ui/main_window.py" line="425" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
     </message>
@@ -958,6 +981,49 @@ The operator workstation.</source>
     </message>
 </context>
 <context>
+    <name>SyncStatusLabel</name>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="47" />
+        <source>Central database: offline — changes waiting: {count}</source>
+        <translation>Центральная база недоступна — ждут отправки: {count}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="49" />
+        <source>Everything is kept on this desk and sent when the central database is back. {error}</source>
+        <translation>Всё хранится на этом рабочем месте и будет отправлено, когда центральная база станет доступна. {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="52" />
+        <source>Central database: catching up {done}/{total}</source>
+        <translation>Центральная база: отправка {done}/{total}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="55" />
+        <source>Sending what was saved while the central database was away.</source>
+        <translation>Отправляем то, что было сохранено, пока центральная база была недоступна.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="57" />
+        <source>Central database: online</source>
+        <translation>Центральная база: на связи</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="60" />
+        <source>conflicts to review (Ctrl+Shift+K): {count}</source>
+        <translation>конфликтов для просмотра (Ctrl+Shift+K): {count}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="64" />
+        <source>refused by the central database: {count} — call IT</source>
+        <translation>отклонено центральной базой: {count} — позвоните в ИТ</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/sync_status.py" line="68" />
+        <source>The central database refused some changes for good; they are kept on this desk and the log says why.</source>
+        <translation>Центральная база окончательно отклонила некоторые изменения; они сохранены на этом рабочем месте, причина — в журнале.</translation>
+    </message>
+</context>
+<context>
     <name>TicketField</name>
     <message>
         <location filename="../../app/ui/field_labels.py" line="20" />
@@ -1180,42 +1246,47 @@ The operator workstation.</source>
         <translation>Заявку {number} тем временем изменил другой оператор: ничего не сохранено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="677" />
+        <location filename="../../app/ui/ticket_form.py" line="674" />
+        <source>Ticket {number} was saved on another desk before your save reached the central database.</source>
+        <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="692" />
         <source>Reloaded the ticket as the other operator saved it.</source>
         <translation>Заявка перезагружена в том виде, в каком её сохранил другой оператор.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="729" />
+        <location filename="../../app/ui/ticket_form.py" line="744" />
         <source>Fill in {fields} to {action}.</source>
         <translation>Заполните поля {fields}, чтобы {action}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="742" />
+        <location filename="../../app/ui/ticket_form.py" line="757" />
         <source>Required: fill this in</source>
         <translation>Обязательное поле: заполните его</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="770" />
+        <location filename="../../app/ui/ticket_form.py" line="785" />
         <source>Customer no. {id}</source>
         <translation>Клиент № {id}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="798" />
+        <location filename="../../app/ui/ticket_form.py" line="813" />
         <source>(unknown: {id})</source>
         <translation>(неизвестно: {id})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="827" />
+        <location filename="../../app/ui/ticket_form.py" line="842" />
         <source>{author}, {when}</source>
         <translation>{author}, {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="828" />
+        <location filename="../../app/ui/ticket_form.py" line="843" />
         <source>unknown</source>
         <translation>неизвестно</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="892" />
+        <location filename="../../app/ui/ticket_form.py" line="907" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>

@@ -8,6 +8,7 @@ Screenshots of the pop, the scripts and the refused form land in artifacts/e2e/.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from sqlalchemy import create_engine, text
 
 from app.demo.caller import free_udp_port
 from app.softphone.client import EngineClient
+from tests.fixtures.postgres import ENV_URL
+from tests.sync.conftest import RestartableServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sip, pytest.mark.slow]
 
@@ -119,10 +122,10 @@ class App:
         return {**os.environ, "DISPLAY": self.display}
 
 
-@pytest.fixture
-def app(xserver: str, tmp_path: Path) -> Iterator[App]:
+@contextlib.contextmanager
+def _running_app(xserver: str, tmp_path: Path, db_url: str) -> Iterator[App]:
+    """The real workstation on `db_url` (seeded with demo data first), Ready, as operator smith."""
     _need("xdotool")
-    db_url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
     env = {
         **os.environ,
         "DISPLAY": xserver,
@@ -177,9 +180,15 @@ def app(xserver: str, tmp_path: Path) -> Iterator[App]:
                 proc.wait()
         stderr.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(tmp_path / "app.stderr", ARTIFACTS / "app.stderr.log")
+        shutil.copy(tmp_path / "app.stderr", ARTIFACTS / f"app-{tmp_path.name}.stderr.log")
         if log.exists():
-            shutil.copy(log, ARTIFACTS / "events.jsonl")
+            shutil.copy(log, ARTIFACTS / f"events-{tmp_path.name}.jsonl")
+
+
+@pytest.fixture
+def app(xserver: str, tmp_path: Path) -> Iterator[App]:
+    with _running_app(xserver, tmp_path, f"sqlite:///{tmp_path / 'desk.sqlite3'}") as the_app:
+        yield the_app
 
 
 def _known_customer(db_url: str) -> tuple[str, str]:
@@ -281,3 +290,91 @@ def _next_of(app: App, names: tuple[str, ...], after: int, timeout: float = 15.0
                 return event
         time.sleep(0.05)
     pytest.fail(f"none of {names} in {timeout} s")
+
+
+# --- the central database pulled mid-shift -----------------------------------------------------
+
+
+@pytest.fixture
+def central_app(xserver: str, tmp_path: Path) -> Iterator[tuple[App, RestartableServer]]:
+    """The workstation on a central PostgreSQL this test may stop and start (the plug)."""
+    if os.environ.get(ENV_URL):
+        pytest.skip(f"needs a local cluster to stop and start ({ENV_URL} points at a shared server)")
+    server = RestartableServer()
+    try:
+        url = server.new_database().render_as_string(hide_password=False)
+        with _running_app(xserver, tmp_path, url) as the_app:
+            yield the_app, server
+    finally:
+        server.cluster.stop()
+
+
+def _dial(loop: asyncio.AbstractEventLoop, number: str, port: int) -> EngineClient:
+    async def dial() -> EngineClient:
+        client = EngineClient(
+            ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number], restart=False
+        )
+        await client.start()
+        await client.request("dial", uri=f"sip:+78005550100@127.0.0.1:{port}")
+        return client
+
+    return loop.run_until_complete(dial())
+
+
+@pytest.mark.pg
+def test_pulling_the_plug_on_the_central_database_costs_only_a_status_message(
+    central_app: tuple[App, RestartableServer],
+) -> None:
+    app, server = central_app
+    e164, contract = _known_customer(app.db_url)
+    app.wait_event("sync_state", timeout=30)
+    server.stop()  # the central database is gone for a while
+    loop = asyncio.new_event_loop()
+    try:
+        mark = len(app.events())
+        caller = _dial(loop, e164, app.port)  # type: ignore[attr-defined]
+        assert app.wait_event("card_filled", after=mark)["found"] is True  # the cache knows them
+        app.key("F5")
+        number = app.wait_event("ticket_created", after=mark)["number"]
+        loop.run_until_complete(caller.request("hangup"))
+        app.wait_event("call_ended", after=mark)
+        # The status bar: offline, with what the call wrote waiting (rang, answered, its ticket).
+        _next_sync_state(app, mark, lambda e: e["state"] == "offline" and e["waiting"] >= 3)
+        assert app.screenshot("4-central-database-offline").stat().st_size > 10_000
+        loop.run_until_complete(caller.stop())
+    finally:
+        loop.close()
+
+    mark = len(app.events())
+    server.start()
+    _next_sync_state(app, mark, lambda e: e["state"] == "online" and e["waiting"] == 0, timeout=60)
+    engine = create_engine(app.db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT c.contract_number, k.outcome, k.answered_at IS NOT NULL FROM tickets t"
+                    " JOIN customers c ON c.id = t.customer_id JOIN calls k ON k.ticket_id = t.id"
+                    " WHERE t.number = :n"
+                ),
+                {"n": number},
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in rows] == [(contract, "answered", True)]  # all of it, exactly once
+
+
+def _next_sync_state(
+    app: App, after: int, wanted: Callable[[dict[str, Any]], bool], timeout: float = 30.0
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for event in app.events()[after:]:
+            if event["event"] == "sync_state" and wanted(event):
+                return event
+        if app.proc.poll() is not None:
+            pytest.fail(f"the app exited ({app.proc.returncode})")
+        time.sleep(0.05)
+    pytest.fail(
+        f"no such sync_state in {timeout} s: {[e for e in app.events() if e['event'] == 'sync_state']}"
+    )

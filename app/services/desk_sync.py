@@ -1,0 +1,218 @@
+"""A desk on a central PostgreSQL database: its local cache, outbox, replicator, listener and refresher.
+
+The desk's services (calls, tickets, lookup, scripts) work on a local SQLite **cache** file that
+holds what the operator may see of the central database; every write there also lands in the
+**outbox** table of the same file in the same transaction (`recorder`).  Then:
+
+* ``sync-replicator`` (`app.sync.replicator.Replicator`) applies the outbox to the central
+  database, in order, retrying with backoff while it is unreachable;
+* ``sync-listener`` (`app.sync.notify.ChangeListener`) LISTENs for changes any desk made and hands
+  each one to the pull thread; after a reconnect it asks for a full incremental refresh;
+* ``cache-pull`` (one thread, this module's executor) runs `app.sync.pull.CacheRefresher`: the
+  first copy, incremental refreshes, the one row a notification names, and the ticket behind a
+  conflict.  Central reads for the cache happen only there, so an unreachable central database
+  never holds up the desk's own database worker.
+
+`on_state`, `on_rows` and `on_conflict` are called on those threads with frozen values
+(`app.services.sync_ports`); the composition root turns them into Qt signals.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable, Collection
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.errors import DatabaseUnavailable
+from app.services.sync_ports import ChangedRows, SyncState
+from app.storage.database import make_engine
+from app.storage.migrate import upgrade
+from app.sync.applier import Applier, Conflict
+from app.sync.capture import OutboxRecorder
+from app.sync.notify import ChangeListener, ChangeNotice, libpq_conninfo
+from app.sync.outbox import Change, Outbox
+from app.sync.pull import CachedRow, CacheRefresher
+from app.sync.replicator import Replicator, SyncStatus
+
+log = logging.getLogger(__name__)
+
+CENTRAL_CONNECT_TIMEOUT_S = 5
+
+# The uids a pending change touches: the refresher must not overwrite those rows in the cache.
+_PENDING_UIDS = text(
+    "SELECT json_extract(payload, '$.uid'), json_extract(payload, '$.ticket_uid'), "
+    "json_extract(payload, '$.call_uid') FROM outbox WHERE state = 'pending'"
+)
+
+
+class DeskSync:
+    """See the module docstring.  Build it, `prepare` the cache, `start`; `stop` at the end."""
+
+    def __init__(
+        self,
+        central_url: str,
+        cache_path: Path,
+        *,
+        on_state: Callable[[SyncState], None] | None = None,
+        on_rows: Callable[[ChangedRows], None] | None = None,
+        on_conflict: Callable[[str], None] | None = None,
+    ) -> None:
+        self.central = make_engine(central_url, connect_args={"connect_timeout": CENTRAL_CONNECT_TIMEOUT_S})
+        self.cache = make_engine(f"sqlite:///{cache_path}")
+        upgrade(self.cache)
+        self.outbox = Outbox(cache_path)
+        self.on_state = on_state
+        self.on_rows = on_rows
+        self.on_conflict = on_conflict
+        self.refresher = CacheRefresher(self.central, self.cache, pending_uids=self.pending_uids)
+        self.replicator = Replicator(
+            self.outbox,
+            Applier(self.central),
+            on_status=self._on_replicator_status,
+            on_conflict=self._on_replicator_conflict,
+        )
+        self.recorder = OutboxRecorder(on_commit=self.replicator.wake)
+        self.listener = ChangeListener(
+            libpq_conninfo(self.central.url),
+            self._on_notice,
+            on_resync=self._on_resync,
+            on_connection=self._on_listener_connection,
+        )
+        self._pull = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cache-pull")
+        self._lock = threading.Lock()
+        self._replicator_status = SyncStatus("online")
+        self._listening = True  # until the listener says otherwise
+        self._started = False
+
+    # --- set-up (the composition root, before the window) -------------------------------------
+
+    def has_cache(self) -> bool:
+        """Whether this desk copied the central database before (it can start offline)."""
+        with self.cache.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sync_watermarks'")
+            )
+            return bool(exists) and bool(conn.scalar(text("SELECT count(*) FROM sync_watermarks")))
+
+    def prepare(self) -> None:
+        """Make sure the cache can serve the desk: the first start copies the central database
+        (blocking; it needs the central database), later starts refresh in the background.
+
+        Raises:
+            DatabaseUnavailable: first start and the central database cannot be reached.
+        """
+        if not self.has_cache():
+            report = self.refresher.refresh()
+            log.info("first copy of the central database: %s in %.1fs", report.rows, report.seconds)
+
+    def start(self) -> None:
+        self._started = True
+        self.replicator.start()
+        self.listener.start()
+        self.pull(self._refresh)
+
+    def stop(self) -> None:
+        """Stop the threads (the outbox keeps what was not sent yet) and close the files."""
+        if self._started:
+            self.listener.stop()
+            self.replicator.stop()
+        self._pull.shutdown(wait=True, cancel_futures=True)
+        self.outbox.close()
+        self.central.dispose()
+        self.cache.dispose()
+
+    # --- any thread --------------------------------------------------------------------------
+
+    def pending_uids(self) -> Collection[str]:
+        with self.cache.connect() as conn:
+            rows = conn.execute(_PENDING_UIDS).all()
+        return {uid for row in rows for uid in row if uid}
+
+    def pull(self, fn: Callable[[], object]) -> concurrent.futures.Future[object]:
+        """Run `fn` on the pull thread (where every central read for the cache happens)."""
+        return self._pull.submit(self._guarded, fn)
+
+    def state(self) -> SyncState:
+        with self._lock:
+            status, listening = self._replicator_status, self._listening
+        waiting = self.outbox.pending_count()
+        conflicts = len(self.outbox.conflicts())
+        refused = len(self.outbox.failed())
+        if status.state == "catching_up":
+            return SyncState("catching_up", waiting, status.done, status.total, conflicts, refused)
+        if status.state == "offline" or not listening:
+            return SyncState("offline", waiting, conflicts=conflicts, refused=refused, error=status.error)
+        return SyncState("online", waiting, conflicts=conflicts, refused=refused)
+
+    # --- callbacks (replicator, listener and pull threads) -----------------------------------
+
+    @staticmethod
+    def _guarded(fn: Callable[[], object]) -> object:
+        try:
+            return fn()
+        except DatabaseUnavailable as exc:
+            log.info("cache refresh postponed: %s", exc)
+        except Exception:
+            log.exception("cache refresh failed")
+        return None
+
+    def _publish(self) -> None:
+        if self.on_state is not None:
+            self.on_state(self.state())
+
+    def _on_replicator_status(self, status: SyncStatus) -> None:
+        with self._lock:
+            self._replicator_status = status
+        self._publish()
+
+    def _on_listener_connection(self, up: bool) -> None:
+        with self._lock:
+            self._listening = up
+        self._publish()
+
+    def _on_replicator_conflict(self, change: Change, conflict: Conflict) -> None:
+        # The central database has theirs: bring it into the cache, then tell the operator.
+        notice = ChangeNotice("tickets", "update", None, conflict.ticket_uid, conflict.current_version)
+
+        def pull_theirs() -> None:
+            row = self.refresher.apply_notice(notice)
+            self._rows_changed([row] if row else [])
+            if self.on_conflict is not None:
+                self.on_conflict(change.key)
+            self._publish()
+
+        self.pull(pull_theirs)
+
+    def _on_notice(self, notice: ChangeNotice) -> None:
+        self.pull(lambda: self._rows_changed([row] if (row := self.refresher.apply_notice(notice)) else []))
+
+    def _on_resync(self) -> None:
+        self.pull(self._refresh)
+
+    def _refresh(self) -> None:
+        report = self.refresher.refresh()
+        if any(report.rows.values()):
+            log.info("cache refreshed: %s", {k: v for k, v in report.rows.items() if v})
+            if self.on_rows is not None:
+                self.on_rows(ChangedRows(everything=True))
+
+    def _rows_changed(self, rows: list[CachedRow]) -> None:
+        if not rows or self.on_rows is None:
+            return
+
+        def ids(table: str) -> frozenset[int]:
+            return frozenset(r.local_id for r in rows if r.table == table and r.local_id is not None)
+
+        self.on_rows(
+            ChangedRows(
+                tickets=ids("tickets"),
+                customers=ids("customers"),
+                calls=ids("calls"),
+                announcements=any(r.table == "announcements" for r in rows),
+                operator_states=any(r.table == "operator_states" for r in rows),
+            )
+        )

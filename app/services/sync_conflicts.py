@@ -1,0 +1,61 @@
+"""Saves the central database set aside as conflicts, for the operator to decide.
+
+Blocking; runs on the desk's database worker (the cache).  A ``ticket_saved`` change that met a
+newer version centrally stays in the outbox as a *conflict*; by then the cache holds their
+version (`app.services.desk_sync.DeskSync` pulls it).  The window shows both and the operator
+either keeps theirs or saves theirs-plus-mine again (an ordinary save, with the version they now
+see); either way `resolve` forgets the set-aside change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from app.services.sessions import session_scope
+from app.services.sync_ports import RemoteConflict
+from app.services.tickets import TicketService
+from app.storage.schema import Ticket
+from app.sync.outbox import ChangeKind, Outbox
+from app.tickets.drafts import TicketDraft
+from app.tickets.enums import TicketStatus
+
+
+def _typed(name: str, value: Any) -> Any:
+    if name == "status":
+        return TicketStatus(value)
+    if name == "due_date" and value:
+        return date.fromisoformat(value)
+    return value
+
+
+class ConflictService:
+    def __init__(self, cache: Engine, outbox: Outbox, tickets: TicketService) -> None:
+        self._cache = cache
+        self._outbox = outbox
+        self._tickets = tickets
+
+    def conflicts(self) -> list[RemoteConflict]:
+        found: list[RemoteConflict] = []
+        for change in self._outbox.conflicts():
+            if change.kind is not ChangeKind.TICKET_SAVED:
+                continue
+            with session_scope(self._cache) as s:
+                ticket_id = s.scalar(select(Ticket.id).where(Ticket.uid == change.payload["uid"]))
+            if ticket_id is None:
+                continue  # not visible to this desk any more
+            theirs = self._tickets.get(ticket_id)
+            fields = {
+                name: _typed(name, value)
+                for name, value in change.payload.get("fields", {}).items()
+                if name in {f.name for f in dataclasses.fields(TicketDraft)}
+            }
+            mine = dataclasses.replace(theirs.draft, **fields)
+            found.append(RemoteConflict(change.key, theirs, mine, tuple(fields)))
+        return found
+
+    def resolve(self, key: str) -> None:
+        self._outbox.discard(key)

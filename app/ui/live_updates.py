@@ -1,0 +1,172 @@
+"""What another desk changed, shown on this one: the card, the open ticket, conflicts to decide.
+
+`LiveUpdates` listens to `SyncEvents` (changes pulled into the desk's cache after a NOTIFY,
+the sync state, saves the central database set aside) and refreshes what the window shows:
+
+* the customer card is looked up again (coalesced: one lookup per burst of changes);
+* the ticket in the form is reloaded when it changed elsewhere and the operator has not typed
+  anything since; with unsaved typing the form only says so (saving then shows both versions);
+* a conflict opens the ticket with both versions side by side (`TicketForm.show_remote_conflict`)
+  unless the operator is in the middle of another ticket; Ctrl+Shift+K reviews them any time.
+
+Runs on the GUI thread only; every database access is an awaited port call.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from app.services.desk_ports import TicketPort
+from app.services.ports import LookupPort
+from app.services.sync_ports import ChangedRows, SyncPort, SyncState
+from app.ui.customer_card import CustomerCardView
+from app.ui.sync_status import SyncEvents, SyncStatusLabel
+from app.ui.tasks import BackgroundTasks
+from app.ui.ticket_form import TicketForm
+
+log = logging.getLogger(__name__)
+
+COALESCE_MS = 150
+
+
+class LiveUpdates(QObject):
+    card_refreshed = Signal(object)  # CustomerCard, after a change from another desk
+    ticket_refreshed = Signal(object)  # TicketView
+    message = Signal(str)
+
+    def __init__(
+        self,
+        events: SyncEvents,
+        *,
+        lookup: LookupPort,
+        card: CustomerCardView,
+        label: SyncStatusLabel,
+        sync: SyncPort | None = None,
+        tickets: TicketPort | None = None,
+        ticket_form: TicketForm | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._lookup = lookup
+        self._card = card
+        self._label = label
+        self._sync = sync
+        self._tickets = tickets
+        self._form = ticket_form
+        self._tasks = BackgroundTasks(self._on_task_error)
+        self._pending = ChangedRows()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(COALESCE_MS)
+        self._timer.timeout.connect(self._apply_pending)
+        events.state_changed.connect(self._on_state_changed)
+        events.rows_changed.connect(self._on_rows_changed)
+        events.conflict_found.connect(self._on_conflict_found)
+
+    # --- signals from the sync threads (delivered on the GUI thread) ---------------------------
+
+    def _on_state_changed(self, state: SyncState) -> None:
+        self._label.show_state(state)
+
+    def _on_rows_changed(self, rows: ChangedRows) -> None:
+        p = self._pending
+        self._pending = ChangedRows(
+            tickets=p.tickets | rows.tickets,
+            customers=p.customers | rows.customers,
+            calls=p.calls | rows.calls,
+            announcements=p.announcements or rows.announcements,
+            operator_states=p.operator_states or rows.operator_states,
+            everything=p.everything or rows.everything,
+        )
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_conflict_found(self, _key: str) -> None:
+        self.review_conflicts(interrupt=False)
+
+    # --- refreshing ----------------------------------------------------------------------------
+
+    def _apply_pending(self) -> None:
+        rows, self._pending = self._pending, ChangedRows()
+        card = self._card.card
+        if card is not None and (
+            rows.everything or rows.announcements or rows.tickets or rows.calls or card.id in rows.customers
+        ):
+            self._tasks.spawn(self._refresh_card(card.contract_number))
+        view = self._form.current() if self._form is not None else None
+        if view is not None and (rows.everything or view.id in rows.tickets):
+            self._tasks.spawn(self._refresh_ticket(view.id, view.version))
+
+    async def _refresh_card(self, contract: str) -> None:
+        result = await self._lookup.lookup(contract)
+        shown = self._card.card
+        if shown is None or shown.contract_number != contract:
+            return  # the operator moved on meanwhile
+        fresh = next((c for c in result.customers if c.contract_number == contract), None)
+        if fresh is not None and fresh != shown:
+            self._card.show_card(fresh)
+            self.card_refreshed.emit(fresh)
+
+    async def _refresh_ticket(self, ticket_id: int, version: int) -> None:
+        if self._tickets is None or self._form is None:
+            return
+        fresh = await self._tickets.get(ticket_id)
+        view = self._form.current()
+        if view is None or view.id != ticket_id or fresh.version == version:
+            return
+        if self._form.has_unsaved_changes():
+            self.message.emit(
+                self.tr(
+                    "Ticket {number} was changed on another desk. Your typing is kept;"
+                    " saving shows both versions."
+                ).format(number=fresh.number)
+            )
+            return
+        self._form.load(fresh)
+        self.ticket_refreshed.emit(fresh)
+
+    # --- conflicts -------------------------------------------------------------------------------
+
+    def review_conflicts(self, *, interrupt: bool = True) -> None:
+        """Open the oldest conflict in the ticket form (Ctrl+Shift+K).  With `interrupt` False
+        (a conflict just arrived) a form holding unsaved typing is left alone."""
+        self._tasks.spawn(self._review(interrupt=interrupt))
+
+    async def _review(self, *, interrupt: bool) -> None:
+        if self._sync is None or self._form is None:
+            return
+        conflicts = await self._sync.conflicts()
+        if not conflicts:
+            if interrupt:
+                self.message.emit(self.tr("No conflicts to review."))
+            return
+        conflict = conflicts[0]
+        shown = self._form.current()
+        busy = shown is not None and shown.id != conflict.theirs.id and self._form.has_unsaved_changes()
+        if busy and not interrupt:
+            self.message.emit(
+                self.tr(
+                    "Ticket {number} was saved on another desk before yours reached the central database."
+                    " Press Ctrl+Shift+K to compare when you are ready."
+                ).format(number=conflict.theirs.number)
+            )
+            return
+        dialog = await self._form.show_remote_conflict(conflict.theirs, conflict.mine)
+        dialog.keep_theirs_chosen.connect(lambda: self._tasks.spawn(self._resolve(conflict.key)))
+        dialog.apply_mine_chosen.connect(lambda: self._tasks.spawn(self._resolve(conflict.key)))
+
+    async def _resolve(self, key: str) -> None:
+        if self._sync is not None:
+            await self._sync.resolve(key)
+
+    def shutdown(self) -> None:
+        """Stop refreshing (the window is closing; the event loop is about to stop)."""
+        self._timer.stop()
+        self._tasks.cancel_all()
+
+    def _on_task_error(self, exc: BaseException) -> None:
+        log.warning("live update failed: %s", exc)
+        self.message.emit(str(exc) or type(exc).__name__)

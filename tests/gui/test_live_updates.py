@@ -1,0 +1,236 @@
+"""Two desks on one central PostgreSQL: what desk A saves, desk B's window shows, through
+LISTEN/NOTIFY into B's cache and on to the card on B's screen (no polling).  Real PostgreSQL, two
+`DeskSync`s with their own cache files, B's real `MainWindow` under pytest-qt."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import insert, select
+from sqlalchemy.engine import URL
+
+from app.services.db_worker import DatabaseWorker
+from app.services.desk_sync import DeskSync
+from app.services.desk_workers import WorkerTickets
+from app.services.lookup import LookupService
+from app.services.sync_conflicts import ConflictService
+from app.services.tickets import TicketService
+from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
+from app.storage.database import make_engine
+from app.storage.demo_data import generate_demo_data
+from app.storage.number_blocks import lease_function
+from app.storage.number_reserve import SqliteNumberReserve
+from app.storage.schema import Announcement, Customer, Line, Ticket
+from app.tickets.numbering import TicketNumberAllocator
+from app.ui.customer_card import CustomerCardView
+from app.ui.live_updates import LiveUpdates
+from app.ui.main_window import MainWindow
+from app.ui.sync_status import SyncEvents, SyncStatusLabel
+from app.ui.ticket_form import TicketForm
+
+pytestmark = [pytest.mark.gui, pytest.mark.pg]
+
+WAIT_MS = 15_000
+
+
+class OpenDesk(Protocol):
+    def __call__(self, name: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync: ...
+
+
+def _ticket_service(desk: DeskSync, numbers: Path) -> TicketService:
+    reserve = SqliteNumberReserve(numbers)
+    service = TicketService(
+        desk.cache,
+        TicketNumberAllocator(reserve),
+        lease=lease_function(desk.central, reserve.workstation_id()),
+        recorder=desk.recorder,
+    )
+    service.top_up_numbers()
+    return service
+
+
+def _first(desk: DeskSync, column: Any) -> Any:
+    with desk.cache.connect() as conn:
+        return conn.scalar(select(column).order_by(column).limit(1))
+
+
+@pytest.fixture
+def central_url(pg_database_factory: Callable[..., URL]) -> Iterator[URL]:
+    url = pg_database_factory()
+    engine = make_engine(url)
+    generate_demo_data(engine, customers=30, seed=11, default_region="RU")
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def desks(central_url: URL, tmp_path: Path) -> Iterator[OpenDesk]:
+    opened: list[DeskSync] = []
+
+    def open_desk(name: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync:
+        desk = DeskSync(
+            central_url.render_as_string(hide_password=False),
+            tmp_path / f"{name}.sqlite3",
+            on_state=events.emit_state if events else None,
+            on_rows=events.emit_rows if events else None,
+            on_conflict=events.emit_conflict if events else None,
+        )
+        opened.append(desk)
+        desk.prepare()
+        if start:
+            desk.start()
+            assert desk.listener.wait_listening(10)
+        return desk
+
+    yield open_desk
+    for desk in opened:
+        desk.stop()
+
+
+def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    desks: OpenDesk,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> None:
+    events = SyncEvents()
+    desk_b = desks("b", events)
+    window = MainWindow(
+        lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
+        health=WorkerDatabaseHealth(worker, desk_b.cache),
+        company="Test Telecom",
+        sync_events=events,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    with desk_b.cache.connect() as conn:
+        customer_id, contract, region = conn.execute(
+            select(Customer.id, Customer.contract_number, Customer.region).order_by(Customer.id).limit(1)
+        ).one()
+    with qtbot.waitSignal(window.search.lookup_finished, timeout=WAIT_MS):
+        qtbot.keyClicks(window.search.query, contract)
+        qtbot.keyClick(window.search.query, Qt.Key.Key_Return)
+    assert window.card.card is not None and window.card.card.id == customer_id
+    tickets_before = window.card.tickets.rowCount()
+
+    # Desk A, another workstation with its own cache, opens and saves a ticket for that customer.
+    desk_a = desks("a", None)
+    tickets_a = _ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
+    created = tickets_a.create_for_call(None, customer_id, _first(desk_a, Line.id), None)
+    tickets_a.save(
+        created.id,
+        dataclasses.replace(created.draft, subject="Fibre cut on Lenina st."),
+        created.version,
+        None,
+    )
+
+    def b_shows_the_ticket() -> None:
+        table = window.card.tickets
+        texts = [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())]
+        assert created.number in texts
+        assert "Fibre cut on Lenina st." in texts
+
+    qtbot.waitUntil(b_shows_the_ticket, timeout=WAIT_MS)
+    assert window.card.tickets.rowCount() == tickets_before + 1
+
+    # A shift lead announces an outage in the customer's region: B's card shows it too.
+    central = make_engine(desk_a.central.url)
+    try:
+        with central.begin() as conn:
+            conn.execute(
+                insert(Announcement).values(
+                    text="Outage in the district: engineers on site",
+                    regions=[region] if region else [],
+                    valid_from=datetime.now(UTC) - timedelta(minutes=1),
+                    valid_to=datetime.now(UTC) + timedelta(hours=2),
+                )
+            )
+    finally:
+        central.dispose()
+    qtbot.waitUntil(lambda: "Outage in the district" in window.card.announcements.text(), timeout=WAIT_MS)
+    assert window.sync_label.text().endswith("online")
+
+
+def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applies_on_request(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    desks: OpenDesk,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> None:
+    desk_a = desks("a", None)
+    tickets_a = _ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
+    created = tickets_a.create_for_call(None, _first(desk_a, Customer.id), _first(desk_a, Line.id), None)
+    assert desk_a.replicator.wait_idle(WAIT_MS / 1000)
+
+    # Desk B copied the ticket at version 1, then lost the network (not started: no sync threads).
+    events = SyncEvents()
+    desk_b = desks("b", events, start=False)
+    tickets_b = _ticket_service(desk_b, tmp_path / "b-numbers.sqlite3")
+    with desk_b.cache.connect() as conn:
+        b_ticket = tickets_b.get(conn.scalar(select(Ticket.id).where(Ticket.number == created.number)))
+    assert (b_ticket.number, b_ticket.version) == (created.number, 1)
+    port_b = WorkerTickets(worker, tickets_b)
+    form = TicketForm(port_b, operator_login=None)
+    qtbot.addWidget(form)
+    form.set_reference_data(tickets_b.reference_data())
+    form.load(b_ticket)
+    live = LiveUpdates(
+        events,
+        lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
+        card=CustomerCardView(),
+        label=SyncStatusLabel(),
+        sync=WorkerSync(worker, ConflictService(desk_b.cache, desk_b.outbox, tickets_b)),
+        tickets=port_b,
+        ticket_form=form,
+    )
+    form.show()
+
+    # A saves first; B, offline, saves its own change over version 1 (fine on B's own cache).
+    tickets_a.save(created.id, dataclasses.replace(created.draft, subject="Desk A: line fault"), 1, None)
+    assert desk_a.replicator.wait_idle(WAIT_MS / 1000)
+    form.subject.setText("Desk B: billing question")
+    with qtbot.waitSignal(form.saved, timeout=WAIT_MS):
+        form.save_action.trigger()
+
+    # B is back: the central database refuses the stale save and B's operator sees both.
+    desk_b.start()
+    qtbot.waitUntil(lambda: form.conflict_dialog is not None, timeout=WAIT_MS)
+    dialog = form.conflict_dialog
+    assert dialog is not None
+    table = dialog.table
+    rows = {
+        table.item(r, 0).text(): (table.item(r, 1).text(), table.item(r, 2).text())
+        for r in range(table.rowCount())
+    }
+    assert rows["Subject"] == ("Desk B: billing question", "Desk A: line fault")
+    assert form.subject.text() == "Desk B: billing question"  # nothing typed is lost
+    central = make_engine(desk_a.central.url)
+    try:
+        with central.connect() as conn:
+            stored = conn.execute(
+                select(Ticket.subject, Ticket.version).where(Ticket.number == created.number)
+            ).one()
+        assert tuple(stored) == ("Desk A: line fault", 2)  # not overwritten
+
+        with qtbot.waitSignal(form.saved, timeout=WAIT_MS):
+            dialog.apply_mine.click()
+        qtbot.waitUntil(lambda: not desk_b.outbox.conflicts(), timeout=WAIT_MS)
+        assert desk_b.replicator.wait_idle(WAIT_MS / 1000)
+        with central.connect() as conn:
+            stored = conn.execute(
+                select(Ticket.subject, Ticket.version).where(Ticket.number == created.number)
+            ).one()
+        assert tuple(stored) == ("Desk B: billing question", 3)
+    finally:
+        central.dispose()
+        live.shutdown()

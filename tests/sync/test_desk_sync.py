@@ -1,0 +1,261 @@
+"""A desk on a central PostgreSQL: its services write the cache and the outbox, the replicator
+brings every row to the central database exactly once, and a stale save becomes a conflict the
+operator sees instead of an overwrite.  Real PostgreSQL, real SQLite cache files."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import URL
+
+from app.services.calls import CallService
+from app.services.desk_sync import DeskSync
+from app.services.operator_states import OperatorStateService
+from app.services.sync_conflicts import ConflictService
+from app.services.sync_ports import SyncState
+from app.services.tickets import TicketService
+from app.storage.demo_data import generate_demo_data
+from app.storage.number_blocks import lease_function
+from app.storage.number_reserve import SqliteNumberReserve
+from app.storage.schema import Call, Customer, Line, Operator, OperatorStateRow, Ticket, TicketEvent
+from app.tickets.drafts import TicketDraft
+from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.numbering import TicketNumberAllocator
+from app.tickets.operator_state import OperatorState, OperatorStatus
+
+pytestmark = pytest.mark.pg
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+WAIT_S = 30.0
+
+
+@pytest.fixture
+def seeded_central(central_url: URL, central: Engine) -> URL:
+    generate_demo_data(central, customers=40, seed=3, default_region="RU")
+    return central_url
+
+
+class Desk:
+    """One workstation's sync and services, as `app.main` wires them (without the window)."""
+
+    def __init__(self, url: URL, home: Path) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.states: list[SyncState] = []
+        self._state_seen = threading.Condition()
+        self.conflict_keys: list[str] = []
+        self.conflicted = threading.Event()
+        self.sync = DeskSync(
+            url.render_as_string(hide_password=False),
+            home / "cache.sqlite3",
+            on_state=self._on_state,
+            on_conflict=self._on_conflict,
+        )
+        self.sync.prepare()
+        reserve = SqliteNumberReserve(home / "numbers.sqlite3")
+        self.tickets = TicketService(
+            self.sync.cache,
+            TicketNumberAllocator(reserve),
+            lease=lease_function(self.sync.central, reserve.workstation_id()),
+            recorder=self.sync.recorder,
+        )
+        self.tickets.top_up_numbers()
+        self.calls = CallService(self.sync.cache, "RU", recorder=self.sync.recorder)
+        self.conflicts = ConflictService(self.sync.cache, self.sync.outbox, self.tickets)
+
+    def _on_state(self, state: SyncState) -> None:
+        with self._state_seen:
+            self.states.append(state)
+            self._state_seen.notify_all()
+
+    def wait_state(self, predicate: Callable[[SyncState], bool]) -> bool:
+        """Wait until the latest state published satisfies `predicate`."""
+        with self._state_seen:
+            return self._state_seen.wait_for(lambda: bool(self.states) and predicate(self.states[-1]), WAIT_S)
+
+    def _on_conflict(self, key: str) -> None:
+        self.conflict_keys.append(key)
+        self.conflicted.set()
+
+    def drained(self) -> bool:
+        return self.sync.replicator.wait_idle(WAIT_S)
+
+
+@pytest.fixture
+def desk_factory(seeded_central: URL, tmp_path: Path) -> Iterator[Callable[[str], Desk]]:
+    desks: list[Desk] = []
+
+    def make(name: str) -> Desk:
+        desk = Desk(seeded_central, tmp_path / name)
+        desks.append(desk)
+        return desk
+
+    yield make
+    for desk in desks:
+        desk.sync.stop()
+
+
+def _a_customer(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(Customer.id).order_by(Customer.id).limit(1)))
+
+
+def _a_line(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.scalar(select(Line.id).order_by(Line.id).limit(1)))
+
+
+def test_a_call_taken_on_the_desk_reaches_the_central_database_once(
+    desk_factory: Callable[[str], Desk], central: Engine
+) -> None:
+    desk = desk_factory("a")
+    desk.sync.start()
+    customer = _a_customer(desk.sync.cache)
+    call = desk.calls.ringing(
+        direction=CallDirection.INBOUND,
+        caller_number="+7 912 000-11-22",
+        display_name="Ivan",
+        dialled_number=None,
+        at=NOW,
+        customer_id=customer,
+    )
+    desk.calls.answered(call.id, NOW + timedelta(seconds=3))
+    ticket = desk.tickets.create_for_call(call.id, customer, _a_line(desk.sync.cache), None)
+    saved = desk.tickets.save(
+        ticket.id, _with_subject(ticket.draft, "No internet since morning"), ticket.version, None
+    )
+    desk.tickets.add_comment(ticket.id, "Rebooted the router together", None)
+    desk.calls.add_hold(call.id, 42)
+    desk.calls.ended(call.id, NOW + timedelta(minutes=4), CallOutcome.ANSWERED)
+    assert desk.drained()
+
+    with central.connect() as conn:
+        central_ticket = conn.execute(select(Ticket).where(Ticket.number == ticket.number)).one()
+        central_call = conn.execute(select(Call).where(Call.caller_number == "+79120001122")).one()
+        events = conn.execute(
+            select(TicketEvent.kind, TicketEvent.uid).where(TicketEvent.ticket_id == central_ticket.id)
+        ).all()
+    assert central_ticket.subject == "No internet since morning"
+    assert central_ticket.version == saved.version == 2
+    assert central_call.ticket_id == central_ticket.id
+    assert central_call.hold_seconds == 42
+    assert central_call.outcome == CallOutcome.ANSWERED
+    assert central_call.answered_at == NOW + timedelta(seconds=3)
+    kinds = sorted(k.value if hasattr(k, "value") else k for k, _ in events)
+    assert kinds == ["call_link", "comment", "created", "field_change"]
+    # The central rows carry the uids the desk gave its own rows: one row each, never two.
+    with desk.sync.cache.connect() as conn:
+        local_uids = set(
+            conn.scalars(select(TicketEvent.uid).where(TicketEvent.ticket_id == ticket.id)).all()
+        )
+    assert {uid for _, uid in events} == local_uids
+    assert desk.sync.outbox.pending_count() == 0
+
+
+def _with_subject(draft: TicketDraft, subject: str) -> TicketDraft:
+    return dataclasses.replace(draft, subject=subject)
+
+
+def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
+    desk_factory: Callable[[str], Desk], central: Engine
+) -> None:
+    a, b = desk_factory("a"), desk_factory("b")
+    a.sync.start()
+    ticket = a.tickets.create_for_call(None, _a_customer(a.sync.cache), _a_line(a.sync.cache), None)
+    assert a.drained()
+    b.sync.refresher.refresh()  # desk B sees the ticket at version 1 ...
+    with b.sync.cache.connect() as conn:
+        b_id = conn.scalar(select(Ticket.id).where(Ticket.number == ticket.number))
+    assert b_id is not None
+    b_view = b.tickets.get(b_id)
+    assert b_view.version == 1
+
+    a.tickets.save(ticket.id, _with_subject(ticket.draft, "Desk A: line fault"), 1, None)
+    assert a.drained()
+    # ... and, not having heard of A's save yet, saves its own over version 1.
+    b.tickets.save(b_id, _with_subject(b_view.draft, "Desk B: billing"), 1, None)
+    b.sync.start()
+    assert b.conflicted.wait(WAIT_S)
+
+    with central.connect() as conn:
+        stored = conn.execute(
+            select(Ticket.subject, Ticket.version).where(Ticket.number == ticket.number)
+        ).one()
+    assert tuple(stored) == ("Desk A: line fault", 2)  # never silently overwritten
+    conflicts = b.conflicts.conflicts()
+    assert [c.key for c in conflicts] == b.conflict_keys
+    conflict = conflicts[0]
+    assert conflict.mine.subject == "Desk B: billing"
+    assert conflict.theirs.draft.subject == "Desk A: line fault"
+    assert conflict.theirs.version == 2
+    assert conflict.changed_fields == ("subject",)
+    assert b.sync.state().conflicts == 1
+
+    # The operator applies theirs + mine: an ordinary save at the version they now see.
+    b.tickets.save(b_id, conflict.mine, conflict.theirs.version, None)
+    b.conflicts.resolve(conflict.key)
+    assert b.drained()
+    with central.connect() as conn:
+        stored = conn.execute(
+            select(Ticket.subject, Ticket.version).where(Ticket.number == ticket.number)
+        ).one()
+    assert tuple(stored) == ("Desk B: billing", 3)
+    assert b.sync.state().conflicts == 0
+
+
+def test_the_status_says_offline_and_how_many_changes_wait(
+    restartable_pg,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    url = restartable_pg.new_database()
+    from app.storage.database import make_engine
+
+    seed = make_engine(url)
+    generate_demo_data(seed, customers=10, seed=5, default_region="RU")
+    seed.dispose()
+    desk = Desk(url, tmp_path / "desk")
+    try:
+        desk.sync.start()
+        restartable_pg.stop()
+        try:
+            numbers = [desk.tickets.create_for_call(None, None, None, None).number for _ in range(3)]
+            # The replicator tries, fails, and says so: the status bar's "offline — 3 waiting".
+            assert desk.wait_state(lambda s: s.state == "offline" and s.waiting == 3), desk.states
+        finally:
+            restartable_pg.start()
+        assert desk.drained()
+        # Online again once both the replicator and the live-update listener are back.
+        assert desk.wait_state(lambda s: s == SyncState("online", 0)), desk.states[-3:]
+        check = make_engine(url)
+        with check.connect() as conn:
+            stored = conn.scalars(text("SELECT number FROM tickets WHERE number = ANY(:n)"), {"n": numbers})
+            assert sorted(stored) == sorted(numbers)
+        check.dispose()
+    finally:
+        desk.sync.stop()
+
+
+def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does_not(
+    desk_factory: Callable[[str], Desk], central: Engine
+) -> None:
+    desk = desk_factory("a")
+    desk.sync.start()
+    states = OperatorStateService(desk.sync.cache, recorder=desk.sync.recorder)
+    with desk.sync.cache.connect() as conn:
+        login, op_id = conn.execute(select(Operator.login, Operator.id).order_by(Operator.id).limit(1)).one()
+    assert states.record(login, OperatorState(OperatorStatus.READY, NOW))
+    assert states.record(
+        login, OperatorState(OperatorStatus.BREAK, NOW + timedelta(minutes=5), reason="lunch")
+    )
+    # A state from before the one kept (a late event) changes nothing, here or centrally.
+    assert not states.record(login, OperatorState(OperatorStatus.READY, NOW + timedelta(minutes=1)))
+    assert not states.record("nobody-by-that-login", OperatorState(OperatorStatus.READY, NOW))
+    assert desk.drained()
+    with central.connect() as conn:
+        row = conn.execute(select(OperatorStateRow).where(OperatorStateRow.operator_id == op_id)).one()
+    assert (row.status, row.reason, row.since) == ("break", "lunch", NOW + timedelta(minutes=5))
