@@ -465,6 +465,9 @@ class TicketService:
 
     @staticmethod
     def _view(s: Session, ticket: Ticket) -> TicketView:
+        if s.get_bind().dialect.name == "postgresql":
+            s.flush()
+            s.refresh(ticket, ["updated_at"])  # the server's clock stamped it (migration 0006)
         ids = {ticket.created_by_id, ticket.updated_by_id} - {None}
         authors: dict[int, str] = dict(
             s.execute(select(Operator.id, Operator.display_name).where(Operator.id.in_(ids))).all()

@@ -198,6 +198,8 @@ class Customer(TimestampMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"name_search": "gin_trgm_ops"},
         ),
+        # A desk's cache refreshes by it; on PostgreSQL the server's clock sets it (0006).
+        Index("ix_customers_updated_at", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_number: Mapped[str] = mapped_column(String(16), unique=True)
@@ -248,6 +250,8 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_customer_id_status", "customer_id", "status"),
+        # A desk's cache refreshes by it; on PostgreSQL the server's clock sets it (0006).
+        Index("ix_tickets_updated_at", "updated_at"),
         CheckConstraint(TICKET_CLOSED_NEEDS, name="closed_needs_category_complexity_resolution"),
         CheckConstraint(TICKET_ESCALATED_NEEDS, name="escalated_needs_department_due_date"),
     )

@@ -119,10 +119,11 @@ REFERENCES = {
     "operator_states": {"operator_id": "operators"},
 }
 
-# ``updated_at`` is written by the desks' clocks and a transaction may commit after a later one:
-# rows this much older than the newest seen are read again (and written only when they differ).
-# The watermark never passes the central database's clock, so a desk clock running ahead cannot
-# hide the changes of the others.
+# ``updated_at`` comes from the central database's clock (migration 0006 stamps customers and
+# tickets, the applier calls), but a transaction may commit after one that started later: rows
+# this much older than the newest seen are read again (and written only when they differ).  The
+# watermark never passes the central database's clock either, so a central database from before
+# 0006, whose stamps came from the desks' clocks, cannot hide the changes of the others.
 OVERLAP = timedelta(minutes=5)
 EVENT_ID_OVERLAP = 500
 BATCH = 5000

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 
 from app.storage import migrate
 from app.storage.database import make_engine
-from app.storage.schema import Base
+from app.storage.schema import Base, Customer
 
 
 def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_url: str | URL) -> None:
@@ -164,3 +166,28 @@ def test_0005_backfills_updated_at_and_uids_and_new_rows_get_them(empty_url: str
         assert migrate.schema_differences(engine) == []
     finally:
         engine.dispose()
+
+
+def test_0006_stamps_customers_and_tickets_with_the_central_clock(engine: Engine) -> None:
+    """Whatever time a writer claims, PostgreSQL's clock stamps the row (a desk cache refreshes
+    by it); SQLite keeps what the writer said."""
+    long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        customer = conn.scalar(
+            insert(Customer)
+            .values(
+                contract_number="CN-STAMP",
+                name="Stamp",
+                name_search="stamp",
+                created_at=long_ago,
+                updated_at=long_ago,
+            )
+            .returning(Customer.id)
+        )
+        before = conn.scalar(text("SELECT now()")) if engine.dialect.name == "postgresql" else None
+    with engine.connect() as conn:
+        stamped = conn.scalar(select(Customer.updated_at).where(Customer.id == customer))
+    if engine.dialect.name == "postgresql":
+        assert stamped == before  # now(): the inserting transaction's time on the server
+    else:
+        assert stamped == long_ago

@@ -549,3 +549,26 @@ def test_a_desk_clock_running_ahead_does_not_hide_later_changes(central: Engine,
 
     assert refresher.refresh().rows.get("tickets") == 1
     assert _cache_ticket(cache, later[1]["uid"]).number == "T-LATER"
+
+
+def test_a_save_made_offline_long_ago_and_applied_now_is_found_by_the_next_refresh(
+    central: Engine, cache: Engine
+) -> None:
+    """A desk that was offline for an hour sends a save stamped an hour ago; desks that refreshed
+    in between must still pick it up (the central clock stamps it when applied: 0006)."""
+    ids = _seed(central)
+    created = changes.ticket_created(number="T-OFF", at=datetime.now(UTC), customer_id=ids["customer"])
+    assert _apply(central, created) is Outcome.APPLIED
+    refresher = CacheRefresher(central, cache)
+    refresher.refresh()
+    saved_offline = changes.ticket_saved(
+        created[1]["uid"],
+        expected_version=1,
+        fields={"subject": "Typed during the outage"},
+        at=datetime.now(UTC) - timedelta(hours=1),
+    )
+    assert _apply(central, saved_offline) is Outcome.APPLIED
+
+    assert refresher.refresh().rows.get("tickets") == 1
+    cached = _cache_ticket(cache, created[1]["uid"])
+    assert (cached.subject, cached.version) == ("Typed during the outage", 2)
