@@ -42,8 +42,9 @@ from app.tickets.operator_state import (
     ticket_saved,
 )
 from app.tickets.scripts import CallEvent, ScriptContext, ScriptLibrary
+from app.ui.audio_notices import audio_notice_text
 from app.ui.operator_state_widget import OperatorStateWidget
-from app.ui.phone_bridge import CallEnded, CallInfo, IncomingCall, PhoneBridge
+from app.ui.phone_bridge import AudioDeviceNotice, CallEnded, CallInfo, IncomingCall, PhoneBridge
 from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.softphone_panel import SoftphonePanel
@@ -138,6 +139,7 @@ class CallDesk(QObject):
         phone.registration_changed.connect(softphone.show_registration)
         phone.engine_died.connect(self._on_phone_engine_died)
         phone.engine_restarted.connect(self._on_phone_engine_restarted)
+        phone.audio_device_changed.connect(self._on_phone_audio_device_changed)
         softphone.banner.painted.connect(self._on_banner_painted)
         softphone.transfer_target_entered.connect(self._on_softphone_transfer_target)
         acts = softphone.call_actions
@@ -332,6 +334,16 @@ class CallDesk(QObject):
             self.tr("The softphone stopped ({why}); restarting it. Your ticket is kept.").format(why=why)
         )
         self._log.write("engine_died", why=why)
+
+    def _on_phone_audio_device_changed(self, notice: AudioDeviceNotice) -> None:
+        self._log.write(
+            "audio_device_changed",
+            kind=notice.kind,
+            role=notice.role,
+            wanted=notice.wanted,
+            using=notice.using,
+        )
+        self.message.emit(audio_notice_text(notice))
 
     def _on_phone_engine_restarted(self) -> None:
         self.message.emit(self.tr("The softphone is back."))

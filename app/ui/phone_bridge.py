@@ -79,6 +79,17 @@ class RegistrationState:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class AudioDeviceNotice:
+    """The engine changed a sound device on its own (unplugged headset, stream restarted)."""
+
+    kind: str  # fell_back / restored / lost / reopened
+    role: str  # capture / playback / ring
+    wanted: str | None
+    using: str | None
+    reason: str | None
+
+
 def _opt_str(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -93,6 +104,7 @@ class PhoneBridge(QObject):
     engine_died = Signal(str)  # human explanation
     engine_restarted = Signal()
     dtmf_received = Signal(int, str)  # call, digit
+    audio_device_changed = Signal(object)  # AudioDeviceNotice
 
     def __init__(
         self, client_args: list[str], env: dict[str, str] | None = None, parent: QObject | None = None
@@ -200,10 +212,24 @@ class PhoneBridge(QObject):
         elif name == "engine_started" and msg.get("mode") == "p2p":
             # No registrar to register with: the phone is usable as soon as the engine is up.
             self.registration_changed.emit(RegistrationState(state="p2p", code=None, reason=None))
-        elif name == "engine_restarted":
+        else:
+            self._dispatch_minor(name, msg)
+
+    def _dispatch_minor(self, name: str, msg: dict[str, Any]) -> None:
+        if name == "engine_restarted":
             self.engine_restarted.emit()
         elif name == "dtmf_received":
             self.dtmf_received.emit(int(msg["call"]), str(msg.get("digit", "")))
+        elif name == "audio_device_changed":
+            self.audio_device_changed.emit(
+                AudioDeviceNotice(
+                    kind=str(msg["kind"]),
+                    role=str(msg.get("role") or ""),
+                    wanted=_opt_str(msg.get("wanted")),
+                    using=_opt_str(msg.get("using")),
+                    reason=_opt_str(msg.get("reason")),
+                )
+            )
 
 
 def _apply_partial(known: CallInfo, name: str, msg: dict[str, Any]) -> CallInfo:

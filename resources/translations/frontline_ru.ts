@@ -1,29 +1,77 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AudioNotice</name>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="15" />
+        <source>headset microphone</source>
+        <translation>микрофон гарнитуры</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="16" />
+        <source>headset</source>
+        <translation>гарнитура</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="17" />
+        <source>ringing device</source>
+        <translation>устройство звонка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="19" />
+        <source>the default device</source>
+        <translation>устройство по умолчанию</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="20" />
+        <source>none</source>
+        <translation>нет</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="22" />
+        <source>The {device} ({wanted}) is gone: using {using} until it is back. The call goes on.</source>
+        <translation>Устройство «{device}» ({wanted}) отключено: пока используется {using}. Звонок продолжается.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="27" />
+        <source>The {device} ({wanted}) is back and in use.</source>
+        <translation>Устройство «{device}» ({wanted}) снова подключено и используется.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="31" />
+        <source>No {device} is available: plug one in. The call goes on.</source>
+        <translation>Нет доступного устройства «{device}»: подключите его. Звонок продолжается.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_notices.py" line="34" />
+        <source>The {device} stopped and was restarted ({using}).</source>
+        <translation>Устройство «{device}» остановилось и было перезапущено ({using}).</translation>
+    </message>
+</context>
+<context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="227" />
+        <location filename="../../app/ui/call_desk.py" line="229" />
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="254" />
+        <location filename="../../app/ui/call_desk.py" line="256" />
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="332" />
+        <location filename="../../app/ui/call_desk.py" line="334" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="337" />
+        <location filename="../../app/ui/call_desk.py" line="349" />
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="493" />
+        <location filename="../../app/ui/call_desk.py" line="505" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -398,27 +446,27 @@ The operator workstation.</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="377" />
+        <location filename="../../app/ui/main_window.py" line="380" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="379" />
+        <location filename="../../app/ui/main_window.py" line="382" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новый клиент…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="383" />
+        <location filename="../../app/ui/main_window.py" line="386" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="385" />
+        <location filename="../../app/ui/main_window.py" line="388" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="425" />
+        <location filename="../../app/ui/main_window.py" line="428" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
     </message>
