@@ -259,6 +259,7 @@ def _desk_services(
     from app.services.sync_conflicts import ConflictService
     from app.services.tickets import TicketService
     from app.services.worker_ports import WorkerSync
+    from app.softphone.audio.settings import LocalAudioDevices
     from app.softphone.client import engine_args
     from app.storage.number_blocks import lease_function
     from app.storage.number_reserve import SqliteNumberReserve
@@ -296,6 +297,7 @@ def _desk_services(
         tickets=WorkerTickets(worker, tickets),
         scripts=WorkerScripts(worker, ScriptService(engine)),
         states=WorkerOperatorStates(worker, OperatorStateService(engine, recorder=recorder)),
+        audio_devices=LocalAudioDevices(),
         identity=DeskIdentity(
             operator_login=options.operator_login,
             operator_name=None,  # filled from the operators table once reference data loads

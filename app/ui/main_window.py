@@ -33,8 +33,10 @@ from app.services.customer_ports import CustomerPort
 from app.services.desk_ports import CallPort, OperatorStatePort, ScriptPort, TicketPort
 from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
 from app.services.sync_ports import SyncPort
+from app.softphone.device_settings import AudioDevicesPort
 from app.tickets.cards import CustomerCard
 from app.tickets.operator_state import OperatorState, OperatorStatus
+from app.ui.audio_settings import AudioSettingsDialog
 from app.ui.call_desk import CallDesk, DeskIdentity
 from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates
@@ -70,6 +72,7 @@ class DeskServices:
     top_up_numbers: Callable[[], Future[int]] | None = None
     demo: DemoSetup | None = None
     states: OperatorStatePort | None = None  # where the operator's state is kept for the floor
+    audio_devices: AudioDevicesPort | None = None  # this desk's headset and ringing device
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,12 @@ class MainWindow(QMainWindow):
     def _build_desk_menus(self, desk: DeskServices) -> None:
         menu_call = self.menuBar().addMenu(self.tr("Ca&ll"))
         menu_call.addActions(self.phone_actions.all())
+        if desk.audio_devices is not None:
+            menu_call.addSeparator()
+            self.sound_devices_action = QAction(self.tr("&Sound devices…"), self)
+            self.sound_devices_action.setShortcut(QKeySequence("Ctrl+Alt+S"))
+            self.sound_devices_action.triggered.connect(self._on_sound_devices_triggered)
+            menu_call.addAction(self.sound_devices_action)
         self.new_customer_action = QAction(self.tr("&New customer…"), self)
         self.new_customer_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.new_customer_action.triggered.connect(self._on_new_customer_action_triggered)
@@ -452,6 +461,38 @@ class MainWindow(QMainWindow):
     def _on_desk_ticket_opened(self, _view: object) -> None:
         # The operator is talking: the ticket takes the keyboard (subject first), not the search.
         self.ticket_form.subject.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_sound_devices_triggered(self) -> None:
+        if self.desk is not None and self.desk.current is not None:
+            self.statusBar().showMessage(
+                self.tr("Sound devices change between calls: finish this call first."), 15_000
+            )
+            return
+        self._tasks.spawn(self.choose_sound_devices())
+
+    async def choose_sound_devices(self) -> None:
+        """The sound-devices dialog; on OK the choice is remembered and the phone restarted."""
+        services = self._desk_services
+        if services is None or services.audio_devices is None:
+            return
+        devices = await services.audio_devices.devices()
+        dialog = AudioSettingsDialog(devices, self)
+        self.sound_devices_dialog = dialog
+        dialog.accepted.connect(lambda: self._tasks.spawn(self._apply_sound_devices(dialog)))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    async def _apply_sound_devices(self, dialog: AudioSettingsDialog) -> None:
+        services = self._desk_services
+        if services is None or services.audio_devices is None:
+            return
+        await services.audio_devices.save(*dialog.choice())
+        if self.desk is not None and self.desk.current is not None:
+            self.statusBar().showMessage(self.tr("Sound devices saved: used from the next start."), 15_000)
+            return
+        await services.phone.stop()
+        await self.start_phone()
+        self.statusBar().showMessage(self.tr("Sound devices saved; the softphone uses them now."), 15_000)
 
     async def start_phone(self) -> None:
         if self._desk_services is None:

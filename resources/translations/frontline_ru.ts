@@ -49,6 +49,49 @@
     </message>
 </context>
 <context>
+    <name>AudioSettingsDialog</name>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="24" />
+        <source>Sound devices</source>
+        <translation>Звуковые устройства</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="27" />
+        <source>The ringtone plays on the ringing device (e.g. the desk speaker) while the headset stays quiet. The softphone restarts to use the new devices.</source>
+        <translation>Звонок звучит на устройстве звонка (например, на колонке на столе), а гарнитура молчит. Софтфон перезапустится, чтобы использовать новые устройства.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="37" />
+        <source>Headset &amp;microphone:</source>
+        <translation>&amp;Микрофон гарнитуры:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="38" />
+        <source>&amp;Headset:</source>
+        <translation>&amp;Гарнитура:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="39" />
+        <source>&amp;Ringing device:</source>
+        <translation>&amp;Устройство звонка:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="43" />
+        <source>Sound devices cannot be listed: {error}</source>
+        <translation>Не удаётся получить список звуковых устройств: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="59" />
+        <source>System default</source>
+        <translation>Системное по умолчанию</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/audio_settings.py" line="63" />
+        <source>{name} (not connected)</source>
+        <translation>{name} (не подключено)</translation>
+    </message>
+</context>
+<context>
     <name>CallDesk</name>
     <message>
         <location filename="../../app/ui/call_desk.py" line="229" />
@@ -328,147 +371,167 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="102" />
+        <location filename="../../app/ui/main_window.py" line="105" />
         <source>Frontline — {company}</source>
         <translation>Frontline — {company}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="119" />
+        <location filename="../../app/ui/main_window.py" line="122" />
         <source>Database: checking…</source>
         <translation>База данных: проверка…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="144" />
+        <location filename="../../app/ui/main_window.py" line="147" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="145" />
+        <location filename="../../app/ui/main_window.py" line="148" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="150" />
+        <location filename="../../app/ui/main_window.py" line="153" />
         <source>&amp;Customer</source>
         <translation>&amp;Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="152" />
+        <location filename="../../app/ui/main_window.py" line="155" />
         <source>&amp;Find customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="159" />
+        <location filename="../../app/ui/main_window.py" line="162" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="160" />
+        <location filename="../../app/ui/main_window.py" line="163" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="165" />
+        <location filename="../../app/ui/main_window.py" line="168" />
         <source>&amp;About Frontline</source>
         <translation>&amp;О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="178" />
-        <location filename="../../app/ui/main_window.py" line="180" />
+        <location filename="../../app/ui/main_window.py" line="181" />
+        <location filename="../../app/ui/main_window.py" line="183" />
         <source>Find customer</source>
         <translation>Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="181" />
+        <location filename="../../app/ui/main_window.py" line="184" />
         <source>Down</source>
         <translation>Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="181" />
+        <location filename="../../app/ui/main_window.py" line="184" />
         <source>From the search box into the results</source>
         <translation>Из поиска в результаты</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="182" />
+        <location filename="../../app/ui/main_window.py" line="185" />
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="182" />
+        <location filename="../../app/ui/main_window.py" line="185" />
         <source>Move through the results</source>
         <translation>Перемещение по результатам</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="183" />
+        <location filename="../../app/ui/main_window.py" line="186" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="183" />
+        <location filename="../../app/ui/main_window.py" line="186" />
         <source>Open the highlighted customer</source>
         <translation>Открыть выделенного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="184" />
+        <location filename="../../app/ui/main_window.py" line="187" />
         <source>This help</source>
         <translation>Эта справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187" />
+        <location filename="../../app/ui/main_window.py" line="190" />
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="202" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>About Frontline</source>
         <translation>О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="203" />
+        <location filename="../../app/ui/main_window.py" line="206" />
         <source>Frontline {version}
 The operator workstation.</source>
         <translation>Frontline {version}
 Рабочее место оператора.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="224" />
+        <location filename="../../app/ui/main_window.py" line="227" />
         <source>Review &amp;conflicts with other desks</source>
         <translation>&amp;Конфликты с другими рабочими местами</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="259" />
+        <location filename="../../app/ui/main_window.py" line="262" />
         <source>Database: {backend} ({location})</source>
         <translation>База данных: {backend} ({location})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="263" />
+        <location filename="../../app/ui/main_window.py" line="266" />
         <source>Database unavailable: {error} — retrying</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="380" />
+        <location filename="../../app/ui/main_window.py" line="383" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="382" />
+        <location filename="../../app/ui/main_window.py" line="387" />
+        <source>&amp;Sound devices…</source>
+        <translation>&amp;Звуковые устройства…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="391" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новый клиент…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="386" />
+        <location filename="../../app/ui/main_window.py" line="395" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="388" />
+        <location filename="../../app/ui/main_window.py" line="397" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="428" />
+        <location filename="../../app/ui/main_window.py" line="437" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="468" />
+        <source>Sound devices change between calls: finish this call first.</source>
+        <translation>Звуковые устройства меняются между звонками: сначала завершите этот звонок.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="491" />
+        <source>Sound devices saved: used from the next start.</source>
+        <translation>Звуковые устройства сохранены: будут использованы при следующем запуске.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="495" />
+        <source>Sound devices saved; the softphone uses them now.</source>
+        <translation>Звуковые устройства сохранены; софтфон уже использует их.</translation>
     </message>
 </context>
 <context>
