@@ -132,9 +132,14 @@ class DeskSync:
             rows = conn.execute(_PENDING_UIDS).all()
         return {uid for row in rows for uid in row if uid}
 
-    def pull(self, fn: Callable[[], object]) -> concurrent.futures.Future[object]:
-        """Run `fn` on the pull thread (where every central read for the cache happens)."""
-        return self._pull.submit(self._guarded, fn)
+    def pull(self, fn: Callable[[], object]) -> concurrent.futures.Future[object] | None:
+        """Run `fn` on the pull thread (where every central read for the cache happens); None
+        once the desk is stopping (a late notification: the next start refreshes anyway)."""
+        try:
+            return self._pull.submit(self._guarded, fn)
+        except RuntimeError:
+            log.debug("cache pull not scheduled: stopping")
+            return None
 
     def state(self) -> SyncState:
         with self._lock:

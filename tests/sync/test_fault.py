@@ -3,7 +3,8 @@ desks are SIGKILLed at random moments; afterwards the central database holds exa
 records and the outboxes drained within 60 s of PostgreSQL returning.
 
 Two desk processes (`tests.sync.workload`, 500 items each, five changes per item: 5 000 changes)
-run against a private cluster.  The test stops PostgreSQL (``pg_ctl stop -m fast``) shortly after
+append to their outboxes directly, and a third (`tests.sync.desk_workload`, `DESK_ITEMS` calls)
+takes calls through the real desk services on a local cache, all against a private cluster.  The test stops PostgreSQL (``pg_ctl stop -m fast``) shortly after
 the start and starts it again a few seconds later, and meanwhile kills each desk with SIGKILL at
 random moments (up to `KILLS_PER_DESK` times), restarting it each time.  The random seed is
 printed, and can be forced with ``FRONTLINE_FAULT_SEED``.
@@ -21,12 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import TableClause, func, select, text
+from sqlalchemy import TableClause, func, insert, select, text
 
 from app.storage.database import make_engine
+from app.storage.schema import Customer, Line
 from app.sync import tables as t
 from app.sync.outbox import Outbox
 from tests.sync.conftest import RestartableServer
+from tests.sync.desk_workload import caller
 from tests.sync.workload import uid
 
 pytestmark = [pytest.mark.pg, pytest.mark.slow]
@@ -34,6 +37,7 @@ pytestmark = [pytest.mark.pg, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 DESKS = ("d1", "d2")
 ITEMS_PER_DESK = 500
+DESK_ITEMS = 200  # the desk-services desk: ringing, answered, ticket, saved, ended per call
 KILLS_PER_DESK = 5
 OUTAGE_AT_S = 3.0
 OUTAGE_FOR_S = 6.0
@@ -46,6 +50,7 @@ class DeskProcess:
     args: list[str]
     outbox: Path
     logs: Path
+    module: str = "tests.sync.workload"
     proc: subprocess.Popen[bytes] | None = None
     kills: int = 0
     next_kill: float = 0.0
@@ -55,7 +60,7 @@ class DeskProcess:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tests.sync.workload", *self.args],
+                [sys.executable, "-m", self.module, *self.args],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -83,6 +88,13 @@ def test_outage_and_sigkills_lose_nothing_and_duplicate_nothing(
     rng = random.Random(seed)
     url = restartable_pg.new_database()
     db = url.render_as_string(hide_password=False)
+    seed = make_engine(url)
+    with seed.begin() as conn:  # what the desk-services desk needs: a customer and a line
+        conn.execute(insert(Line).values(name="Home internet"))
+        conn.execute(
+            insert(Customer).values(contract_number="CN-FAULT", name="Fault Test", name_search="fault test")
+        )
+    seed.dispose()
 
     desks = []
     for name in DESKS:
@@ -90,6 +102,17 @@ def test_outage_and_sigkills_lose_nothing_and_duplicate_nothing(
         args = ["--outbox", str(outbox), "--db", db, "--desk", name, "--count", str(ITEMS_PER_DESK)]
         args += ["--progress", str(tmp_path / f"{name}.progress"), "--pace", "0.004"]
         desks.append(DeskProcess(name, args, outbox, logs=tmp_path))
+    home = tmp_path / "d3"
+    home.mkdir()
+    desks.append(
+        DeskProcess(
+            "d3",
+            ["--home", str(home), "--db", db, "--count", str(DESK_ITEMS)],
+            home / "cache.sqlite3",
+            logs=tmp_path,
+            module="tests.sync.desk_workload",
+        )
+    )
     started = time.monotonic()
     for desk in desks:
         desk.start()
@@ -162,15 +185,21 @@ def test_outage_and_sigkills_lose_nothing_and_duplicate_nothing(
             def count(table: TableClause) -> int:
                 return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
-            total = len(DESKS) * ITEMS_PER_DESK
+            total = len(DESKS) * ITEMS_PER_DESK + DESK_ITEMS
             assert count(t.calls) == total
             assert count(t.tickets) == total
             assert count(t.ticket_events) == 3 * total  # created, call_link, field_change
             assert count(t.applied_changes) == 5 * total
             expected_calls = {uid(d, i, "call") for d in DESKS for i in range(ITEMS_PER_DESK)}
-            assert set(conn.scalars(select(t.calls.c.uid))) == expected_calls
+            assert set(
+                conn.scalars(select(t.calls.c.uid).where(~t.calls.c.caller_number.like("+7496%")))
+            ) == (expected_calls)
+            desk_callers = conn.scalars(
+                select(t.calls.c.caller_number).where(t.calls.c.caller_number.like("+7496%"))
+            )
+            assert sorted(desk_callers) == sorted(caller(i) for i in range(DESK_ITEMS))  # once each
             expected_tickets = {uid(d, i, "ticket") for d in DESKS for i in range(ITEMS_PER_DESK)}
-            assert set(conn.scalars(select(t.tickets.c.uid))) == expected_tickets
+            assert expected_tickets <= set(conn.scalars(select(t.tickets.c.uid)))
             incomplete = conn.scalar(
                 text(
                     "SELECT count(*) FROM calls c LEFT JOIN tickets k ON k.id = c.ticket_id "

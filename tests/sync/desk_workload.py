@@ -1,0 +1,116 @@
+"""A desk's scripted shift through the real desk services, run as a separate process.
+
+``python -m tests.sync.desk_workload --home DIR --db URL --count N``
+
+The workstation's own path (`app.services.desk_sync.DeskSync`: the local SQLite cache with the
+outbox in it, the replicator, the listener, the cache refresher) with `CallService` and
+`TicketService` on the cache: for items ``0..N-1`` a call rings from ``+7496{item:07d}``, is
+answered, gets its ticket (for the central database's first customer and line: the shipped
+rules want both), the ticket is saved with the subject ``item {item}``, and the call ends.  Each of those is one local transaction (cache row + outbox change), so after a SIGKILL the
+restarted process finds in its cache how far each call got and carries on from there, as the
+operator would after a crash; nothing is done twice.  Exits 0 once the outbox has drained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.errors import DatabaseUnavailable
+from app.services.calls import CallService
+from app.services.desk_sync import DeskSync
+from app.services.tickets import TicketService
+from app.storage.number_blocks import lease_function
+from app.storage.number_reserve import SqliteNumberReserve
+from app.storage.schema import Call, Customer, Line
+from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.numbering import TicketNumberAllocator
+
+BASE = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+def caller(item: int) -> str:
+    return f"+7496{item:07d}"
+
+
+def take_call(
+    calls: CallService, tickets: TicketService, sync: DeskSync, item: int, customer: int, line: int
+) -> None:
+    """Item `item`'s call, from wherever a previous run of this desk left it."""
+    at = BASE + timedelta(seconds=item)
+    with sync.cache.connect() as conn:
+        call_id = conn.scalar(select(Call.id).where(Call.caller_number == caller(item)))
+    if call_id is None:
+        call_id = calls.ringing(
+            direction=CallDirection.INBOUND,
+            caller_number=caller(item),
+            display_name=None,
+            dialled_number=None,
+            at=at,
+        ).id
+    record = calls.get(call_id)
+    if record.answered_at is None:
+        record = calls.answered(call_id, at + timedelta(seconds=3))
+    if record.ticket_id is None:
+        ticket = tickets.create_for_call(call_id, customer, line, None)
+    else:
+        ticket = tickets.get(record.ticket_id)
+    if ticket.draft.subject != f"item {item}":
+        tickets.save(
+            ticket.id, dataclasses.replace(ticket.draft, subject=f"item {item}"), ticket.version, None
+        )
+    if record.ended_at is None:
+        calls.ended(call_id, at + timedelta(seconds=60), CallOutcome.ANSWERED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--count", type=int, required=True)
+    args = parser.parse_args(argv)
+
+    sync = DeskSync(args.db, args.home / "cache.sqlite3")
+    # A desk's very first start copies the central database and needs it (the window says so);
+    # a desk killed before its first copy finished waits for the database like its operator would.
+    for attempt in range(60):
+        try:
+            sync.prepare()
+            break
+        except DatabaseUnavailable:
+            print(f"first copy: central database unavailable (attempt {attempt + 1})", flush=True)
+            time.sleep(1.0)
+    sync.start()
+    reserve = SqliteNumberReserve(args.home / "numbers.sqlite3")
+    tickets = TicketService(
+        sync.cache,
+        TicketNumberAllocator(reserve),
+        lease=lease_function(sync.central, reserve.workstation_id()),
+        recorder=sync.recorder,
+    )
+    # Offline at start: numbers come from the reserve, then provisionally (unique either way).
+    with contextlib.suppress(DatabaseUnavailable):
+        tickets.top_up_numbers()
+    calls = CallService(sync.cache, "RU", recorder=sync.recorder)
+    with sync.cache.connect() as conn:  # the one customer and line the test put centrally
+        customer = conn.scalar(select(Customer.id).order_by(Customer.id).limit(1))
+        line = conn.scalar(select(Line.id).order_by(Line.id).limit(1))
+    for item in range(args.count):
+        take_call(calls, tickets, sync, item, customer, line)
+    print("taken", flush=True)
+    drained = sync.replicator.wait_idle(120)
+    bad = len(sync.outbox.conflicts()) + len(sync.outbox.failed())
+    sync.stop()
+    print("drained" if drained else "not drained", bad, flush=True)
+    return 0 if drained and bad == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
