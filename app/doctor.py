@@ -17,10 +17,54 @@ log = logging.getLogger(__name__)
 def run_checks(site: SiteConfig, *, database_url: str, sip: bool = True) -> list[CheckResult]:
     needs_secrets = not database_url.startswith("sqlite") or site.sip.server is not None
     results = [check_config(site), check_database(database_url), check_keyring(needed=needs_secrets)]
+    if not database_url.startswith("sqlite"):
+        results.append(check_sync(database_url))
     if sip:
         results.append(_check_sip(site))
     results.append(_check_audio())
     return results
+
+
+def check_sync(database_url: str) -> CheckResult:
+    """This desk's local copy of the central database: how fresh, and what has not been sent."""
+    try:
+        import sqlite3
+
+        from app.main import cache_path_for
+        from app.sync.outbox import Outbox
+
+        path = cache_path_for(database_url)
+        if not path.exists():
+            return CheckResult("sync", True, "no local copy yet: the first start copies the central database")
+        with sqlite3.connect(path) as db:
+            row = db.execute("SELECT value FROM sync_watermarks WHERE name = 'refreshed_at'").fetchone()
+        box = Outbox(path)
+        try:
+            waiting, conflicts, refused = box.pending_count(), len(box.conflicts()), box.failed()
+        finally:
+            box.close()
+    except Exception as exc:  # noqa: BLE001 (the check must report, not crash doctor)
+        return CheckResult("sync", False, f"sync check failed: {exc}")
+    details = {
+        "cache": str(path),
+        "refreshed_at": row[0] if row else None,
+        "waiting": waiting,
+        "conflicts": conflicts,
+        "refused": len(refused),
+    }
+    message = (
+        f"local copy {path.name}, refreshed {row[0] if row else 'never'}; {waiting} changes waiting, "
+        f"{conflicts} conflicts for the operator"
+    )
+    if refused:
+        why = refused[0].last_error or "?"
+        return CheckResult(
+            "sync",
+            False,
+            f"{message}; {len(refused)} refused by the central database (first: {why})",
+            details,
+        )
+    return CheckResult("sync", True, message, details)
 
 
 def _check_audio() -> CheckResult:

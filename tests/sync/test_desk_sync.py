@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import URL
 
+from app.doctor import check_sync
+from app.main import cache_path_for
 from app.services.calls import CallService
 from app.services.desk_sync import DeskSync
 from app.services.operator_states import OperatorStateService
@@ -259,3 +261,25 @@ def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does
     with central.connect() as conn:
         row = conn.execute(select(OperatorStateRow).where(OperatorStateRow.operator_id == op_id)).one()
     assert (row.status, row.reason, row.since) == ("break", "lunch", NOW + timedelta(minutes=5))
+
+
+def test_doctor_reports_the_local_copy_and_what_waits_or_was_refused(seeded_central: URL) -> None:
+    url = seeded_central.render_as_string(hide_password=False)
+    assert check_sync(url).detail.startswith("no local copy yet")
+    sync = DeskSync(url, cache_path_for(url))
+    try:
+        sync.prepare()
+        reserve = SqliteNumberReserve(cache_path_for(url).with_name("doctor-numbers.sqlite3"))
+        tickets = TicketService(sync.cache, TicketNumberAllocator(reserve), recorder=sync.recorder)
+        tickets.create_for_call(None, None, None, None)  # not started: stays in the outbox
+        report = check_sync(url)
+        assert report.ok and report.data is not None
+        assert (report.data["waiting"], report.data["conflicts"], report.data["refused"]) == (1, 0, 0)
+        assert report.data["refreshed_at"] is not None
+        (change,) = sync.outbox.pending()
+        sync.outbox.mark_failed(change.key, "permission denied for table tickets")
+        refused = check_sync(url)
+        assert not refused.ok
+        assert "permission denied for table tickets" in refused.detail
+    finally:
+        sync.stop()
