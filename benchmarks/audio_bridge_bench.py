@@ -123,8 +123,8 @@ def summary(values: list[float]) -> str:
     if not values:
         return "no clicks detected"
     ordered = sorted(values)
-    p90 = ordered[int(0.9 * (len(ordered) - 1))]
-    return f"median {statistics.median(ordered):.1f} ms, p90 {p90:.1f} ms, n={len(ordered)}"
+    p95 = ordered[round(0.95 * (len(ordered) - 1))]
+    return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, n={len(ordered)}"
 
 
 def wait_for(proc: subprocess.Popen[str], event: str) -> dict[str, Any]:
@@ -281,17 +281,17 @@ def soak(
     feeder.wait()
 
     stats = result["stats"]
-    warm = next((s for s in result["samples"] if s["frames_from_call"] >= 100), result["samples"][0])
-    print(
-        f"  bridge counters: playback underruns {stats['playback_underruns']} "
-        f"(after the first 2 s: {stats['playback_underruns'] - warm['playback_underruns']}), "
-        f"overruns {stats['playback_overruns']}, trims {stats['playback_trims']} "
-        f"({stats['playback_trimmed_ms']} ms); capture underruns {stats['capture_underruns']} "
-        f"(after 2 s: {stats['capture_underruns'] - warm['capture_underruns']}), "
-        f"overruns {stats['capture_overruns']}, trims {stats['capture_trims']} "
-        f"({stats['capture_trimmed_ms']} ms); "
-        f"stream reopens {stats['reopens']}"
-    )
+    for side in ("playback", "capture"):
+        v = {key[len(side) + 1 :]: value for key, value in stats.items() if key.startswith(side)}
+        print(
+            f"  bridge {side:<8}: underruns {v['underruns']}, overruns {v['overruns']}, "
+            f"trims {v['trims']} ({v['trimmed_ms']} ms); drift corrections {v['drift_corrections']} "
+            f"(dropped {v['drift_dropped_ms']:.1f} ms, inserted {v['drift_inserted_ms']:.1f} ms); "
+            f"start-up (not faults): underruns {v['startup_underruns']}, trims {v['startup_trims']}, "
+            f"near misses {v['near_misses']}; margin {v['margin_frames']} frame(s), settled FIFO "
+            f"latency {v['fifo_latency_ms']:.1f} ms, depth at end {v['depth_ms']:.0f} ms"
+        )
+    print(f"  stream reopens {stats['reopens']}")
     raw = record_path.read_bytes()
     if os.environ.get("AUDIO_BENCH_KEEP"):
         Path(os.environ["AUDIO_BENCH_KEEP"]).write_bytes(raw)
@@ -319,7 +319,7 @@ def soak(
     audio_threads = sum(
         pct
         for name, pct in cpu["threads_pct"].items()
-        if name in ("audio-playback", "audio-capture", "audio-watchdog")
+        if name in ("audio-playback", "audio-capture", "audio-duplex", "audio-watchdog")
     )
     print(
         f"  same call without sound devices: {base_cpu:.2f}% => audio path "
@@ -333,9 +333,11 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=float, default=600.0, help="length of the long call")
     parser.add_argument("--clicks", type=int, default=25)
-    parser.add_argument("--period-ms", type=int, default=10)
+    parser.add_argument("--period-ms", type=int, default=20)
     parser.add_argument("--prefill-frames", type=int, default=1)
     parser.add_argument("--periods", type=int, default=0, help="device periods per buffer (0: default)")
+    parser.add_argument("--capture-period-ms", type=int, default=0, help="0: the same as --period-ms")
+    parser.add_argument("--duplex", action="store_true", help="earpiece and mic as one duplex device")
     parser.add_argument("--gui", choices=("process", "thread", "none"), default="process")
     parser.add_argument(
         "--switch-interval", type=float, default=0.0, help="sys.setswitchinterval in the engine"
@@ -352,6 +354,10 @@ def main() -> int:
         os.environ[key] = value  # for the click rig's own miniaudio streams
     try:
         peer_extra = (f"--periods={args.periods}",)
+        if args.capture_period_ms:
+            peer_extra += (f"--capture-period-ms={args.capture_period_ms}",)
+        if args.duplex:
+            peer_extra += ("--duplex",)
         with tempfile.TemporaryDirectory(prefix="frontline-audio-bench-") as tmp:
             if not args.skip_latency:
                 measure_latency(pulse, args.clicks, args.period_ms, args.prefill_frames, peer_extra)

@@ -120,6 +120,10 @@ class PrivatePulse:
         2 s (measured here). Real sound cards do not behave like that; a low-latency monitor
         reader keeps the null sink ticking every 10 ms so the tests see device-like behaviour.
         """
+        old = self.keepalives.pop(sink, None)
+        if old is not None:  # the same sink loaded again (a second test): reap the old reader
+            old.terminate()
+            old.wait(timeout=5)
         self.keepalives[sink] = subprocess.Popen(
             ["parec", "-d", f"{sink}.monitor", "--latency-msec=10", "--rate=8000", "--channels=1"],
             env={**os.environ, **self.env},

@@ -265,6 +265,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ),
         period_ms=args.period_ms,
         periods=args.periods,
+        capture_period_ms=args.capture_period_ms,
+        duplex=args.duplex,
         stats_interval_s=args.stats_interval,
     )
     if args.backend:
@@ -436,9 +438,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rtp-port", type=int, default=0, help="0: let the OS choose")
     parser.add_argument("--codec", default="G722/16000/1", help="preferred codec of both agents")
     parser.add_argument("--clock-rate", type=int, default=16000)
-    parser.add_argument("--period-ms", type=int, default=10)
+    parser.add_argument("--period-ms", type=int, default=20)
     parser.add_argument("--periods", type=int, default=0, help="device periods per buffer (0: default)")
+    parser.add_argument("--capture-period-ms", type=int, default=None, help="default: --period-ms")
     parser.add_argument("--prefill-frames", type=int, default=1)
+    parser.add_argument("--duplex", action="store_true", help="earpiece and mic as one duplex device")
     parser.add_argument("--capture-device")
     parser.add_argument("--playback-device")
     parser.add_argument("--ring-device")

@@ -100,16 +100,16 @@ def test_remote_tone_arrives_on_the_headset_steady_and_without_gaps(
     heard = statistics.median(h.tone for _, h in clean)
     assert heard > 3000, f"tone too weak on the headset: {heard:.0f}"
     assert 0.5 < heard / sent_level < 2, f"level changed on the way: {sent_level:.0f} -> {heard:.0f}"
-    # Every 100 ms: the right frequency at a steady level.  Known open problem (issue 4): on this
-    # 2-core VM 10-25 % of windows dip in level in about half the runs (trims after sound-server
-    # gaps, which plain miniaudio playback shows too), so the bar is a third of the windows for
-    # now: a bridge that drops or garbles frames (1 frame in 7 dropped) spoils more than half.
+    # Every 100 ms: the right frequency at a steady level. A tenth of the windows may dip (a loaded
+    # 2-core VM; measured with 20 ms device periods and the FIFO margin: 0-1 of 43 in 6 runs in a
+    # row, against 10-25 % in half the runs before); a bridge that drops or garbles frames (1
+    # frame in 7 dropped) spoils more than half.
     bad = [
         (round(h.t, 1), round(h.tone), round(h.purity, 2))
         for _, h in clean
         if h.purity < 0.9 or abs(h.tone - heard) > 0.15 * heard
     ]
-    assert len(bad) <= len(clean) // 3, f"not steady {REMOTE_HZ} Hz per 100 ms: {bad}; bridge {stats}"
+    assert len(bad) <= len(clean) // 10, f"not steady {REMOTE_HZ} Hz per 100 ms: {bad}; bridge {stats}"
 
     # Gaps: 10 ms windows well below the level, inside the clean stretches.
     step = RATE // 100
@@ -244,9 +244,12 @@ def test_ringtone_plays_on_the_ringer_not_the_headset_and_stops_on_answer(
     # (and not on the ringer: it is silent after answer, checked above)
 
 
+@pytest.mark.parametrize("streams", ["separate", "duplex"])
 def test_headset_unplugged_mid_call_keeps_the_call_and_falls_back(
-    pulse: PrivatePulse, tmp_path: Path
+    pulse: PrivatePulse, tmp_path: Path, streams: str
 ) -> None:
+    """With ``duplex`` the earpiece and microphone start as one device, which the unplug stalls
+    as a whole: the bridge splits it and carries on with separate streams."""
     module = pulse.load_null_sink("usbheadset")
     pulse.keep_awake("usbheadset")
     fallback_heard = Recorder(pulse, "headset.monitor", tmp_path / "default.raw")
@@ -267,6 +270,7 @@ def test_headset_unplugged_mid_call_keeps_the_call_and_falls_back(
             "--capture-device=headsetmic",
             f"--remote-tone={int(REMOTE_HZ)}",
             "--seconds=10",
+            *(["--duplex"] if streams == "duplex" else []),
             on_event=unplug_then_replug,
         )
     finally:
@@ -284,3 +288,34 @@ def test_headset_unplugged_mid_call_keeps_the_call_and_falls_back(
     # while unplugged the caller was heard on the default device (the "headset" sink)
     wins = windows(samples, RATE, REMOTE_HZ)
     assert sum(1 for w in wins if w.tone > 3000) >= 10, "nothing heard on the fallback device"
+
+
+def test_a_headset_plugged_in_after_start_is_noticed_and_used(pulse: PrivatePulse, tmp_path: Path) -> None:
+    """The chosen headset is missing when the engine starts (the call runs on the default
+    device); the watchdog's rescan notices it once it is plugged in and moves the call to it."""
+    state: dict[str, Any] = {}
+
+    def plug_in_after_fallback(event: dict[str, Any]) -> None:
+        if event["event"] == "device_event" and event["kind"] == "fell_back" and "module" not in state:
+            state["module"] = pulse.load_null_sink("lateheadset")
+
+    try:
+        run = run_peer(
+            pulse,
+            "--playback-device=lateheadset",
+            "--capture-device=headsetmic",
+            f"--remote-tone={int(REMOTE_HZ)}",
+            "--seconds=6",
+            on_event=plug_in_after_fallback,
+        )
+    finally:
+        if "module" in state:
+            pulse.unload_module(state["module"])
+    result = run.result
+    assert result["operator_confirmed"] and result["remote_confirmed"]
+    kinds = [(e["role"], e["kind"], e["using"]) for e in result["device_events"]]
+    assert kinds[:2] == [
+        ("playback", "fell_back", "system default"),
+        ("playback", "restored", "lateheadset"),
+    ], kinds
+    assert result["stats"]["playback_device"] == "lateheadset"

@@ -41,3 +41,19 @@ def test_doctor_audio_line_lists_devices_and_the_failing_choice(pulse_env: Priva
     assert "playback: ringer  [ringer]" in result.detail
     assert "playback: nope: no playback device named 'nope'" in result.detail
     assert result.data is not None and result.data["backend"] == "PulseAudio"
+
+
+def test_the_watchdogs_scanner_sees_a_device_plugged_in_on_its_open_connection(
+    pulse_env: PrivatePulse,
+) -> None:
+    from app.softphone.audio.devices import DeviceScanner
+
+    scanner = DeviceScanner()
+    assert not scanner.present(Direction.PLAYBACK, "deskphone")
+    module = pulse_env.load_null_sink("deskphone")
+    try:
+        assert scanner.present(Direction.PLAYBACK, "deskphone")  # same connection, fresh list
+    finally:
+        pulse_env.unload_module(module)
+    assert not scanner.present(Direction.PLAYBACK, "deskphone")
+    scanner.close()

@@ -64,8 +64,12 @@ def test_fifo_does_not_trim_a_depth_that_is_needed() -> None:
     assert fifo.trims == 0
 
 
+# Frames here are used the instant they arrive: no near-miss margin (tested on its own below).
+NARROWBAND = CoreSettings(clock_rate=8000, frame_ms=20, near_miss_ms=0.0)
+
+
 def test_core_cuts_device_buffers_into_call_frames_and_back() -> None:
-    core = BridgeCore(CoreSettings(clock_rate=8000, frame_ms=20))  # 320-byte frames
+    core = BridgeCore(NARROWBAND)  # 320-byte frames
     core.captured(b"\x01" * 200)
     core.captured(b"\x02" * 200)  # 400 bytes: one frame ready, 80 pending
     assert core.to_call() == b"\x01" * 200 + b"\x02" * 120
@@ -76,7 +80,7 @@ def test_core_cuts_device_buffers_into_call_frames_and_back() -> None:
 
 
 def test_core_mute_silences_the_microphone_and_hold_both_ways() -> None:
-    core = BridgeCore(CoreSettings(clock_rate=8000, frame_ms=20))
+    core = BridgeCore(NARROWBAND)
     mic = b"\x05" * 320
     core.captured(mic)
     core.muted = True
@@ -93,7 +97,7 @@ def test_core_mute_silences_the_microphone_and_hold_both_ways() -> None:
 
 
 def test_core_ignores_frames_of_the_wrong_size() -> None:
-    core = BridgeCore(CoreSettings(clock_rate=8000, frame_ms=20))
+    core = BridgeCore(NARROWBAND)
     core.from_call(b"\x01" * 100)
     assert core.bad_frames == 1
     assert core.playback.depth == 0

@@ -7,7 +7,8 @@ measured here; sounddevice only saw "default" through Debian's PortAudio, QtMult
 442 ms). Import the submodules directly; this package imports nothing heavy at import time.
 
 Modules: ``devices`` (list/choose/check by name), ``streams`` (typed miniaudio adapter),
-``fifo``/``core`` (the frame hand-over, no pjsua2), ``pjport`` (the AudioMediaPort),
+``fifo``/``core`` (the frame hand-over, no pjsua2), ``drift`` (clock-drift compensation),
+``pjport`` (the AudioMediaPort),
 ``bridge`` (HeadsetBridge + watchdog), ``ringer``, ``backend`` (the engine's
 ``AudioBackend`` seam), ``doctor`` (the ``frontline doctor`` line), ``choice_store`` (the devices
 remembered per workstation).

@@ -20,10 +20,17 @@ import time
 from dataclasses import dataclass, field
 
 from app.softphone.audio.core import BridgeCore, CoreSettings
-from app.softphone.audio.devices import DEFAULT_LABEL, AudioDeviceError, Direction, list_devices, resolve
+from app.softphone.audio.devices import DEFAULT_LABEL, AudioDeviceError, DeviceScanner, Direction, resolve
+from app.softphone.audio.drift import DriftControl
 from app.softphone.audio.events import AudioDeviceEvent, DeviceEventCallback, DeviceEventKind
 from app.softphone.audio.pjport import AudioMediaLike, HeadsetPort, ToneBeeper, stop_transmit_quietly
-from app.softphone.audio.streams import CaptureStream, PlaybackStream, name_this_thread
+from app.softphone.audio.streams import (
+    CaptureStream,
+    DuplexRole,
+    DuplexStream,
+    PlaybackStream,
+    name_this_thread,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +38,24 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class BridgeSettings:
     core: CoreSettings = field(default_factory=CoreSettings)
-    period_ms: int = 10  # miniaudio's period (its buffersize_msec is the period, not the buffer)
+    # miniaudio's period (its buffersize_msec is the period, not the buffer). 20 ms, pjsua's frame
+    # time, halves the sound-server wake-ups of 10 ms periods (the bulk of the bridge's CPU, in
+    # the PulseAudio client) and lets each device callback move exactly one ready-made frame.
+    period_ms: int = 20
     periods: int = 0  # periods per device buffer; 0: the backend's default
+    capture_period_ms: int | None = None  # None: period_ms
+    # Earpiece and microphone on one duplex device when both open: one thread and one sound-
+    # server connection, ~0.5-0.8 % of a core less, but miniaudio's duplex ring buffer added
+    # 27-65 ms of round trip with PulseAudio (measured, benchmarks/audio_bridge_bench.py
+    # --duplex), which the latency budget cannot afford: off by default. After a device
+    # problem a duplex pair is split into separate streams.
+    duplex: bool = False
     watchdog_interval_s: float = 0.2
     stall_timeout_s: float = 0.6  # a running stream with no callback for this long is dead
     # A new stream may take a while to get going: an idle PulseAudio null sink only notices a new
     # client at its next timer wake-up, up to 2 s later (measured here); a real device is faster.
     startup_grace_s: float = 3.0
-    rescan_interval_s: float = 2.0  # how often to look for the chosen device while on the default
+    rescan_interval_s: float = 2.0  # how often to look for the chosen device while it is missing
     stats_interval_s: float = 60.0
 
 
@@ -52,10 +69,26 @@ class BridgeStats:
     playback_overruns: int
     playback_trims: int
     playback_trimmed_ms: int
+    playback_startup_underruns: int  # in the settling seconds after a call connects: not faults
+    playback_startup_trims: int
+    playback_drift_corrections: int  # drift compensation at work: not faults either
+    playback_drift_dropped_ms: float
+    playback_drift_inserted_ms: float
+    playback_margin_frames: int  # frames kept beyond the prefill after underruns / near misses
+    playback_near_misses: int
+    playback_fifo_latency_ms: float  # the settled FIFO latency drift compensation holds (0: none yet)
     capture_underruns: int
     capture_overruns: int
     capture_trims: int
     capture_trimmed_ms: int
+    capture_startup_underruns: int
+    capture_startup_trims: int
+    capture_drift_corrections: int
+    capture_drift_dropped_ms: float
+    capture_drift_inserted_ms: float
+    capture_margin_frames: int
+    capture_near_misses: int
+    capture_fifo_latency_ms: float
     playback_callbacks: int
     capture_callbacks: int
     playback_depth_ms: float
@@ -65,6 +98,11 @@ class BridgeStats:
     capture_device: str | None
 
 
+def _reference_ms(drift: DriftControl | None) -> float:
+    reference = drift.reference if drift is not None else None
+    return 0.0 if reference is None else round(reference * 1000, 1)
+
+
 class _Slot:
     """One direction's stream and its watchdog bookkeeping (touched under the bridge's lock)."""
 
@@ -72,8 +110,9 @@ class _Slot:
         self.role = role
         self.direction = direction
         self.wanted = wanted
-        self.stream: PlaybackStream | CaptureStream | None = None
+        self.stream: PlaybackStream | CaptureStream | DuplexRole | None = None
         self.on_fallback = False
+        self.lost = False  # no device at all for this role (not even the default)
         self.last_count = -1
         self.last_change = 0.0
         self.opened_at = 0.0
@@ -103,6 +142,7 @@ class HeadsetBridge:
         self._port: HeadsetPort | None = None
         self._beeper: ToneBeeper | None = None
         self._connected: set[int] = set()  # conference slots of the calls connected now
+        self._scanner: DeviceScanner | None = None  # watchdog thread only
         self.reopens = 0
 
     # SIP thread -------------------------------------------------------------------------------
@@ -112,9 +152,11 @@ class HeadsetBridge:
         port = HeadsetPort(from_call=self.core.from_call, to_call=self.core.to_call)
         port.create("headset", core.clock_rate, core.frame_ms)
         self._port = port
+        self.core.set_active(False)  # no call yet: the FIFOs idle
         with self._lock:
-            for slot in (self._playback, self._capture):
-                self._open(slot, reason="start")
+            if not (self.settings.duplex and self._open_duplex()):
+                for slot in (self._playback, self._capture):
+                    self._open(slot, reason="start")
         self._watchdog = threading.Thread(target=self._watch, name="audio-watchdog", daemon=True)
         self._watchdog.start()
 
@@ -131,6 +173,7 @@ class HeadsetBridge:
         call_media.startTransmit(port)
         port.startTransmit(call_media)
         self._connected.add(call_media.getPortId())
+        self.core.set_active(True)  # (re)connected media: settle, then count faults
 
     def disconnect(self, call_media: AudioMediaLike) -> None:
         """Undo ``connect`` (a call's media went away while the call lives on)."""
@@ -139,7 +182,7 @@ class HeadsetBridge:
         stop_transmit_quietly(call_media, port)
         stop_transmit_quietly(port, call_media)
         if not self._connected:
-            self.core.playback.expect_gap()
+            self.core.set_active(False)  # the call's frames stop on purpose: not an underrun
 
     def set_muted(self, muted: bool) -> None:
         """Mute: the caller hears silence instead of the microphone."""
@@ -174,6 +217,7 @@ class HeadsetBridge:
         if self._watchdog is not None:
             self._watchdog.join(timeout=5)
             self._watchdog = None
+        self._scanner = None
         self._connected.clear()
         if self._beeper is not None:
             self._beeper.stop()
@@ -190,6 +234,8 @@ class HeadsetBridge:
         core = self.core
         play, cap = core.playback, core.capture
         frame_ms = self.settings.core.frame_ms
+        ms_per_sample = 1000 / self.settings.core.clock_rate
+        play_drift, cap_drift = core.playback_drain.drift, core.capture_drain.drift
         return BridgeStats(
             frames_from_call=core.frames_from_call,
             frames_to_call=core.frames_to_call,
@@ -197,10 +243,26 @@ class HeadsetBridge:
             playback_overruns=play.overruns,
             playback_trims=play.trims,
             playback_trimmed_ms=play.trimmed_frames * frame_ms,
+            playback_startup_underruns=play.startup_underruns,
+            playback_startup_trims=play.startup_trims,
+            playback_drift_corrections=play_drift.corrections if play_drift else 0,
+            playback_drift_dropped_ms=play_drift.dropped_samples * ms_per_sample if play_drift else 0.0,
+            playback_drift_inserted_ms=play_drift.inserted_samples * ms_per_sample if play_drift else 0.0,
+            playback_margin_frames=play.margin,
+            playback_near_misses=play.near_misses,
+            playback_fifo_latency_ms=_reference_ms(play_drift),
             capture_underruns=cap.underruns,
             capture_overruns=cap.overruns,
             capture_trims=cap.trims,
             capture_trimmed_ms=cap.trimmed_frames * frame_ms,
+            capture_startup_underruns=cap.startup_underruns,
+            capture_startup_trims=cap.startup_trims,
+            capture_drift_corrections=cap_drift.corrections if cap_drift else 0,
+            capture_drift_dropped_ms=cap_drift.dropped_samples * ms_per_sample if cap_drift else 0.0,
+            capture_drift_inserted_ms=cap_drift.inserted_samples * ms_per_sample if cap_drift else 0.0,
+            capture_margin_frames=cap.margin,
+            capture_near_misses=cap.near_misses,
+            capture_fifo_latency_ms=_reference_ms(cap_drift),
             playback_callbacks=self._callbacks(self._playback),
             capture_callbacks=self._callbacks(self._capture),
             playback_depth_ms=core.playback_depth_ms(),
@@ -226,6 +288,8 @@ class HeadsetBridge:
         label = info.name if info is not None else DEFAULT_LABEL
         period, periods = self.settings.period_ms, self.settings.periods
         rate = self.settings.core.clock_rate
+        if slot.direction is Direction.CAPTURE and self.settings.capture_period_ms is not None:
+            period = self.settings.capture_period_ms
         if slot.direction is Direction.PLAYBACK:
             return PlaybackStream(
                 raw_id, label, rate=rate, period_ms=period, periods=periods, fill=self.core.fill_playback
@@ -234,8 +298,45 @@ class HeadsetBridge:
             raw_id, label, rate=rate, period_ms=period, periods=periods, sink=self.core.captured
         )
 
+    def _open_duplex(self) -> bool:
+        """Both chosen devices as one duplex stream; False (nothing open) if that cannot be."""
+        play, cap = self._playback, self._capture
+        if self.settings.capture_period_ms not in (None, self.settings.period_ms):
+            return False
+        try:
+            play_info, play_id = resolve(Direction.PLAYBACK, play.wanted)
+            cap_info, cap_id = resolve(Direction.CAPTURE, cap.wanted)
+            stream = DuplexStream(
+                play_id,
+                cap_id,
+                playback_label=play_info.name if play_info is not None else DEFAULT_LABEL,
+                capture_label=cap_info.name if cap_info is not None else DEFAULT_LABEL,
+                rate=self.settings.core.clock_rate,
+                period_ms=self.settings.period_ms,
+                periods=self.settings.periods,
+                fill=self.core.fill_playback,
+                sink=self.core.captured,
+            )
+        except AudioDeviceError as exc:
+            log.info("audio devices as separate streams: %s", exc)
+            return False
+        now = time.monotonic()
+        for slot in (play, cap):
+            slot.stream = DuplexRole(stream, slot.direction)
+            slot.last_change = slot.opened_at = slot.last_rescan = now
+            slot.last_count = -1
+        return True
+
     def _open(self, slot: _Slot, *, reason: str) -> None:
         """Open the chosen device, else the default; report what happened."""
+        if isinstance(slot.stream, DuplexRole):
+            # Split: the other direction reopens on its own (quietly, unless its device changed).
+            other = self._capture if slot is self._playback else self._playback
+            self._close(other)
+            self._open_single(other, reason="split from duplex")
+        self._open_single(slot, reason=reason)
+
+    def _open_single(self, slot: _Slot, *, reason: str) -> None:
         self._close(slot)
         now = time.monotonic()
         slot.last_change = now
@@ -246,23 +347,29 @@ class HeadsetBridge:
             slot.stream = self._new_stream(slot, slot.wanted)
         except AudioDeviceError as exc:
             if slot.wanted is None:
-                self._emit(DeviceEventKind.LOST, slot, None, f"{reason}: {exc}")
+                self._lost(slot, f"{reason}: {exc}")
                 return
             try:
                 slot.stream = self._new_stream(slot, None)
             except AudioDeviceError as exc2:
-                self._emit(DeviceEventKind.LOST, slot, None, f"{reason}: {exc}; default: {exc2}")
+                self._lost(slot, f"{reason}: {exc}; default: {exc2}")
                 return
             first = not slot.on_fallback
             slot.on_fallback = True
+            slot.lost = False
             if first:
                 self._emit(DeviceEventKind.FELL_BACK, slot, slot.stream.label, f"{reason}: {exc}")
             return
-        if slot.on_fallback:
-            slot.on_fallback = False
+        if slot.on_fallback or slot.lost:
+            slot.on_fallback = slot.lost = False
             self._emit(DeviceEventKind.RESTORED, slot, slot.stream.label, reason)
         elif reason == "stalled":
             self._emit(DeviceEventKind.REOPENED, slot, slot.stream.label, reason)
+
+    def _lost(self, slot: _Slot, reason: str) -> None:
+        if not slot.lost:  # once, not on every retry
+            slot.lost = True
+            self._emit(DeviceEventKind.LOST, slot, None, reason)
 
     def _close(self, slot: _Slot) -> None:
         stream, slot.stream = slot.stream, None
@@ -302,7 +409,11 @@ class HeadsetBridge:
         stream = slot.stream
         if stream is None:
             if now - slot.last_rescan >= settings.rescan_interval_s:
-                self._open(slot, reason="retry")
+                slot.last_rescan = now
+                if slot.wanted is None:
+                    self._open(slot, reason="retry")
+                elif self._present(slot):
+                    self._open(slot, reason="device is back")
             return
         if stream.callbacks != slot.last_count:
             slot.last_count = stream.callbacks
@@ -320,27 +431,28 @@ class HeadsetBridge:
             if slot.wanted is not None and self._present(slot):
                 self._open(slot, reason="device is back")
 
-    @staticmethod
-    def _present(slot: _Slot) -> bool:
-        try:
-            return list_devices().find(slot.direction, slot.wanted or "") is not None
-        except AudioDeviceError:
-            return False
+    def _present(self, slot: _Slot) -> bool:
+        if self._scanner is None:
+            self._scanner = DeviceScanner()
+        return self._scanner.present(slot.direction, slot.wanted or "")
 
     def _log_stats(self, why: str) -> None:
         s = self.stats()
         log.info(
-            "audio bridge %s: play under/over/trim %d/%d/%d (%d ms), capture under/over/trim %d/%d/%d "
-            "(%d ms), depth play %.0f ms cap %.0f ms, reopens %d, devices %s / %s",
+            "audio bridge %s: play under/over/trim %d/%d/%d (%d ms), drift corrections %d; "
+            "capture under/over/trim %d/%d/%d (%d ms), drift corrections %d; "
+            "depth play %.0f ms cap %.0f ms, reopens %d, devices %s / %s",
             why,
             s.playback_underruns,
             s.playback_overruns,
             s.playback_trims,
             s.playback_trimmed_ms,
+            s.playback_drift_corrections,
             s.capture_underruns,
             s.capture_overruns,
             s.capture_trims,
             s.capture_trimmed_ms,
+            s.capture_drift_corrections,
             s.playback_depth_ms,
             s.capture_depth_ms,
             s.reopens,

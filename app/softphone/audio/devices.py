@@ -136,6 +136,33 @@ def check_devices(choice: DeviceChoice) -> DeviceReport:
     return DeviceReport(devices=devices, checks=tuple(checks))
 
 
+class DeviceScanner:
+    """Looks for a device on one long-lived sound-server connection, for a watchdog that asks
+    every few seconds (no connection set-up per look). One thread only; reconnects after an
+    error (a sound server restart)."""
+
+    def __init__(self) -> None:
+        self._context: Any = None
+
+    def present(self, direction: Direction, wanted: str) -> bool:
+        try:
+            if self._context is None:
+                self._context = miniaudio.Devices()
+            context = self._context
+            raw_list = context.get_captures() if direction is Direction.CAPTURE else context.get_playbacks()
+        except miniaudio.MiniaudioError as exc:
+            log.debug("device rescan failed: %s", exc)
+            self._context = None
+            return False
+        return any(
+            DeviceInfo(name=str(raw["name"]), id=_id_text(raw["id"]), direction=direction).matches(wanted)
+            for raw in raw_list
+        )
+
+    def close(self) -> None:
+        self._context = None  # miniaudio.Devices releases its context when collected
+
+
 def _enumerate() -> tuple[list[tuple[DeviceInfo, Any]], str]:
     try:
         context = miniaudio.Devices()

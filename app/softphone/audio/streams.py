@@ -30,7 +30,7 @@ _THREAD_PRIORITY = miniaudio.ThreadPriority.HIGHEST
 REALTIME_PRIORITY = 5
 
 FillCallback = Callable[[int], bytes]  # byte count wanted -> at most that many bytes (rest is silence)
-SinkCallback = Callable[[bytes], None]  # captured bytes
+SinkCallback = Callable[[bytes | bytearray], None]  # captured bytes
 
 
 def make_this_thread_realtime(priority: int = REALTIME_PRIORITY) -> bool:
@@ -162,3 +162,93 @@ class CaptureStream(_Stream):
 def open_probe(direction: Direction, raw_id: Any, rate: int = 16000) -> None:
     """Open a device and close it again: raises AudioDeviceError if it cannot be opened."""
     _open_device(direction, raw_id, rate=rate, period_ms=20).close()
+
+
+class DuplexStream:
+    """The headset's earpiece and microphone on one miniaudio duplex device: one thread and one
+    sound-server connection instead of two, and one callback per period that takes the captured
+    bytes and returns the playback bytes. Measured with PulseAudio at 20 ms periods: ~2.7 % of a
+    core for the device side against ~3.3-3.9 % for two streams. If the earpiece device goes
+    away the callbacks stop (measured), so the watchdog sees a stall as with a single stream."""
+
+    def __init__(
+        self,
+        playback_id: Any,
+        capture_id: Any,
+        *,
+        playback_label: str,
+        capture_label: str,
+        rate: int,
+        period_ms: int,
+        fill: FillCallback,
+        sink: SinkCallback,
+        periods: int = 0,
+    ) -> None:
+        self.playback_label = playback_label
+        self.capture_label = capture_label
+        self.callbacks = 0
+        self.errors = 0
+        self.realtime = False
+        self._fill = fill
+        self._sink = sink
+        s16 = miniaudio.SampleFormat.SIGNED16
+        try:
+            self._device: Any = miniaudio.DuplexStream(
+                playback_format=s16,
+                playback_channels=1,
+                capture_format=s16,
+                capture_channels=1,
+                sample_rate=rate,
+                buffersize_msec=period_ms,
+                playback_device_id=playback_id,
+                capture_device_id=capture_id,
+                callback_periods=periods,
+                thread_prio=_THREAD_PRIORITY,
+                app_name=APP_NAME,
+            )
+        except miniaudio.MiniaudioError as exc:
+            raise AudioDeviceError(f"cannot open {playback_label} + {capture_label} as one: {exc}") from exc
+        generator = self._generate()
+        next(generator)
+        try:
+            self._device.start(generator)
+        except miniaudio.MiniaudioError as exc:
+            self.close()
+            raise AudioDeviceError(f"cannot start {playback_label} + {capture_label}: {exc}") from exc
+
+    def _generate(self) -> Generator[bytes, bytearray, None]:
+        data = yield b""
+        name_this_thread("audio-duplex")
+        self.realtime = make_this_thread_realtime()
+        sink, fill = self._sink, self._fill
+        while True:
+            self.callbacks += 1
+            try:
+                sink(data)
+                out = fill(len(data))
+            except Exception:
+                self.errors += 1
+                log.exception("duplex callback failed on %s / %s", self.playback_label, self.capture_label)
+                out = b""
+            data = yield out
+
+    def close(self) -> None:
+        device, self._device = self._device, None
+        if device is not None:
+            device.close()
+
+
+class DuplexRole:
+    """One direction of a DuplexStream, shaped like a single stream for the bridge's watchdog."""
+
+    def __init__(self, stream: DuplexStream, direction: Direction) -> None:
+        self.stream = stream
+        self.direction = direction
+        self.label = stream.playback_label if direction is Direction.PLAYBACK else stream.capture_label
+
+    @property
+    def callbacks(self) -> int:
+        return self.stream.callbacks
+
+    def close(self) -> None:
+        self.stream.close()  # both roles go: the bridge reopens them separately

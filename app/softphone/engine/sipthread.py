@@ -22,11 +22,11 @@ from typing import Any
 from app.softphone import protocol
 from app.softphone.engine.audio import AudioBackend, DeviceAudioBackend, Recording
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
-from app.softphone.engine.callstate import CallPhase, CallSnapshot
+from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
 from app.softphone.engine.commands import Commands
 from app.softphone.engine.headers import caller_from_invite, invite_problem, uri_user
 from app.softphone.engine.options import EngineOptions
-from app.softphone.engine.pj import Account, AccountOptions, Call, Library, SipError, TlsOptions
+from app.softphone.engine.pj import Account, AccountOptions, AudioPort, Call, Library, SipError, TlsOptions
 from app.softphone.protocol import Command
 
 log = logging.getLogger("app.softphone.sip")
@@ -59,6 +59,7 @@ class Engine:
         self._lib: Library | None = None
         self._account: Account | None = None
         self._backend: AudioBackend | None = None
+        self._attached: dict[int, AudioPort] = {}  # call key -> its audio, while the backend has it
         self._entries: dict[int, CallEntry] = {}
         self._graveyard: list[Call] = []
         # Final answers are never sent inside onIncomingCall: for a truncated oversize UDP INVITE
@@ -270,6 +271,7 @@ class Engine:
     def _teardown(self) -> None:
         """The only safe order (LAB.md): calls gone → gc → account shutdown → libDestroy."""
         lib = self._lib
+        self._attached.clear()  # call audio handles go before their calls
         for e in self._entries.values():
             if e.call is not None:
                 self._graveyard.append(e.call)
@@ -365,8 +367,25 @@ class Engine:
                 if port is None:
                     continue
                 backend.attach(port, muted=entry.snap.muted)
+                self._attached[entry.key] = port
                 if entry.recording is not None:
                     entry.recording.connect(port, backend)
+
+    def _detach_media(self, entry: CallEntry) -> None:
+        """The call no longer talks through the headset (on hold, or ended): take it off, so the
+        bridge neither feeds it the microphone nor counts its missing frames as underruns."""
+        port = self._attached.pop(entry.key, None)
+        if port is not None and self._backend is not None:
+            self._backend.detach(port)
+
+    def _sync_hold(self) -> None:
+        """Hold silences both ways: the headset is held while calls are up and every one of
+        them is on hold on our side (with another call live, only the held one is detached)."""
+        if self._backend is None:
+            return
+        live = [e for e in self._entries.values() if e.phase is CallPhase.ACTIVE and not e.refused]
+        held = bool(live) and all(e.snap.hold in (Hold.LOCAL, Hold.BOTH) for e in live)
+        self._backend.set_held(held)
 
     def _audio_port(self, entry: CallEntry) -> Any:
         call = entry.call
@@ -491,6 +510,7 @@ class Engine:
         self._emit_call("call_state", entry, code=info.last_status, reason=info.last_reason)
         if phase is CallPhase.ENDED:
             self._stop_recording(entry)
+            self._detach_media(entry)
             self._emit(
                 protocol.event(
                     "call_ended",
@@ -502,6 +522,7 @@ class Engine:
                 )
             )
             self._retire(entry)
+            self._sync_hold()
         elif phase is CallPhase.ACTIVE and self.opts.auto_record and entry.recording is None:
             self._start_recording(entry, None)
 
@@ -520,7 +541,11 @@ class Engine:
             return
         status = next((m.status for m in call.info().media if m.audio), "none")
         entry.update(hold=hold_of(status, entry.snap.hold))
-        self._connect_media(entry)
+        if entry.snap.hold in (Hold.LOCAL, Hold.BOTH):
+            self._detach_media(entry)
+        else:
+            self._connect_media(entry)
+        self._sync_hold()
         self._emit(protocol.event("media_state", call=entry.key, status=status, hold=entry.snap.hold.value))
 
     def on_dtmf(self, call: Call, digit: str) -> None:
