@@ -29,8 +29,8 @@ from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.tickets.enums import CallDirection, CallOutcome, Role, TicketStatus
 from app.tickets.numbering import ReservePolicy, TicketNumberAllocator
+from tests.fixtures.logins import PASSWORD, OperatorLogins
 
-PASSWORD = "correct horse battery staple"
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
@@ -78,33 +78,12 @@ def test_0003_up_down_up(empty_url: str | URL) -> None:
 
 
 @dataclass
-class Site:
+class Site(OperatorLogins):
     """A migrated database with departments A and B, their operators and a little of everything."""
 
-    server: URL  # superuser
-    url: URL  # superuser, this database
-    logins: dict[str, str]  # a1, a2 (operators of A), lead (shift lead of A), b1 (B), admin
+    # url: superuser, this database; logins: a1, a2 (operators of A), lead (shift lead of A), b1 (B), admin
+    server: URL = dataclasses.field(kw_only=True)  # superuser
     ids: dict[str, int]  # operators, departments "dept_a"/"dept_b", tickets, calls, customer, line
-
-    def url_of(self, who: str) -> URL:
-        return self.url.set(username=self.logins[who], password=PASSWORD)
-
-    @contextlib.contextmanager
-    def raw(self, who: str) -> Iterator[psycopg.Connection[Any]]:
-        """A plain psycopg connection with `who`'s own credentials, autocommit."""
-        url = self.url_of(who)
-        conn = psycopg.connect(
-            host=url.host,
-            port=url.port,
-            dbname=url.database,
-            user=url.username,
-            password=url.password,
-            autocommit=True,
-        )
-        try:
-            yield conn
-        finally:
-            conn.close()
 
     def owner_check(self) -> contextlib.AbstractContextManager[Any]:
         """A SQLAlchemy connection as the superuser (RLS does not apply), not committed by itself."""

@@ -4,6 +4,7 @@ and row-level security checked with each operator's own login."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,10 +23,10 @@ from app.sync import tables as t
 from app.sync.applier import Applier, Outcome, PermanentError
 from app.sync.notify import ChangeNotice, libpq_conninfo
 from app.sync.outbox import Change
+from tests.fixtures.logins import PASSWORD, OperatorLogins
 
 pytestmark = pytest.mark.pg
 
-PASSWORD = "correct horse battery staple"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
@@ -42,31 +43,10 @@ def _state(engine: Engine, operator_id: int) -> Any:
 
 
 @dataclass
-class Floor:
+class Floor(OperatorLogins):
     """A migrated central database with operators a, b (department A) and lead; their logins."""
 
-    url: URL  # superuser
-    ids: dict[str, int]
-    logins: dict[str, str]
-
-    def url_of(self, who: str) -> URL:
-        return self.url.set(username=self.logins[who], password=PASSWORD)
-
-    @contextlib.contextmanager
-    def raw(self, who: str) -> Iterator[psycopg.Connection[Any]]:
-        url = self.url_of(who)
-        conn = psycopg.connect(
-            host=url.host,
-            port=url.port,
-            dbname=url.database,
-            user=url.username,
-            password=url.password,
-            autocommit=True,
-        )
-        try:
-            yield conn
-        finally:
-            conn.close()
+    ids: dict[str, int] = dataclasses.field(kw_only=True)
 
 
 @pytest.fixture

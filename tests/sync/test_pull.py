@@ -23,25 +23,14 @@ from app.sync import tables as t
 from app.sync.applier import Applier, Conflict, Outcome
 from app.sync.notify import ChangeNotice
 from app.sync.outbox import Change, new_uid
-from app.sync.pull import CachedRow, CacheRefresher
+from app.sync.pull import REFERENCE_TABLES, CachedRow, CacheRefresher
 from app.tickets.enums import Role
 
 pytestmark = pytest.mark.pg
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
-REFERENCE = (
-    "departments",
-    "lines",
-    "line_numbers",
-    "operators",
-    "categories",
-    "complexity_levels",
-    "priorities",
-    "field_rules",
-    "scripts",
-    "announcements",
-)
+REFERENCE = REFERENCE_TABLES
 
 
 # --- fixtures and helpers ---------------------------------------------------------------------------
