@@ -10,23 +10,38 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from app.softphone.audio.choice_store import audio_choice_path, load_choice, save_choice
-from app.softphone.audio.devices import AudioDeviceError, DeviceChoice, list_devices
 from app.softphone.device_settings import AudioDevices
 
 
 class LocalAudioDevices:
+    """The audio library is imported on first use, not at the window's start (it costs ~0.3 s
+    and ~10 MB, and most shifts never open the dialog)."""
+
     def __init__(self, path: Path | None = None) -> None:
-        self._path = path or audio_choice_path()
+        self._path = path
 
     async def devices(self) -> AudioDevices:
         return await asyncio.to_thread(self._devices)
 
     async def save(self, capture: str | None, playback: str | None, ring: str | None) -> None:
-        await asyncio.to_thread(save_choice, self._path, DeviceChoice(capture, playback, ring))
+        await asyncio.to_thread(self._save, capture, playback, ring)
+
+    def _choice_path(self) -> Path:
+        from app.softphone.audio.choice_store import audio_choice_path
+
+        return self._path or audio_choice_path()
+
+    def _save(self, capture: str | None, playback: str | None, ring: str | None) -> None:
+        from app.softphone.audio.choice_store import save_choice
+        from app.softphone.audio.devices import DeviceChoice
+
+        save_choice(self._choice_path(), DeviceChoice(capture, playback, ring))
 
     def _devices(self) -> AudioDevices:
-        chosen = load_choice(self._path)
+        from app.softphone.audio.choice_store import load_choice
+        from app.softphone.audio.devices import AudioDeviceError, list_devices
+
+        chosen = load_choice(self._choice_path())
         try:
             found = list_devices()
         except AudioDeviceError as exc:
