@@ -49,6 +49,21 @@ _PENDING_UIDS = text(
 )
 
 
+def _create_cache(path: Path) -> None:
+    """A new, migrated cache file, appearing all at once: created under another name and renamed,
+    so a desk killed while migrating (SQLite runs some of the DDL outside a transaction) does not
+    leave a half-built cache behind that every later start would trip over."""
+    fresh = path.with_name(path.name + ".new")
+    for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{fresh}")
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()  # the last connection checkpoints the WAL into the file
+    fresh.replace(path)
+
+
 class DeskSync:
     """See the module docstring.  Build it, `prepare` the cache, `start`; `stop` at the end."""
 
@@ -62,8 +77,10 @@ class DeskSync:
         on_conflict: Callable[[str], None] | None = None,
     ) -> None:
         self.central = make_engine(central_url, connect_args={"connect_timeout": CENTRAL_CONNECT_TIMEOUT_S})
+        if not cache_path.exists():
+            _create_cache(cache_path)
         self.cache = make_engine(f"sqlite:///{cache_path}")
-        upgrade(self.cache)
+        upgrade(self.cache)  # a cache from an older version of the app: its new migrations
         self.outbox = Outbox(cache_path)
         self.on_state = on_state
         self.on_rows = on_rows

@@ -5,6 +5,7 @@ operator sees instead of an overwrite.  Real PostgreSQL, real SQLite cache files
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -281,5 +282,23 @@ def test_doctor_reports_the_local_copy_and_what_waits_or_was_refused(seeded_cent
         refused = check_sync(url)
         assert not refused.ok
         assert "permission denied for table tickets" in refused.detail
+    finally:
+        sync.stop()
+
+
+def test_a_cache_half_built_by_a_killed_desk_is_not_what_the_next_start_opens(
+    seeded_central: URL, tmp_path: Path
+) -> None:
+    """A desk SIGKILLed during its first start's migration leaves only a scratch file; the next
+    start builds the cache again (found by the fault test on a cold fresh clone)."""
+    path = tmp_path / "cache.sqlite3"
+    scratch = path.with_name(path.name + ".new")
+    with sqlite3.connect(scratch) as half_built:  # what a kill mid-migration leaves behind
+        half_built.execute("CREATE TABLE categories (id INTEGER PRIMARY KEY)")
+    sync = DeskSync(seeded_central.render_as_string(hide_password=False), path)
+    try:
+        sync.prepare()
+        assert sync.has_cache()
+        assert not scratch.exists()
     finally:
         sync.stop()
