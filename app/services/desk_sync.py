@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Collection
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import text
@@ -30,7 +32,7 @@ from sqlalchemy import text
 from app.errors import DatabaseUnavailable
 from app.services.sync_ports import ChangedRows, SyncState
 from app.storage.database import make_engine
-from app.storage.migrate import upgrade
+from app.storage.migrate import current_revision, head_revision, upgrade
 from app.sync.applier import Applier, Conflict
 from app.sync.capture import OutboxRecorder
 from app.sync.notify import ChangeListener, ChangeNotice, libpq_conninfo
@@ -49,13 +51,32 @@ _PENDING_UIDS = text(
 )
 
 
-def _create_cache(path: Path) -> None:
-    """A new, migrated cache file, appearing all at once: created under another name and renamed,
-    so a desk killed while migrating (SQLite runs some of the DDL outside a transaction) does not
-    leave a half-built cache behind that every later start would trip over."""
+def _prepare_cache_file(path: Path) -> None:
+    """Make the cache file exist at the newest schema without ever leaving a half-migrated one.
+
+    SQLite runs some of the migrations' DDL outside a transaction, so a desk killed while
+    migrating could leave a cache every later start trips over ("table ... already exists") —
+    and an existing cache holds the outbox, which must survive an app upgrade.  So the schema is
+    built or upgraded on a copy under a scratch name, which then replaces the file in one rename:
+    killed before it, the old file (WAL checkpointed into it first) is still complete; after it,
+    the new one is.  Nothing else has the cache open yet (the desk is starting).
+    """
+    if path.exists():
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            if current_revision(engine) == head_revision():
+                return
+            with engine.connect() as conn:  # fold the WAL in: the copy and the rename see it all
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            engine.dispose()
     fresh = path.with_name(path.name + ".new")
     for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
         leftover.unlink(missing_ok=True)
+    if path.exists():
+        with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(fresh)) as copy:
+            source.backup(copy)
+        log.info("upgrading this desk's cache %s (changes waiting in it are kept)", path.name)
     engine = make_engine(f"sqlite:///{fresh}")
     try:
         upgrade(engine)
@@ -77,10 +98,8 @@ class DeskSync:
         on_conflict: Callable[[str], None] | None = None,
     ) -> None:
         self.central = make_engine(central_url, connect_args={"connect_timeout": CENTRAL_CONNECT_TIMEOUT_S})
-        if not cache_path.exists():
-            _create_cache(cache_path)
+        _prepare_cache_file(cache_path)
         self.cache = make_engine(f"sqlite:///{cache_path}")
-        upgrade(self.cache)  # a cache from an older version of the app: its new migrations
         self.outbox = Outbox(cache_path)
         self.on_state = on_state
         self.on_rows = on_rows

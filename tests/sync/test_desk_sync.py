@@ -23,10 +23,14 @@ from app.services.operator_states import OperatorStateService
 from app.services.sync_conflicts import ConflictService
 from app.services.sync_ports import SyncState
 from app.services.tickets import TicketService
+from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
+from app.storage.migrate import current_revision, head_revision, upgrade
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Call, Customer, Line, Operator, OperatorStateRow, Ticket, TicketEvent
+from app.sync import changes
+from app.sync.outbox import Outbox
 from app.tickets.drafts import TicketDraft
 from app.tickets.enums import CallDirection, CallOutcome
 from app.tickets.numbering import TicketNumberAllocator
@@ -216,7 +220,6 @@ def test_the_status_says_offline_and_how_many_changes_wait(
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     url = restartable_pg.new_database()
-    from app.storage.database import make_engine
 
     seed = make_engine(url)
     generate_demo_data(seed, customers=10, seed=5, default_region="RU")
@@ -300,5 +303,25 @@ def test_a_cache_half_built_by_a_killed_desk_is_not_what_the_next_start_opens(
         sync.prepare()
         assert sync.has_cache()
         assert not scratch.exists()
+    finally:
+        sync.stop()
+
+
+def test_an_app_upgrade_migrates_the_cache_and_keeps_the_changes_waiting_in_it(
+    seeded_central: URL, tmp_path: Path
+) -> None:
+    path = tmp_path / "cache.sqlite3"
+    old = make_engine(f"sqlite:///{path}")
+    upgrade(old, "0005")  # a cache made by the previous version of the app
+    old.dispose()
+    box = Outbox(path)
+    box.append(*changes.ticket_event("some-ticket-uid", "comment", {"text": "typed offline"}, NOW))
+    box.close()
+
+    sync = DeskSync(seeded_central.render_as_string(hide_password=False), path)
+    try:
+        assert current_revision(sync.cache) == head_revision()
+        (waiting,) = sync.outbox.pending()
+        assert waiting.payload["payload"] == {"text": "typed offline"}
     finally:
         sync.stop()
