@@ -28,32 +28,36 @@ def run_checks(site: SiteConfig, *, database_url: str, sip: bool = True) -> list
 def check_sync(database_url: str) -> CheckResult:
     """This desk's local copy of the central database: how fresh, and what has not been sent."""
     try:
-        import sqlite3
-
         from app.main import cache_path_for
+        from app.storage.database import make_engine
         from app.sync.outbox import Outbox
+        from app.sync.pull import last_refresh
 
         path = cache_path_for(database_url)
         if not path.exists():
             return CheckResult("sync", True, "no local copy yet: the first start copies the central database")
-        with sqlite3.connect(path) as db:
-            row = db.execute("SELECT value FROM sync_watermarks WHERE name = 'refreshed_at'").fetchone()
+        cache = make_engine(f"sqlite:///{path}")
+        try:
+            refreshed = last_refresh(cache)
+        finally:
+            cache.dispose()
         box = Outbox(path)
         try:
-            waiting, conflicts, refused = box.pending_count(), len(box.conflicts()), box.failed()
+            counts, refused = box.counts(), box.failed()
         finally:
             box.close()
     except Exception as exc:  # noqa: BLE001 (the check must report, not crash doctor)
         return CheckResult("sync", False, f"sync check failed: {exc}")
-    details = {
+    waiting, conflicts = counts["pending"], counts["conflict"]
+    details: dict[str, object] = {
         "cache": str(path),
-        "refreshed_at": row[0] if row else None,
+        "refreshed_at": refreshed,
         "waiting": waiting,
         "conflicts": conflicts,
         "refused": len(refused),
     }
     message = (
-        f"local copy {path.name}, refreshed {row[0] if row else 'never'}; {waiting} changes waiting, "
+        f"local copy {path.name}, refreshed {refreshed or 'never'}; {waiting} changes waiting, "
         f"{conflicts} conflicts for the operator"
     )
     if refused:

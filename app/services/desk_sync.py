@@ -37,7 +37,7 @@ from app.sync.applier import Applier, Conflict
 from app.sync.capture import OutboxRecorder
 from app.sync.notify import ChangeListener, ChangeNotice, libpq_conninfo
 from app.sync.outbox import Change, Outbox
-from app.sync.pull import CachedRow, CacheRefresher
+from app.sync.pull import CachedRow, CacheRefresher, last_refresh
 from app.sync.replicator import Replicator, SyncStatus
 
 log = logging.getLogger(__name__)
@@ -128,11 +128,7 @@ class DeskSync:
 
     def has_cache(self) -> bool:
         """Whether this desk copied the central database before (it can start offline)."""
-        with self.cache.connect() as conn:
-            exists = conn.scalar(
-                text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sync_watermarks'")
-            )
-            return bool(exists) and bool(conn.scalar(text("SELECT count(*) FROM sync_watermarks")))
+        return last_refresh(self.cache) is not None
 
     def prepare(self) -> None:
         """Make sure the cache can serve the desk: the first start copies the central database
@@ -180,9 +176,8 @@ class DeskSync:
     def state(self) -> SyncState:
         with self._lock:
             status, listening = self._replicator_status, self._listening
-        waiting = self.outbox.pending_count()
-        conflicts = len(self.outbox.conflicts())
-        refused = len(self.outbox.failed())
+        counts = self.outbox.counts()
+        waiting, conflicts, refused = counts["pending"], counts["conflict"], counts["failed"]
         if status.state == "catching_up":
             return SyncState("catching_up", waiting, status.done, status.total, conflicts, refused)
         if status.state == "offline" or not listening:

@@ -14,20 +14,15 @@ nothing to an outbox.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from app.sync.changes import PendingChange
-from app.sync.outbox import new_uid
+from app.sync.outbox import INSERT_CHANGE, change_row
 
-_INSERT = text(
-    "INSERT INTO outbox (key, kind, payload, created_at) VALUES (:key, :kind, :payload, :created_at) "
-    "ON CONFLICT (key) DO NOTHING"
-)
+_INSERT = text(INSERT_CHANGE)
 _WAKE_REGISTERED = "frontline.outbox_wake"
 
 
@@ -39,17 +34,8 @@ class OutboxRecorder:
 
     def record(self, session: Session, change: PendingChange, *, key: str | None = None) -> str:
         """Add `change` to the session's transaction; returns its idempotency key."""
-        kind, payload = change
-        key = key or new_uid()
-        session.execute(
-            _INSERT,
-            {
-                "key": key,
-                "kind": kind.value,
-                "payload": json.dumps(payload),
-                "created_at": datetime.now(UTC).isoformat(),
-            },
-        )
+        row = change_row(*change, key)
+        session.execute(_INSERT, row)
         if self.on_commit is not None and not session.info.get(_WAKE_REGISTERED):
             session.info[_WAKE_REGISTERED] = True
             wake = self.on_commit
@@ -59,4 +45,4 @@ class OutboxRecorder:
                 wake()
 
             event.listen(session, "after_commit", after_commit, once=True)
-        return key
+        return row["key"]

@@ -75,6 +75,24 @@ def new_uid() -> str:
     return str(uuid.uuid4())
 
 
+# One change into the table (named parameters: the stdlib driver here, SQLAlchemy in
+# `app.sync.capture`); a key already there is a retried append, not a second change.
+INSERT_CHANGE = (
+    "INSERT INTO outbox (key, kind, payload, created_at) VALUES (:key, :kind, :payload, :created_at) "
+    "ON CONFLICT (key) DO NOTHING"
+)
+
+
+def change_row(kind: ChangeKind | str, payload: Mapping[str, Any], key: str | None = None) -> dict[str, str]:
+    """The outbox row of one change, as `INSERT_CHANGE` takes it."""
+    return {
+        "key": key or new_uid(),
+        "kind": ChangeKind(kind).value,
+        "payload": json.dumps(dict(payload)),
+        "created_at": datetime.now(UTC).isoformat(),
+    }
+
+
 class Outbox:
     """Pending changes in a local SQLite file (see the module docstring)."""
 
@@ -109,26 +127,18 @@ class Outbox:
         self, changes: Iterable[tuple[ChangeKind | str, Mapping[str, Any], str | None]]
     ) -> list[str]:
         """Store several changes in one local transaction (all or none), in order."""
-        now = datetime.now(UTC).isoformat()
-        rows = [
-            (key or new_uid(), ChangeKind(kind).value, json.dumps(dict(payload)), now)
-            for kind, payload, key in changes
-        ]
+        rows = [change_row(kind, payload, key) for kind, payload, key in changes]
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(
-                    "INSERT INTO outbox (key, kind, payload, created_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (key) DO NOTHING",
-                    rows,
-                )
+                self._db.executemany(INSERT_CHANGE, rows)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
         if self.on_append is not None:
             self.on_append()
-        return [row[0] for row in rows]
+        return [row["key"] for row in rows]
 
     # --- the replicator's side ---------------------------------------------------------------
 
@@ -140,6 +150,12 @@ class Outbox:
         with self._lock:
             row = self._db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
         return int(row[0])
+
+    def counts(self) -> dict[str, int]:
+        """How many changes are ``pending``, in ``conflict`` and ``failed`` (one query)."""
+        with self._lock:
+            found = dict(self._db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
+        return {state: int(found.get(state, 0)) for state in ("pending", "conflict", "failed")}
 
     def mark_applied(self, keys: Iterable[str]) -> None:
         """Forget changes the central database acknowledged."""

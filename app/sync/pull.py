@@ -131,6 +131,15 @@ WATERMARKS = "sync_watermarks"
 _PENDING_ATTEMPTS = 5
 
 
+def last_refresh(cache: Engine) -> str | None:
+    """When `cache` last completed a refresh (ISO 8601 text); None when it never did (no first
+    copy yet)."""
+    with cache.connect() as conn:
+        if not inspect(conn).has_table(WATERMARKS):
+            return None
+        return CacheRefresher._get_mark(conn, "refreshed_at")
+
+
 class CentralSchemaOutdated(UserFacingError):
     """The central database lacks a migration the cache needs (``calls.updated_at``, 0005)."""
 
