@@ -30,6 +30,7 @@ from app.errors import UserFacingError
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
 
     from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
@@ -63,13 +64,16 @@ def _log_ready_once(status: object) -> None:
         log.info("window ready (%s)", status)
 
 
+def _url_digest(url: URL) -> str:
+    """A short, stable file-name part for a database URL (never its password)."""
+    return hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+
+
 def reserve_path_for(database_url: str) -> str:
     """Each central database leases its own numbers: keep one reserve file per database."""
     from sqlalchemy.engine import make_url
 
-    safe = make_url(database_url).render_as_string(hide_password=True)
-    digest = hashlib.sha256(safe.encode()).hexdigest()[:12]
-    return str(data_dir() / f"ticket_numbers-{digest}.sqlite3")
+    return str(data_dir() / f"ticket_numbers-{_url_digest(make_url(database_url))}.sqlite3")
 
 
 def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
@@ -163,8 +167,7 @@ def cache_path_for(database_url: str) -> Path:
     from app.storage.database import database_user
 
     url = make_url(database_url)
-    safe = url.set(username=database_user(url)).render_as_string(hide_password=True)
-    return data_dir() / f"central-cache-{hashlib.sha256(safe.encode()).hexdigest()[:12]}.sqlite3"
+    return data_dir() / f"central-cache-{_url_digest(url.set(username=database_user(url)))}.sqlite3"
 
 
 def _open_central(options: WorkstationOptions, events: SyncEvents) -> DeskSync:

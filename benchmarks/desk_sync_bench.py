@@ -33,14 +33,11 @@ from sqlalchemy import create_engine, select, text
 
 from app.services.desk_sync import DeskSync
 from app.services.sync_ports import ChangedRows
-from app.services.tickets import TicketService
 from app.storage import migrate
 from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
-from app.storage.number_blocks import lease_function
-from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Customer, Line, Ticket
-from app.tickets.numbering import TicketNumberAllocator
+from tests.fixtures.desks import desk_ticket_service
 from tests.fixtures.postgres import find_pg_bin, start_cluster
 
 
@@ -94,14 +91,7 @@ def main() -> int:
             desk.prepare()
             desk.start()
             desk.listener.wait_listening(10)
-        reserve = SqliteNumberReserve(home / "numbers.sqlite3")
-        tickets = TicketService(
-            desk_a.cache,
-            TicketNumberAllocator(reserve),
-            lease=lease_function(desk_a.central, reserve.workstation_id()),
-            recorder=desk_a.recorder,
-        )
-        tickets.top_up_numbers()
+        tickets = desk_ticket_service(desk_a, home / "numbers.sqlite3")
         with desk_a.cache.connect() as conn:
             customer = conn.scalar(select(Customer.id).order_by(Customer.id).limit(1))
             line = conn.scalar(select(Line.id).order_by(Line.id).limit(1))

@@ -22,19 +22,16 @@ from app.services.desk_sync import DeskSync
 from app.services.desk_workers import WorkerTickets
 from app.services.lookup import LookupService
 from app.services.sync_conflicts import ConflictService
-from app.services.tickets import TicketService
 from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
 from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
-from app.storage.number_blocks import lease_function
-from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Announcement, Customer, Line, Ticket
-from app.tickets.numbering import TicketNumberAllocator
 from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.ticket_form import TicketForm
+from tests.fixtures.desks import desk_ticket_service
 
 pytestmark = [pytest.mark.gui, pytest.mark.pg]
 
@@ -43,18 +40,6 @@ WAIT_MS = 15_000
 
 class OpenDesk(Protocol):
     def __call__(self, name: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync: ...
-
-
-def _ticket_service(desk: DeskSync, numbers: Path) -> TicketService:
-    reserve = SqliteNumberReserve(numbers)
-    service = TicketService(
-        desk.cache,
-        TicketNumberAllocator(reserve),
-        lease=lease_function(desk.central, reserve.workstation_id()),
-        recorder=desk.recorder,
-    )
-    service.top_up_numbers()
-    return service
 
 
 def _first(desk: DeskSync, column: Any) -> Any:
@@ -124,7 +109,7 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
 
     # Desk A, another workstation with its own cache, opens and saves a ticket for that customer.
     desk_a = desks("a", None)
-    tickets_a = _ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
+    tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
     created = tickets_a.create_for_call(None, customer_id, _first(desk_a, Line.id), None)
     tickets_a.save(
         created.id,
@@ -158,6 +143,7 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
         central.dispose()
     qtbot.waitUntil(lambda: "Outage in the district" in window.card.announcements.text(), timeout=WAIT_MS)
     assert window.sync_label.text().endswith("online")
+    window.close()  # stops its live updates while this test's event loop still runs
 
 
 def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applies_on_request(
@@ -168,14 +154,14 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
     tmp_path: Path,
 ) -> None:
     desk_a = desks("a", None)
-    tickets_a = _ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
+    tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
     created = tickets_a.create_for_call(None, _first(desk_a, Customer.id), _first(desk_a, Line.id), None)
     assert desk_a.replicator.wait_idle(WAIT_MS / 1000)
 
     # Desk B copied the ticket at version 1, then lost the network (not started: no sync threads).
     events = SyncEvents()
     desk_b = desks("b", events, start=False)
-    tickets_b = _ticket_service(desk_b, tmp_path / "b-numbers.sqlite3")
+    tickets_b = desk_ticket_service(desk_b, tmp_path / "b-numbers.sqlite3")
     with desk_b.cache.connect() as conn:
         b_ticket = tickets_b.get(conn.scalar(select(Ticket.id).where(Ticket.number == created.number)))
     assert (b_ticket.number, b_ticket.version) == (created.number, 1)

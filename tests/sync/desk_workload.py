@@ -14,7 +14,6 @@ operator would after a crash; nothing is done twice.  Exits 0 once the outbox ha
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import sys
 import time
@@ -27,11 +26,9 @@ from app.errors import DatabaseUnavailable
 from app.services.calls import CallService
 from app.services.desk_sync import DeskSync
 from app.services.tickets import TicketService
-from app.storage.number_blocks import lease_function
-from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Call, Customer, Line
 from app.tickets.enums import CallDirection, CallOutcome
-from app.tickets.numbering import TicketNumberAllocator
+from tests.fixtures.desks import desk_ticket_service
 
 BASE = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
@@ -88,16 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"first copy: central database unavailable (attempt {attempt + 1})", flush=True)
             time.sleep(1.0)
     sync.start()
-    reserve = SqliteNumberReserve(args.home / "numbers.sqlite3")
-    tickets = TicketService(
-        sync.cache,
-        TicketNumberAllocator(reserve),
-        lease=lease_function(sync.central, reserve.workstation_id()),
-        recorder=sync.recorder,
-    )
-    # Offline at start: numbers come from the reserve, then provisionally (unique either way).
-    with contextlib.suppress(DatabaseUnavailable):
-        tickets.top_up_numbers()
+    tickets = desk_ticket_service(sync, args.home / "numbers.sqlite3")
     calls = CallService(sync.cache, "RU", recorder=sync.recorder)
     with sync.cache.connect() as conn:  # the one customer and line the test put centrally
         customer = conn.scalar(select(Customer.id).order_by(Customer.id).limit(1))

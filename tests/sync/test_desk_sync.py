@@ -26,7 +26,6 @@ from app.services.tickets import TicketService
 from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
 from app.storage.migrate import current_revision, head_revision, upgrade
-from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Call, Customer, Line, Operator, OperatorStateRow, Ticket, TicketEvent
 from app.sync import changes
@@ -35,6 +34,7 @@ from app.tickets.drafts import TicketDraft
 from app.tickets.enums import CallDirection, CallOutcome
 from app.tickets.numbering import TicketNumberAllocator
 from app.tickets.operator_state import OperatorState, OperatorStatus
+from tests.fixtures.desks import desk_ticket_service
 
 pytestmark = pytest.mark.pg
 
@@ -64,14 +64,7 @@ class Desk:
             on_conflict=self._on_conflict,
         )
         self.sync.prepare()
-        reserve = SqliteNumberReserve(home / "numbers.sqlite3")
-        self.tickets = TicketService(
-            self.sync.cache,
-            TicketNumberAllocator(reserve),
-            lease=lease_function(self.sync.central, reserve.workstation_id()),
-            recorder=self.sync.recorder,
-        )
-        self.tickets.top_up_numbers()
+        self.tickets = desk_ticket_service(self.sync, home / "numbers.sqlite3")
         self.calls = CallService(self.sync.cache, "RU", recorder=self.sync.recorder)
         self.conflicts = ConflictService(self.sync.cache, self.sync.outbox, self.tickets)
 
