@@ -58,6 +58,7 @@ class LiveUpdates(QObject):
         self._form = ticket_form
         self._tasks = BackgroundTasks(self._on_task_error)
         self._pending = ChangedRows()
+        self._closed = False  # after `shutdown`: the sync threads may still deliver a few signals
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(COALESCE_MS)
@@ -72,6 +73,8 @@ class LiveUpdates(QObject):
         self._label.show_state(state)
 
     def _on_rows_changed(self, rows: ChangedRows) -> None:
+        if self._closed:
+            return
         p = self._pending
         self._pending = ChangedRows(
             tickets=p.tickets | rows.tickets,
@@ -85,7 +88,8 @@ class LiveUpdates(QObject):
             self._timer.start()
 
     def _on_conflict_found(self, _key: str) -> None:
-        self.review_conflicts(interrupt=False)
+        if not self._closed:
+            self.review_conflicts(interrupt=False)
 
     # --- refreshing ----------------------------------------------------------------------------
 
@@ -164,6 +168,7 @@ class LiveUpdates(QObject):
 
     def shutdown(self) -> None:
         """Stop refreshing (the window is closing; the event loop is about to stop)."""
+        self._closed = True
         self._timer.stop()
         self._tasks.cancel_all()
 
