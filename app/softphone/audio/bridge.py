@@ -18,11 +18,13 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.softphone.audio.core import BridgeCore, CoreSettings
 from app.softphone.audio.devices import DEFAULT_LABEL, AudioDeviceError, DeviceScanner, Direction, resolve
 from app.softphone.audio.drift import DriftControl
 from app.softphone.audio.events import AudioDeviceEvent, DeviceEventCallback, DeviceEventKind
+from app.softphone.audio.fifo import FrameFifo
 from app.softphone.audio.pjport import AudioMediaLike, HeadsetPort, ToneBeeper, stop_transmit_quietly
 from app.softphone.audio.streams import (
     CaptureStream,
@@ -232,37 +234,11 @@ class HeadsetBridge:
     # any thread -------------------------------------------------------------------------------
     def stats(self) -> BridgeStats:
         core = self.core
-        play, cap = core.playback, core.capture
-        frame_ms = self.settings.core.frame_ms
-        ms_per_sample = 1000 / self.settings.core.clock_rate
-        play_drift, cap_drift = core.playback_drain.drift, core.capture_drain.drift
         return BridgeStats(
             frames_from_call=core.frames_from_call,
             frames_to_call=core.frames_to_call,
-            playback_underruns=play.underruns,
-            playback_overruns=play.overruns,
-            playback_trims=play.trims,
-            playback_trimmed_ms=play.trimmed_frames * frame_ms,
-            playback_startup_underruns=play.startup_underruns,
-            playback_startup_trims=play.startup_trims,
-            playback_drift_corrections=play_drift.corrections if play_drift else 0,
-            playback_drift_dropped_ms=play_drift.dropped_samples * ms_per_sample if play_drift else 0.0,
-            playback_drift_inserted_ms=play_drift.inserted_samples * ms_per_sample if play_drift else 0.0,
-            playback_margin_frames=play.margin,
-            playback_near_misses=play.near_misses,
-            playback_fifo_latency_ms=_reference_ms(play_drift),
-            capture_underruns=cap.underruns,
-            capture_overruns=cap.overruns,
-            capture_trims=cap.trims,
-            capture_trimmed_ms=cap.trimmed_frames * frame_ms,
-            capture_startup_underruns=cap.startup_underruns,
-            capture_startup_trims=cap.startup_trims,
-            capture_drift_corrections=cap_drift.corrections if cap_drift else 0,
-            capture_drift_dropped_ms=cap_drift.dropped_samples * ms_per_sample if cap_drift else 0.0,
-            capture_drift_inserted_ms=cap_drift.inserted_samples * ms_per_sample if cap_drift else 0.0,
-            capture_margin_frames=cap.margin,
-            capture_near_misses=cap.near_misses,
-            capture_fifo_latency_ms=_reference_ms(cap_drift),
+            **self._direction_stats("playback", core.playback, core.playback_drain.drift),
+            **self._direction_stats("capture", core.capture, core.capture_drain.drift),
             playback_callbacks=self._callbacks(self._playback),
             capture_callbacks=self._callbacks(self._capture),
             playback_depth_ms=core.playback_depth_ms(),
@@ -271,6 +247,26 @@ class HeadsetBridge:
             playback_device=self._using(self._playback),
             capture_device=self._using(self._capture),
         )
+
+    def _direction_stats(self, prefix: str, fifo: FrameFifo, drift: DriftControl | None) -> dict[str, Any]:
+        """One direction's FIFO and drift counters, as the ``{prefix}_...`` fields of `BridgeStats`."""
+        frame_ms = self.settings.core.frame_ms
+        ms_per_sample = 1000 / self.settings.core.clock_rate
+        fields: dict[str, Any] = {
+            "underruns": fifo.underruns,
+            "overruns": fifo.overruns,
+            "trims": fifo.trims,
+            "trimmed_ms": fifo.trimmed_frames * frame_ms,
+            "startup_underruns": fifo.startup_underruns,
+            "startup_trims": fifo.startup_trims,
+            "drift_corrections": drift.corrections if drift else 0,
+            "drift_dropped_ms": drift.dropped_samples * ms_per_sample if drift else 0.0,
+            "drift_inserted_ms": drift.inserted_samples * ms_per_sample if drift else 0.0,
+            "margin_frames": fifo.margin,
+            "near_misses": fifo.near_misses,
+            "fifo_latency_ms": _reference_ms(drift),
+        }
+        return {f"{prefix}_{name}": value for name, value in fields.items()}
 
     @staticmethod
     def _callbacks(slot: _Slot) -> int:
