@@ -23,6 +23,8 @@ from app.sync.outbox import ChangeKind, Outbox
 from app.tickets.drafts import TicketDraft
 from app.tickets.enums import TicketStatus
 
+_DRAFT_FIELDS = frozenset(f.name for f in dataclasses.fields(TicketDraft))
+
 
 def _typed(name: str, value: Any) -> Any:
     if name == "status":
@@ -51,7 +53,7 @@ class ConflictService:
             fields = {
                 name: _typed(name, value)
                 for name, value in change.payload.get("fields", {}).items()
-                if name in {f.name for f in dataclasses.fields(TicketDraft)}
+                if name in _DRAFT_FIELDS
             }
             mine = dataclasses.replace(theirs.draft, **fields)
             found.append(RemoteConflict(change.key, theirs, mine, tuple(fields)))
