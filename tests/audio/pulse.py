@@ -143,6 +143,18 @@ class PrivatePulse:
         )
         return int(out.stdout.strip())
 
+    def load_virtual_mic(self, name: str, feed_sink: str) -> int:
+        """A microphone that "hears" whatever is played into ``feed_sink`` (its monitor, remapped
+        into an ordinary source as a headset microphone would be); returns its module index."""
+        out = self.pactl(
+            "load-module",
+            "module-remap-source",
+            f"source_name={name}",
+            f"master={feed_sink}.monitor",
+            f"source_properties=device.description={name}",
+        )
+        return int(out.stdout.strip())
+
     def unload_module(self, index: int) -> None:
         self.pactl("unload-module", str(index))
 
