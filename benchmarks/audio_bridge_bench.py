@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import statistics
@@ -200,9 +201,10 @@ def measure_latency(
 
 
 CLEAN_LEVEL = 7950  # mean |sample| of the remote's 1 kHz tone (pjsua ToneGenerator default volume)
+MIC_LEVEL = 0.3 * 32767 * 2 / math.pi  # mean |sample| of write_tone_wav's sine (level 0.3)
 
 
-def dropouts(raw: bytes) -> tuple[int, int, int]:
+def dropouts(raw: bytes, clean_level: float = CLEAN_LEVEL) -> tuple[int, int, int]:
     """(gaps, windows, loud) over the 10 ms windows of 16 kHz mono audio, from the first tone to
     the last: a gap is below half the clean level, "loud" above 1.4 times it (copies of the tone
     superposed: seen in the call audio pjsua delivers when the machine is overloaded)."""
@@ -217,8 +219,8 @@ def dropouts(raw: bytes) -> tuple[int, int, int]:
     if not voiced:
         return 0, 0, 0
     body = levels[voiced[0] + 10 : voiced[-1] - 10]
-    gaps = sum(1 for level in body if level < 0.5 * CLEAN_LEVEL)
-    loud = sum(1 for level in body if level > 1.4 * CLEAN_LEVEL)
+    gaps = sum(1 for level in body if level < 0.5 * clean_level)
+    loud = sum(1 for level in body if level > 1.4 * clean_level)
     return gaps, len(body), loud
 
 
@@ -252,6 +254,23 @@ def soak(
             stdout=sink_file,
             stderr=subprocess.DEVNULL,
         )
+    # The control: PulseAudio's own C player at the bridge's device buffer (3 periods), playing
+    # the microphone's tone into the otherwise idle ringer sink, no Frontline process involved.
+    # Gaps there are what this machine's sound server and scheduler do to any low-latency client.
+    control_path = tmp / "control.raw"
+    control_player = subprocess.Popen(
+        ["paplay", "-d", "ringer", f"--latency-msec={3 * period_ms}", str(mic)],
+        env={**os.environ, **pulse.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with control_path.open("wb") as control_file:
+        control = subprocess.Popen(
+            ["parec", "-d", "ringer.monitor", f"--rate={RATE}", "--channels=1", "--format=s16le"],
+            env={**os.environ, **pulse.env},
+            stdout=control_file,
+            stderr=subprocess.DEVNULL,
+        )
     busy: multiprocessing.process.BaseProcess | None = None
     args = [
         "--playback-device=headset",
@@ -275,10 +294,9 @@ def soak(
     result = finish(peer)
     if busy is not None:
         busy.join(timeout=10)
-    recorder.terminate()
-    recorder.wait()
-    feeder.terminate()
-    feeder.wait()
+    for helper in (recorder, control, feeder, control_player):
+        helper.terminate()
+        helper.wait()
 
     stats = result["stats"]
     for side in ("playback", "capture"):
@@ -304,6 +322,11 @@ def soak(
     ):
         gaps, windows, loud = dropouts(data)
         print(f"  {label}: {gaps} gaps of 10 ms, {loud} over-loud 10 ms windows, in {windows / 100:.0f} s")
+    gaps, windows, _ = dropouts(control_path.read_bytes(), clean_level=MIC_LEVEL)
+    print(
+        f"  control (paplay at {3 * period_ms} ms latency -> ringer sink, no Frontline): "
+        f"{gaps} gaps of 10 ms in {windows / 100:.0f} s"
+    )
     cpu = result["cpu"]
     threads = ", ".join(
         f"{name} {pct:.2f}%" for name, pct in sorted(cpu["threads_pct"].items()) if pct >= 0.01
@@ -327,6 +350,84 @@ def soak(
     )
 
 
+def _process_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _empty_device_streams(play: str, capture: str, period_ms: int, seconds: float, out: Any) -> None:
+    """Headset playback + microphone capture through miniaudio with callbacks that do nothing:
+    what the device library and the sound server's client side cost before any bridge work."""
+    import resource
+
+    import miniaudio
+
+    from app.softphone.audio.devices import Direction, resolve
+
+    s16 = miniaudio.SampleFormat.SIGNED16
+    _, play_id = resolve(Direction.PLAYBACK, play)
+    _, capture_id = resolve(Direction.CAPTURE, capture)
+
+    def silence() -> Any:
+        frames = yield b""
+        while True:
+            frames = yield bytes(2 * frames)
+
+    def discard() -> Any:
+        yield
+        while True:
+            yield
+
+    common = {"nchannels": 1, "sample_rate": RATE, "buffersize_msec": period_ms}
+    devices = [
+        miniaudio.PlaybackDevice(output_format=s16, device_id=play_id, **common),
+        miniaudio.CaptureDevice(input_format=s16, device_id=capture_id, **common),
+    ]
+    for device, generator in zip(devices, (silence(), discard()), strict=True):
+        next(generator)
+        device.start(generator)
+    time.sleep(2)
+    before, started = resource.getrusage(resource.RUSAGE_SELF), time.monotonic()
+    time.sleep(seconds)
+    after, wall = resource.getrusage(resource.RUSAGE_SELF), time.monotonic() - started
+    for device in devices:
+        device.close()
+    used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    out.put(100 * used / wall)
+
+
+def measure_floor(pulse: Any, period_ms: int, seconds: float) -> None:
+    """What two device streams cost on this machine without any of Frontline's work."""
+    print(f"floor of the sound path ({period_ms} ms periods, {seconds:.0f} s each):")
+    spawn = multiprocessing.get_context("spawn")
+    result = spawn.Queue()
+    args = ("headset", "headsetmic", period_ms, seconds, result)
+    empty = spawn.Process(target=_empty_device_streams, args=args)
+    empty.start()
+    library_pct = result.get(timeout=seconds + 60)
+    empty.join(timeout=10)
+    print(f"  miniaudio playback + capture, empty callbacks: {library_pct:.2f}% of one core")
+
+    env = {**os.environ, **pulse.env}
+    fmt = [f"--rate={RATE}", "--channels=1", "--format=s16le", f"--latency-msec={period_ms}"]
+    clients = [
+        subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        for cmd in (["pacat", "-p", "-d", "headset", *fmt, "/dev/zero"], ["parec", "-d", "headsetmic", *fmt])
+    ]
+    time.sleep(2)
+    before, started = [_process_cpu_seconds(c.pid) for c in clients], time.monotonic()
+    time.sleep(seconds)
+    after, wall = [_process_cpu_seconds(c.pid) for c in clients], time.monotonic() - started
+    for client in clients:
+        client.terminate()
+        client.wait()
+    play_pct, rec_pct = (100 * (a - b) / wall for a, b in zip(after, before, strict=True))
+    print(
+        f"  PulseAudio's own C clients (pacat + parec, {period_ms} ms latency): {play_pct + rec_pct:.2f}% "
+        f"(playback {play_pct:.2f}%, capture {rec_pct:.2f}%)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -345,6 +446,9 @@ def main() -> int:
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-soak", action="store_true")
     parser.add_argument("--skip-cpu-baseline", action="store_true")
+    parser.add_argument(
+        "--floor-seconds", type=float, default=30.0, help="length of each floor measurement (0: skip)"
+    )
     args = parser.parse_args()
 
     from tests.audio.pulse import PrivatePulse
@@ -361,6 +465,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="frontline-audio-bench-") as tmp:
             if not args.skip_latency:
                 measure_latency(pulse, args.clicks, args.period_ms, args.prefill_frames, peer_extra)
+            if args.floor_seconds > 0:
+                measure_floor(pulse, args.period_ms, args.floor_seconds)
             if not args.skip_soak:
                 extra = (f"--switch-interval={args.switch_interval}",) if args.switch_interval else ()
                 extra += peer_extra
