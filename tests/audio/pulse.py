@@ -47,7 +47,10 @@ class PrivatePulse:
         runtime.mkdir(mode=0o700)
         home.mkdir()
         socket = runtime / "native"
-        lines = [f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}"]
+        lines = [
+            f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}",
+            "load-module module-cli-protocol-unix",  # pacmd: what each stream asked the server for
+        ]
         for sink in SINKS:
             lines.append(
                 f"load-module module-null-sink sink_name={sink} rate=48000 norewinds=1 "
@@ -142,6 +145,22 @@ class PrivatePulse:
             f"sink_properties=device.description={name}",
         )
         return int(out.stdout.strip())
+
+    def requested_latencies_ms(self) -> list[float]:
+        """The latency each playback stream's buffer attributes made it request of its sink
+        (``pacmd list-sink-inputs``: half of what the stream asked the server to hold, less
+        a minimum request; it follows the stream's buffer size, not the moment's fill level)."""
+        out = subprocess.run(
+            ["pacmd", "list-sink-inputs"],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=15,
+            check=True,
+        ).stdout
+        return [
+            float(line.split(":")[1].split()[0]) for line in out.splitlines() if "requested latency" in line
+        ]
 
     def load_virtual_mic(self, name: str, feed_sink: str) -> int:
         """A microphone that "hears" whatever is played into ``feed_sink`` (its monitor, remapped

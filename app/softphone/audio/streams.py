@@ -7,12 +7,14 @@ server stopped without telling anyone (observed here when the headset sink is re
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
 import os
 import sys
-from collections.abc import Callable, Generator
+import threading
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import miniaudio
@@ -59,6 +61,40 @@ def name_this_thread(name: str) -> None:
         log.debug("cannot name thread %s", name)
 
 
+# How much audio the sound server holds for a playback stream. miniaudio asks PulseAudio for one
+# period (tlength = 20 ms, seen in the server's debug log), so a callback ~15 ms late leaves the
+# headset silent for a moment although the bridge handed over every frame: 18 audible 10 ms gaps
+# a minute with a busy thread in the process, 2-7 in a minute of a call through the engine. With
+# 30 ms the engine still had 5; with 40 ms none in 120 s (the sink's own recording, counted by
+# benchmarks/audio_bridge_bench.py), and fewer server wake-ups, for 20 ms more latency to the ear.
+# The microphone keeps its 20 ms fragments: a capture callback that is late loses nothing.
+PLAYBACK_SERVER_BUFFER_MS = 40
+_PULSE_LATENCY = "PULSE_LATENCY_MSEC"
+_environment_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _pulse_server_buffer(period_ms: int) -> Iterator[None]:
+    """Let libpulse ask for PLAYBACK_SERVER_BUFFER_MS while one playback stream connects.
+
+    miniaudio has no setting for PulseAudio's buffer attributes and hides its pa_stream; libpulse
+    reads PULSE_LATENCY_MSEC when a stream connects (pa_stream_connect_playback), so it is set
+    around the device's creation only, not for the capture streams. An administrator's own
+    PULSE_LATENCY_MSEC is left alone. Elsewhere (Windows, macOS) the variable means nothing.
+    """
+    # One stream connects at a time (ringer and headset may open together); glibc's setenv keeps
+    # the old environment arrays, so a getenv on another thread meanwhile reads either state.
+    with _environment_lock:
+        if _PULSE_LATENCY in os.environ:
+            yield
+            return
+        os.environ[_PULSE_LATENCY] = str(max(PLAYBACK_SERVER_BUFFER_MS, period_ms))
+        try:
+            yield
+        finally:
+            os.environ.pop(_PULSE_LATENCY, None)
+
+
 def _open_device(direction: Direction, raw_id: Any, *, rate: int, period_ms: int, periods: int = 0) -> Any:
     """An initialised (not yet started) mono s16 miniaudio device; raises AudioDeviceError."""
     common: dict[str, Any] = {
@@ -73,7 +109,8 @@ def _open_device(direction: Direction, raw_id: Any, *, rate: int, period_ms: int
     s16 = miniaudio.SampleFormat.SIGNED16
     try:
         if direction is Direction.PLAYBACK:
-            return miniaudio.PlaybackDevice(output_format=s16, **common)
+            with _pulse_server_buffer(period_ms):
+                return miniaudio.PlaybackDevice(output_format=s16, **common)
         return miniaudio.CaptureDevice(input_format=s16, **common)
     except miniaudio.MiniaudioError as exc:
         what = "default device" if raw_id is None else "chosen device"
