@@ -11,19 +11,27 @@ Latency: a click rig (one miniaudio duplex stream, so its output and input sampl
 one clock) plays a 5 ms click into the "micfeed" sink and listens on a capture device:
   baseline      micfeed -> virtual mic                                   (the rig + PulseAudio)
   sink hop      ringer -> ringer monitor                                 (the rig + one null sink)
+  parec | pacat micfeed -> virtual mic -> PulseAudio's C tools at the bridge's period -> headset
+                monitor (the same devices and hops with no bridge: the reference)
   bridge loop   micfeed -> virtual mic -> bridge -> pjsua conference -> bridge -> headset monitor
   call loop     as the bridge loop, but through a real call to a peer that echoes (adds RTP and
                 the jitter buffer: mouth-to-ear of a loopback call, not the bridge's share)
-The bridge's added latency lies between two bounds: bridge loop - baseline (too high: it still
-holds the headset's null-sink hop) and bridge loop - baseline - sink hop (too low: the rig's own
-buffers are subtracted twice). Both include pjsua's 20 ms conference frame, which pjsua with a
-real sound device has as well.
+The bridge's added latency is bridge loop - parec | pacat. The older bounds are printed too:
+bridge loop - baseline (too high: it still holds the headset's null-sink hop) and bridge loop -
+baseline - sink hop (too low: the rig's own buffers are subtracted twice). All include pjsua's
+20 ms conference frame, which pjsua with a real sound device has as well. The null sinks' timing
+moves single runs by +-20 ms: compare medians of several runs, not one.
+
+Floor: two miniaudio streams whose callbacks do nothing, and PulseAudio's own pacat + parec at
+the bridge's period, measured alone: what the device side costs on this machine before any of
+the bridge's work.
 
 Long call: the remote plays 1 kHz, the virtual mic plays 440 Hz, a "GUI" (another process by
 default, like Frontline's window) burns 30 ms of Python every 100 ms. The bridge's own counters
 are reported, and 10 ms gaps are counted at three points: the call audio pjsua's conference hands
 the bridge, what the bridge hands the playback device, and the headset sink's monitor; so a gap
 can be told apart as pjsua's (RTP/jitter buffer under load), the bridge's, or the sound server's.
+As a control, paplay plays the same tone at the bridge's device buffer into the idle ringer sink.
 CPU: the engine process's CPU during the call with the bridge, minus the same call without any
 sound device (--no-bridge), is the audio path; per-thread figures come from /proc.
 """
@@ -147,6 +155,20 @@ def finish(proc: subprocess.Popen[str]) -> dict[str, Any]:
     return result
 
 
+def plain_passthrough(pulse: Any, period_ms: int) -> list[subprocess.Popen[bytes]]:
+    """The microphone copied straight into the headset by PulseAudio's own C tools at the
+    bridge's period (parec | pacat): what any program needs to play the microphone into the
+    headset through this sound server. The bridge loop minus this is the bridge's share: its
+    queues, pjsua's conference frame and the larger playback buffer it asks the server for."""
+    env = {**os.environ, **pulse.env}
+    fmt = [f"--rate={RATE}", "--channels=1", "--format=s16le", f"--latency-msec={period_ms}"]
+    reader = subprocess.Popen(["parec", "-d", "headsetmic", *fmt], env=env, stdout=subprocess.PIPE)
+    writer = subprocess.Popen(["pacat", "-p", "-d", "headset", *fmt], env=env, stdin=reader.stdout)
+    assert reader.stdout is not None
+    reader.stdout.close()  # the writer holds the pipe now
+    return [reader, writer]
+
+
 def measure_latency(
     pulse: Any, clicks: int, period_ms: int, prefill: int, extra_peer_args: tuple[str, ...] = ()
 ) -> None:
@@ -166,6 +188,17 @@ def measure_latency(
     rig.close()
     sink_hop = rig.latencies
     print(f"  sink hop (rig + one null sink)   {summary(sink_hop)}")
+
+    passthrough = plain_passthrough(pulse, period_ms)
+    time.sleep(2)  # as for the bridge: past the streams' start-up
+    rig = ClickRig("micfeed", "headset.monitor")
+    time.sleep(seconds)
+    rig.close()
+    for tool in passthrough:
+        tool.terminate()
+        tool.wait()
+    plain = rig.latencies
+    print(f"  parec | pacat round trip         {summary(plain)}")
 
     results: dict[str, list[float]] = {}
     for label, extra in (("bridge loop", "--loopback"), ("call loop", "--remote-echo")):
@@ -189,6 +222,12 @@ def measure_latency(
             f"  {label:<12} round trip         {summary(rig.latencies)}; FIFO depth at end "
             f"play {stats['playback_depth_ms']:.0f} ms, capture {stats['capture_depth_ms']:.0f} ms, "
             f"trims {stats['playback_trims']}/{stats['capture_trims']}"
+        )
+    if plain and results["bridge loop"]:
+        added = statistics.median(results["bridge loop"]) - statistics.median(plain)
+        print(
+            f"  => added by the bridge over parec | pacat on the same devices: {added:.1f} ms "
+            "(target <= 60 ms)"
         )
     if baseline and sink_hop and results["bridge loop"]:
         loop = statistics.median(results["bridge loop"])
