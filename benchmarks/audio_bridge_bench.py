@@ -263,6 +263,21 @@ def dropouts(raw: bytes, clean_level: float = CLEAN_LEVEL) -> tuple[int, int, in
     return gaps, len(body), loud
 
 
+def _pulse_tool(pulse: Any, command: list[str], stdout: Any = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command, env={**os.environ, **pulse.env}, stdout=stdout, stderr=subprocess.DEVNULL
+    )
+
+
+def _record_monitor(pulse: Any, source: str, path: Path) -> subprocess.Popen[bytes]:
+    with path.open("wb") as sink_file:
+        return _pulse_tool(
+            pulse,
+            ["parec", "-d", source, f"--rate={RATE}", "--channels=1", "--format=s16le"],
+            stdout=sink_file,
+        )
+
+
 def soak(
     pulse: Any,
     seconds: float,
@@ -274,42 +289,23 @@ def soak(
     *,
     cpu_baseline: bool = True,
 ) -> None:
+    from app.softphone.audio.streams import PLAYBACK_SERVER_BUFFER_MS
     from tests.audio.harness import start_peer, write_tone_wav
 
     print(f"long call: {seconds:.0f} s, device period {period_ms} ms, busy GUI: {gui}")
     mic = write_tone_wav(tmp / "mic.wav", 440, seconds=seconds + 30)
-    feeder = subprocess.Popen(
-        ["paplay", "-d", "micfeed", str(mic)],
-        env={**os.environ, **pulse.env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    feeder = _pulse_tool(pulse, ["paplay", "-d", "micfeed", str(mic)])
     record_path = tmp / "headset.raw"
     tap = tmp / "tap.raw"
-    with record_path.open("wb") as sink_file:
-        recorder = subprocess.Popen(
-            ["parec", "-d", "headset.monitor", f"--rate={RATE}", "--channels=1", "--format=s16le"],
-            env={**os.environ, **pulse.env},
-            stdout=sink_file,
-            stderr=subprocess.DEVNULL,
-        )
-    # The control: PulseAudio's own C player at the bridge's device buffer (3 periods), playing
-    # the microphone's tone into the otherwise idle ringer sink, no Frontline process involved.
-    # Gaps there are what this machine's sound server and scheduler do to any low-latency client.
+    recorder = _record_monitor(pulse, "headset.monitor", record_path)
+    # The control: PulseAudio's own C player with the server buffer the bridge's playback asks
+    # for, playing the microphone's tone into the otherwise idle ringer sink, no Frontline process
+    # involved. Gaps there are what this machine's sound server and scheduler do to any client.
     control_path = tmp / "control.raw"
-    control_player = subprocess.Popen(
-        ["paplay", "-d", "ringer", f"--latency-msec={3 * period_ms}", str(mic)],
-        env={**os.environ, **pulse.env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    control_player = _pulse_tool(
+        pulse, ["paplay", "-d", "ringer", f"--latency-msec={PLAYBACK_SERVER_BUFFER_MS}", str(mic)]
     )
-    with control_path.open("wb") as control_file:
-        control = subprocess.Popen(
-            ["parec", "-d", "ringer.monitor", f"--rate={RATE}", "--channels=1", "--format=s16le"],
-            env={**os.environ, **pulse.env},
-            stdout=control_file,
-            stderr=subprocess.DEVNULL,
-        )
+    control = _record_monitor(pulse, "ringer.monitor", control_path)
     busy: multiprocessing.process.BaseProcess | None = None
     args = [
         "--playback-device=headset",
@@ -363,7 +359,7 @@ def soak(
         print(f"  {label}: {gaps} gaps of 10 ms, {loud} over-loud 10 ms windows, in {windows / 100:.0f} s")
     gaps, windows, _ = dropouts(control_path.read_bytes(), clean_level=MIC_LEVEL)
     print(
-        f"  control (paplay at {3 * period_ms} ms latency -> ringer sink, no Frontline): "
+        f"  control (paplay at {PLAYBACK_SERVER_BUFFER_MS} ms latency -> ringer sink, no Frontline): "
         f"{gaps} gaps of 10 ms in {windows / 100:.0f} s"
     )
     cpu = result["cpu"]
