@@ -206,7 +206,9 @@ class DuplexStream:
     sound-server connection instead of two, and one callback per period that takes the captured
     bytes and returns the playback bytes. Measured with PulseAudio at 20 ms periods: ~2.7 % of a
     core for the device side against ~3.3-3.9 % for two streams. If the earpiece device goes
-    away the callbacks stop (measured), so the watchdog sees a stall as with a single stream."""
+    away the callbacks stop (measured), so the watchdog sees a stall as with a single stream.
+    Its earpiece keeps miniaudio's one-period server buffer (PLAYBACK_SERVER_BUFFER_MS is not
+    applied: on one connect it would stretch the microphone's fragments as well)."""
 
     def __init__(
         self,
