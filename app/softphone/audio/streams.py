@@ -117,6 +117,16 @@ def _open_device(direction: Direction, raw_id: Any, *, rate: int, period_ms: int
         raise AudioDeviceError(f"cannot open the {direction.value} {what}: {exc}") from exc
 
 
+def _start(device: Any, generator: Generator[Any, Any, None], close: Callable[[], None], what: str) -> None:
+    """Prime the callback generator and start the device; on failure close it and say what."""
+    next(generator)
+    try:
+        device.start(generator)
+    except miniaudio.MiniaudioError as exc:
+        close()
+        raise AudioDeviceError(f"cannot start {what}: {exc}") from exc
+
+
 class _Stream:
     direction: Direction
 
@@ -128,13 +138,7 @@ class _Stream:
         self._device: Any = _open_device(
             self.direction, raw_id, rate=rate, period_ms=period_ms, periods=periods
         )
-        generator = self._generate()
-        next(generator)
-        try:
-            self._device.start(generator)
-        except miniaudio.MiniaudioError as exc:
-            self.close()
-            raise AudioDeviceError(f"cannot start {self.direction.value} on {label}: {exc}") from exc
+        _start(self._device, self._generate(), self.close, f"{self.direction.value} on {label}")
 
     def _generate(self) -> Generator[Any, Any, None]:
         raise NotImplementedError
@@ -247,13 +251,7 @@ class DuplexStream:
             )
         except miniaudio.MiniaudioError as exc:
             raise AudioDeviceError(f"cannot open {playback_label} + {capture_label} as one: {exc}") from exc
-        generator = self._generate()
-        next(generator)
-        try:
-            self._device.start(generator)
-        except miniaudio.MiniaudioError as exc:
-            self.close()
-            raise AudioDeviceError(f"cannot start {playback_label} + {capture_label}: {exc}") from exc
+        _start(self._device, self._generate(), self.close, f"{playback_label} + {capture_label}")
 
     def _generate(self) -> Generator[bytes, bytearray, None]:
         data = yield b""
