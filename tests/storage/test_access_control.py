@@ -29,7 +29,7 @@ from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.tickets.enums import CallDirection, CallOutcome, Role, TicketStatus
 from app.tickets.numbering import ReservePolicy, TicketNumberAllocator
-from tests.fixtures.logins import PASSWORD, OperatorLogins
+from tests.fixtures.logins import PASSWORD, OperatorLogins, drop_database_and_logins
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -188,13 +188,7 @@ def site(pg_server: URL, pg_database_factory: Callable[..., URL]) -> Iterator[Si
         yield Site(server=pg_server, url=url, logins=logins, ids=ids)
     finally:
         owner.dispose()
-        drop = create_engine(pg_server, isolation_level="AUTOCOMMIT")
-        with drop.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-            for login in logins.values():
-                with contextlib.suppress(Exception):
-                    conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
-        drop.dispose()
+        drop_database_and_logins(pg_server, str(url.database), logins.values())
 
 
 # --- add_operator ------------------------------------------------------------------------------------
@@ -579,8 +573,5 @@ def test_a_non_superuser_owner_can_migrate_and_add_operators(pg_server: URL) -> 
             assert _q(conn, "SELECT count(*) FROM operators") == [(1,)]
     finally:
         owner_engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
-            conn.execute(text(f'DROP ROLE IF EXISTS "{owner}"'))
         admin.dispose()
+        drop_database_and_logins(pg_server, database, [login, owner])

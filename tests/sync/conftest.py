@@ -14,8 +14,23 @@ from sqlalchemy.engine import URL
 
 from app.storage import migrate
 from app.storage.database import make_engine
+from app.sync.applier import Applier
 from app.sync.outbox import Outbox
 from tests.fixtures.postgres import ENV_URL, find_pg_bin, start_cluster
+
+
+@pytest.fixture
+def appliers() -> Iterator[Callable[[Engine], Applier]]:
+    """Appliers on any engine, each closed after the test."""
+    made: list[Applier] = []
+
+    def make(engine: Engine) -> Applier:
+        made.append(Applier(engine))
+        return made[-1]
+
+    yield make
+    for applier in made:
+        applier.close()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -17,19 +17,6 @@ from app.sync.outbox import Change, Outbox
 pytestmark = pytest.mark.pg
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def appliers() -> Iterator[Callable[[Engine], Applier]]:
-    made: list[Applier] = []
-
-    def make(engine: Engine) -> Applier:
-        made.append(Applier(engine))
-        return made[-1]
-
-    yield make
-    for applier in made:
-        applier.close()
 
 
 def _count(engine: Engine, table: TableClause) -> int:

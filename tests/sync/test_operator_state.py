@@ -3,7 +3,6 @@ and row-level security checked with each operator's own login."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,7 +12,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import URL
 
 from app.storage.admin import add_operator
@@ -23,7 +22,7 @@ from app.sync import tables as t
 from app.sync.applier import Applier, Outcome, PermanentError
 from app.sync.notify import ChangeNotice, libpq_conninfo
 from app.sync.outbox import Change
-from tests.fixtures.logins import PASSWORD, OperatorLogins
+from tests.fixtures.logins import PASSWORD, OperatorLogins, drop_database_and_logins
 
 pytestmark = pytest.mark.pg
 
@@ -71,26 +70,7 @@ def floor(pg_server: URL, central_url: URL, central: Engine) -> Iterator[Floor]:
             }
         yield Floor(url=central_url, ids=ids, logins=logins)
     finally:
-        drop = create_engine(pg_server, isolation_level="AUTOCOMMIT")
-        with drop.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{central_url.database}" WITH (FORCE)'))
-            for login in logins.values():
-                with contextlib.suppress(Exception):
-                    conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
-        drop.dispose()
-
-
-@pytest.fixture
-def appliers() -> Iterator[Callable[[Engine], Applier]]:
-    made: list[Applier] = []
-
-    def make(engine: Engine) -> Applier:
-        made.append(Applier(engine))
-        return made[-1]
-
-    yield make
-    for applier in made:
-        applier.close()
+        drop_database_and_logins(pg_server, str(central_url.database), logins.values())
 
 
 def test_a_state_is_upserted_and_a_replay_is_a_no_op(
