@@ -1,15 +1,27 @@
 """Apply one outbox change to the central database, exactly once.
 
-Runs on the `app.sync.replicator.Replicator` thread (blocking).  Each change is applied by *one*
-SQL statement, in autocommit: one round trip to the server and one implicit transaction.  Its
-first data-modifying CTE inserts the change's idempotency key into ``applied_changes`` (``ON
-CONFLICT DO NOTHING``); the writes that follow happen only when that insert returned the key.
-When the key is already there the change was applied before (a replay after a crash or a lost
-acknowledgement) and nothing else is written.  When the change cannot apply (a row it refers to
-is missing or invisible to this login, a stale version) the statement aborts itself through
-``frontline_sync_refuse`` (migration 0005) with a SQLSTATE of ours, which undoes the key too.
-Rows the desk creates carry the ``uid`` it generated, and later changes refer to them by that
-uid.  PostgreSQL only: the central database is PostgreSQL (SQLite cannot modify data in a CTE).
+Runs on the `app.sync.replicator.Replicator` thread (blocking), connected as the operator's own
+login: row-level security (migration 0003) decides what the change may touch, exactly as for any
+other statement of that operator.
+
+Most changes are applied by *one* SQL statement, in autocommit: one round trip to the server and
+one implicit transaction.  Its first data-modifying CTE inserts the change's idempotency key into
+``applied_changes`` (``ON CONFLICT DO NOTHING``); the writes that follow happen only when that
+insert returned the key.  When the key is already there the change was applied before (a replay
+after a crash or a lost acknowledgement) and nothing else is written.  When the change cannot
+apply (a row it refers to is missing or invisible to this login, a stale version) the statement
+aborts itself through ``frontline_sync_refuse`` (migration 0005) with a SQLSTATE of ours, which
+undoes the key too.  Rows the desk creates carry the ``uid`` it generated, and later changes
+refer to them by that uid.  PostgreSQL only: the central database is PostgreSQL (SQLite cannot
+modify data in a CTE).
+
+A change that *creates* a row and also writes rows whose policy looks that row up (a new ticket
+and its ``created`` event: the ``ticket_events`` policy asks whether the ticket is visible) cannot
+be one statement: every part of a statement sees the snapshot taken before it started, so the
+policy's subquery does not see the ticket inserted beside it and PostgreSQL refuses the event
+("new row violates row-level security policy").  Such a change is a short transaction instead:
+the keyed statement first, then its follow-up statements (`_Plan.then`), which see what the first
+one wrote.  The policies stay as strict as they are; only the order of the writes changed.
 
 Payloads (JSON; datetimes as ISO 8601 with a zone, dates as ``YYYY-MM-DD``; ids are the central
 database's reference-data ids the desk already knows):
@@ -45,7 +57,7 @@ import enum
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -87,11 +99,21 @@ _TICKET_FIELD_TYPES = {
     "resolution": "text",
 }
 
-# A handler turns a payload into the CTEs after the key's and the checks of the final SELECT:
-# (ctes, checks, params); each check is (condition, sqlstate, message) and aborts the statement
-# when its condition holds for a new key.
+# Each check is (condition, sqlstate, message key) and aborts the keyed statement when its
+# condition holds for a new key.
 _Check = tuple[str, str, str]
-_Statement = tuple[str, list[_Check], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one change is written: the CTEs after the key's, the checks of the final SELECT, the
+    bound parameters, and `then`: statements run after it in the same transaction, only when the
+    key was new (see the module docstring for why some changes need them)."""
+
+    ctes: str
+    checks: list[_Check]
+    params: dict[str, Any]
+    then: tuple[str, ...] = ()
 
 
 class Outcome(enum.StrEnum):
@@ -169,7 +191,7 @@ class Applier:
         self._engine = engine
         self._clock = clock
         self._conn: Connection | None = None
-        self._handlers: dict[ChangeKind, Callable[[Mapping[str, Any]], _Statement]] = {
+        self._handlers: dict[ChangeKind, Callable[[Mapping[str, Any]], _Plan]] = {
             ChangeKind.CALL_RINGING: self._call_ringing,
             ChangeKind.CALL_ANSWERED: self._call_answered,
             ChangeKind.CALL_ENDED: self._call_ended,
@@ -203,15 +225,8 @@ class Applier:
         """
 
         def work(conn: Connection) -> list[Outcome]:
-            conn.exec_driver_sql("BEGIN")
-            try:
-                outcomes = [self._apply_in(conn, c) for c in changes]
-                conn.exec_driver_sql("COMMIT")
-            except BaseException:
-                with suppress(DBAPIError):
-                    conn.exec_driver_sql("ROLLBACK")
-                raise
-            return outcomes
+            with _transaction(conn):
+                return [self._apply_in(conn, c, in_transaction=True) for c in changes]
 
         try:
             return self._run(changes[0], work)
@@ -244,11 +259,23 @@ class Applier:
                     raise
         raise AssertionError("unreachable")
 
-    def _apply_in(self, conn: Connection, change: Change) -> Outcome:
-        ctes, checks, params = self._handlers[change.kind](change.payload)
-        params.update(change_key=change.key, change_kind=change.kind.value, applied_at=self._clock())
+    def _apply_in(self, conn: Connection, change: Change, *, in_transaction: bool = False) -> Outcome:
+        """Write `change` on `conn` (autocommit); `in_transaction`: the caller opened one."""
+        plan = self._handlers[change.kind](change.payload)
+        params = dict(plan.params, change_key=change.key, change_kind=change.kind.value)
+        params["applied_at"] = self._clock()
+        if plan.then and not in_transaction:
+            with _transaction(conn):
+                return self._write(conn, plan, params)
+        return self._write(conn, plan, params)
+
+    @staticmethod
+    def _write(conn: Connection, plan: _Plan, params: dict[str, Any]) -> Outcome:
         try:
-            new = conn.exec_driver_sql(_statement(ctes, checks), params).scalar_one()
+            new = conn.exec_driver_sql(_statement(plan.ctes, plan.checks), params).scalar_one()
+            if new:
+                for statement in plan.then:
+                    conn.exec_driver_sql(statement, params)
         except DBAPIError as exc:
             state = getattr(exc.orig, "sqlstate", None)
             if state == _STALE:
@@ -300,7 +327,7 @@ class Applier:
     # --- calls --------------------------------------------------------------------------------
 
     @staticmethod
-    def _call_ringing(p: Mapping[str, Any]) -> _Statement:
+    def _call_ringing(p: Mapping[str, Any]) -> _Plan:
         ctes = """,
 w AS (
     INSERT INTO calls (uid, direction, caller_number, caller_name, dialled_number, line_id, operator_id,
@@ -322,12 +349,12 @@ w AS (
             "customer_id": p.get("customer_id"),
             "ringing_at": _ts(p["ringing_at"]),
         }
-        return ctes, [], params
+        return _Plan(ctes, [], params)
 
     @staticmethod
     def _update_call(
         p: Mapping[str, Any], sets: Sequence[str], params: dict[str, Any], ctes: str = ""
-    ) -> _Statement:
+    ) -> _Plan:
         """Update the call `p["uid"]` with `sets` (SQL assignments); refused when there is none."""
         ctes += f""",
 w AS (
@@ -336,9 +363,9 @@ w AS (
     RETURNING id
 )"""  # noqa: S608 - column names from a fixed list, values bound
         params.update(uid=p["uid"], no_call=f"no calls row with uid {p['uid']}")
-        return ctes, [("NOT EXISTS (SELECT FROM w)", _NO_ROW, "no_call")], params
+        return _Plan(ctes, [("NOT EXISTS (SELECT FROM w)", _NO_ROW, "no_call")], params)
 
-    def _call_answered(self, p: Mapping[str, Any]) -> _Statement:
+    def _call_answered(self, p: Mapping[str, Any]) -> _Plan:
         sets = ["answered_at = %(at)s::timestamptz"]
         params: dict[str, Any] = {"at": _ts(p["at"])}
         if p.get("operator_id") is not None:
@@ -346,7 +373,7 @@ w AS (
             params["operator_id"] = p["operator_id"]
         return self._update_call(p, sets, params)
 
-    def _call_ended(self, p: Mapping[str, Any]) -> _Statement:
+    def _call_ended(self, p: Mapping[str, Any]) -> _Plan:
         sets = ["ended_at = %(at)s::timestamptz", "outcome = %(outcome)s::varchar"]
         params: dict[str, Any] = {"at": _ts(p["at"]), "outcome": p["outcome"]}
         for name, sql_type in _CALL_ENDED_OPTIONAL.items():
@@ -355,7 +382,7 @@ w AS (
                 params[name] = p[name]
         return self._update_call(p, sets, params)
 
-    def _call_updated(self, p: Mapping[str, Any]) -> _Statement:
+    def _call_updated(self, p: Mapping[str, Any]) -> _Plan:
         sets = [
             f"{name} = %({name})s::{sql_type}" for name, sql_type in _CALL_UPDATED_FIELDS.items() if name in p
         ]
@@ -368,15 +395,15 @@ w AS (
             return self._update_call(p, sets, params)
         sets.append("ticket_id = (SELECT id FROM tk)")
         params.update(ticket_uid=p["ticket_uid"], no_ticket=f"no tickets row with uid {p['ticket_uid']}")
-        ctes, checks, params = self._update_call(
+        plan = self._update_call(
             p, sets, params, ctes=",\ntk AS (SELECT id FROM tickets WHERE uid = %(ticket_uid)s)"
         )
-        return ctes, [("NOT EXISTS (SELECT FROM tk)", _NO_ROW, "no_ticket"), *checks], params
+        return replace(plan, checks=[("NOT EXISTS (SELECT FROM tk)", _NO_ROW, "no_ticket"), *plan.checks])
 
     # --- tickets ------------------------------------------------------------------------------
 
     @staticmethod
-    def _ticket_created(p: Mapping[str, Any]) -> _Statement:
+    def _ticket_created(p: Mapping[str, Any]) -> _Plan:
         params: dict[str, Any] = {
             "uid": p["uid"],
             "number": p["number"],
@@ -396,9 +423,10 @@ tk AS (
     WHERE EXISTS (SELECT FROM k)
     RETURNING id
 )"""
+        # The events go in a follow-up statement: the ticket_events policy must see the ticket.
         events = """
-    SELECT %(event_uid)s::varchar, tk.id, 'created', %(author)s::integer, %(at)s::timestamptz,
-           %(created)s::jsonb FROM tk"""
+    SELECT %(event_uid)s::varchar, t.id, 'created', %(author)s::integer, %(at)s::timestamptz,
+           %(created)s::jsonb FROM tickets t WHERE t.uid = %(uid)s"""
         checks: list[_Check] = []
         if p.get("call_uid"):
             ctes += """,
@@ -408,23 +436,21 @@ c AS (
 )"""
             events += """
     UNION ALL
-    SELECT %(link_event_uid)s::varchar, tk.id, 'call_link', %(author)s::integer, %(at)s::timestamptz,
-           jsonb_build_object('call_id', c.id) FROM tk, c"""
+    SELECT %(link_event_uid)s::varchar, t.id, 'call_link', %(author)s::integer, %(at)s::timestamptz,
+           jsonb_build_object('call_id', c.id)
+    FROM tickets t JOIN calls c ON c.ticket_id = t.id WHERE t.uid = %(uid)s AND c.uid = %(call_uid)s"""
             params.update(
                 call_uid=p["call_uid"],
                 link_event_uid=p["link_event_uid"],
                 no_call=f"no calls row with uid {p['call_uid']}",
             )
             checks.append(("NOT EXISTS (SELECT FROM c)", _NO_ROW, "no_call"))
-        ctes += f""",
-ev AS (
-    INSERT INTO ticket_events (uid, ticket_id, kind, author_id, at, payload){events}
-    ON CONFLICT (uid) DO NOTHING
-)"""
-        return ctes, checks, params
+        insert_events = f"""INSERT INTO ticket_events (uid, ticket_id, kind, author_id, at, payload){events}
+ON CONFLICT (uid) DO NOTHING"""
+        return _Plan(ctes, checks, params, then=(insert_events,))
 
     @staticmethod
-    def _ticket_saved(p: Mapping[str, Any]) -> _Statement:
+    def _ticket_saved(p: Mapping[str, Any]) -> _Plan:
         fields: dict[str, Any] = dict(p["fields"])
         unknown = set(fields) - set(t.TICKET_FIELDS)
         if unknown:
@@ -467,10 +493,10 @@ ev AS (
     ON CONFLICT (uid) DO NOTHING
 )"""
         # Stale or missing: `apply` tells them apart afterwards (and reads the other side).
-        return ctes, [("NOT EXISTS (SELECT FROM tk)", _STALE, "stale")], params
+        return _Plan(ctes, [("NOT EXISTS (SELECT FROM tk)", _STALE, "stale")], params)
 
     @staticmethod
-    def _ticket_event(p: Mapping[str, Any]) -> _Statement:
+    def _ticket_event(p: Mapping[str, Any]) -> _Plan:
         params = {
             "uid": p["uid"],
             "ticket_uid": p["ticket_uid"],
@@ -489,12 +515,12 @@ ev AS (
     FROM tk WHERE EXISTS (SELECT FROM k)
     ON CONFLICT (uid) DO NOTHING
 )"""
-        return ctes, [("NOT EXISTS (SELECT FROM tk)", _NO_ROW, "no_ticket")], params
+        return _Plan(ctes, [("NOT EXISTS (SELECT FROM tk)", _NO_ROW, "no_ticket")], params)
 
     # --- operator states ----------------------------------------------------------------------
 
     @staticmethod
-    def _operator_state(p: Mapping[str, Any]) -> _Statement:
+    def _operator_state(p: Mapping[str, Any]) -> _Plan:
         params = {
             "operator_id": int(p["operator_id"]),
             "status": p["status"],
@@ -514,7 +540,20 @@ w AS (
         call_uid = excluded.call_uid, updated_at = excluded.updated_at
     WHERE operator_states.since <= excluded.since
 )"""
-        return ctes, [], params
+        return _Plan(ctes, [], params)
+
+
+@contextmanager
+def _transaction(conn: Connection) -> Iterator[None]:
+    """An explicit transaction on the applier's autocommit connection."""
+    conn.exec_driver_sql("BEGIN")
+    try:
+        yield
+    except BaseException:
+        with suppress(DBAPIError):
+            conn.exec_driver_sql("ROLLBACK")
+        raise
+    conn.exec_driver_sql("COMMIT")
 
 
 def _first_line(exc: BaseException) -> str:
