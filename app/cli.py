@@ -7,6 +7,7 @@
     frontline phone ...                             the softphone engine, headless (JSON lines)
     frontline admin migrate --db URL                apply the database migrations
     frontline admin set-password --db URL           store the database password in the OS keyring
+    frontline admin sync-status --db URL            changes the central database refused, per desk
 
 Heavy modules (Qt, SQLAlchemy, pjsua2) are imported inside each command so that `--help` and the
 engine start fast and the engine process never loads Qt.
@@ -92,7 +93,11 @@ def _build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_cmd_doctor)
 
     sub.add_parser("phone", help="the softphone engine, headless (see `frontline phone --help`)")
+    _add_admin_parsers(sub)
+    return parser
 
+
+def _add_admin_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = sub.add_parser("admin", help="database administration")
     admin_sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     migrate = admin_sub.add_parser("migrate", help="apply the database migrations")
@@ -113,7 +118,13 @@ def _build_parser() -> argparse.ArgumentParser:
     add_op.add_argument("--position", help='e.g. "Operator", "Network engineer"')
     add_op.add_argument("--sip-extension")
     add_op.set_defaults(handler=_cmd_add_operator)
-    return parser
+    sync_status = admin_sub.add_parser(
+        "sync-status",
+        help="list the changes the central database refused, per desk (as your login may see them)",
+    )
+    _add_db(sync_status)
+    sync_status.add_argument("--json", action="store_true", help="one JSON object per refused change")
+    sync_status.set_defaults(handler=_cmd_sync_status)
 
 
 def _add_gui_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -317,6 +328,44 @@ def _cmd_add_operator(args: argparse.Namespace, site: SiteConfig) -> int:
     )
     print(f"frontline: operator {args.login} ({args.role}, {args.department}) created.", file=sys.stderr)
     return 0
+
+
+def _cmd_sync_status(args: argparse.Namespace, site: SiteConfig) -> int:
+    """Exit 0 when no desk reports a refused change, 1 when some do (like `doctor`)."""
+    from itertools import groupby
+
+    from app.storage.database import make_engine
+    from app.sync.refusals import refusal_reports
+
+    url = _db_url(args, site)
+    if url.startswith("sqlite"):
+        raise UserFacingError("sync-status reads a central PostgreSQL database: give --db postgresql://…")
+    engine = make_engine(url)
+    try:
+        reports = refusal_reports(engine)
+    finally:
+        engine.dispose()
+    if args.json:
+        for report in reports:
+            print(json.dumps(_jsonable(report), ensure_ascii=False))
+        return 1 if reports else 0
+    if not reports:
+        print("No desk reports a refused change.")
+        return 0
+    for desk, group in groupby(reports, key=lambda r: r.desk):
+        items = list(group)
+        who = ", ".join(sorted({r.operator or "?" for r in items}))
+        print(
+            f"{desk} ({who}): {len(items)} refused, first {items[0].first_at:%Y-%m-%d %H:%M},"
+            f" last {max(r.last_at for r in items):%Y-%m-%d %H:%M}"
+        )
+        for r in items:
+            print(f"  {r.kind:<15} {r.subject or '-':<36} tried {r.attempts}x  {r.error}")
+    print(
+        "Each desk keeps these changes and sends them again every few minutes and at its next start;"
+        " fix the cause (migrate the database, the operator's rights) and they go through."
+    )
+    return 1
 
 
 def _jsonable(value: object) -> object:

@@ -43,7 +43,7 @@ def check_sync(database_url: str) -> CheckResult:
             cache.dispose()
         box = Outbox(path)
         try:
-            counts, refused = box.counts(), box.failed()
+            counts, refused = box.counts(), box.refused()
         finally:
             box.close()
     except Exception as exc:  # noqa: BLE001 (the check must report, not crash doctor)
@@ -55,6 +55,7 @@ def check_sync(database_url: str) -> CheckResult:
         "waiting": waiting,
         "conflicts": conflicts,
         "refused": len(refused),
+        "held": counts["held"],
     }
     message = (
         f"local copy {path.name}, refreshed {refreshed or 'never'}; {waiting} changes waiting, "
@@ -65,7 +66,10 @@ def check_sync(database_url: str) -> CheckResult:
         return CheckResult(
             "sync",
             False,
-            f"{message}; {len(refused)} refused by the central database (first: {why})",
+            f"{message}; {len(refused)} refused by the central database, {counts['held']} more held"
+            f" behind them (first: {refused[0].kind} — {why}); kept here and tried again every few"
+            " minutes: fix the cause (see `frontline admin sync-status`), then restart the desk to"
+            " retry at once",
             details,
         )
     return CheckResult("sync", True, message, details)

@@ -129,6 +129,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         )
         if desk_sync is not None and sync_events is not None:
             sync_events.state_changed.connect(partial(_log_sync_state, json_log))
+            sync_events.refused_found.connect(partial(_log_sync_refused, json_log))
             desk_sync.start()
         await _serve_window(app, window, json_log, start_ready=options.start_ready)
 
@@ -151,7 +152,12 @@ def _log_sync_state(json_log: JsonEventLog, state: SyncState) -> None:
         waiting=state.waiting,
         conflicts=state.conflicts,
         refused=state.refused,
+        held=state.held,
     )
+
+
+def _log_sync_refused(json_log: JsonEventLog, key: str) -> None:
+    json_log.write("sync_refused", key=key)
 
 
 def is_central(database_url: str) -> bool:
@@ -181,6 +187,7 @@ def _open_central(options: WorkstationOptions, events: SyncEvents) -> DeskSync:
         on_state=events.emit_state,
         on_rows=events.emit_rows,
         on_conflict=events.emit_conflict,
+        on_refused=events.emit_refused,
     )
     try:
         desk_sync.prepare()

@@ -13,8 +13,8 @@ holds what the operator may see of the central database; every write there also 
   conflict.  Central reads for the cache happen only there, so an unreachable central database
   never holds up the desk's own database worker.
 
-`on_state`, `on_rows` and `on_conflict` are called on those threads with frozen values
-(`app.services.sync_ports`); the composition root turns them into Qt signals.
+`on_state`, `on_rows`, `on_conflict` and `on_refused` are called on those threads with frozen
+values (`app.services.sync_ports`); the composition root turns them into Qt signals.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import text
@@ -44,10 +45,11 @@ log = logging.getLogger(__name__)
 
 CENTRAL_CONNECT_TIMEOUT_S = 5
 
-# The uids a pending change touches: the refresher must not overwrite those rows in the cache.
+# The uids an unsent change touches (waiting, held or refused): the refresher must not overwrite
+# those rows in the cache with the central database's older (or missing) version.
 _PENDING_UIDS = text(
     "SELECT json_extract(payload, '$.uid'), json_extract(payload, '$.ticket_uid'), "
-    "json_extract(payload, '$.call_uid') FROM outbox WHERE state = 'pending'"
+    "json_extract(payload, '$.call_uid') FROM outbox WHERE state IN ('pending', 'failed')"
 )
 
 
@@ -96,6 +98,7 @@ class DeskSync:
         on_state: Callable[[SyncState], None] | None = None,
         on_rows: Callable[[ChangedRows], None] | None = None,
         on_conflict: Callable[[str], None] | None = None,
+        on_refused: Callable[[str], None] | None = None,
     ) -> None:
         self.central = make_engine(central_url, connect_args={"connect_timeout": CENTRAL_CONNECT_TIMEOUT_S})
         _prepare_cache_file(cache_path)
@@ -104,12 +107,14 @@ class DeskSync:
         self.on_state = on_state
         self.on_rows = on_rows
         self.on_conflict = on_conflict
+        self.on_refused = on_refused
         self.refresher = CacheRefresher(self.central, self.cache, pending_uids=self.pending_uids)
         self.replicator = Replicator(
             self.outbox,
             Applier(self.central),
             on_status=self._on_replicator_status,
             on_conflict=self._on_replicator_conflict,
+            on_refused=self._on_replicator_refused,
         )
         self.recorder = OutboxRecorder(on_commit=self.replicator.wake)
         self.listener = ChangeListener(
@@ -177,12 +182,19 @@ class DeskSync:
         with self._lock:
             status, listening = self._replicator_status, self._listening
         counts = self.outbox.counts()
-        waiting, conflicts, refused = counts["pending"], counts["conflict"], counts["failed"]
         if status.state == "catching_up":
-            return SyncState("catching_up", waiting, status.done, status.total, conflicts, refused)
-        if status.state == "offline" or not listening:
-            return SyncState("offline", waiting, conflicts=conflicts, refused=refused, error=status.error)
-        return SyncState("online", waiting, conflicts=conflicts, refused=refused)
+            state = SyncState("catching_up", done=status.done, total=status.total)
+        elif status.state == "offline" or not listening:
+            state = SyncState("offline", error=status.error)
+        else:
+            state = SyncState("online")
+        return replace(
+            state,
+            waiting=counts["pending"],
+            conflicts=counts["conflict"],
+            refused=counts["failed"],
+            held=counts["held"],
+        )
 
     # --- callbacks (replicator, listener and pull threads) -----------------------------------
 
@@ -222,6 +234,10 @@ class DeskSync:
             self._publish()
 
         self.pull(pull_theirs)
+
+    def _on_replicator_refused(self, change: Change, _error: str) -> None:
+        if self.on_refused is not None:
+            self.on_refused(change.key)
 
     def _on_notice(self, notice: ChangeNotice) -> None:
         self.pull(lambda: self._rows_changed([row] if (row := self.refresher.apply_notice(notice)) else []))

@@ -9,6 +9,7 @@ because someone saved first.  `SyncPort` is awaited on the GUI thread and never 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from app.tickets.drafts import TicketDraft, TicketView
@@ -24,8 +25,9 @@ class SyncState:
     done: int = 0
     total: int = 0
     conflicts: int = 0
-    refused: int = 0  # changes the central database refused for good (IT must look: see the log)
+    refused: int = 0  # changes the central database refused (kept here, retried; IT can see them)
     error: str | None = None
+    held: int = 0  # later changes of the same tickets or calls, waiting behind the refused ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,20 @@ class RemoteConflict:
     changed_fields: tuple[str, ...]  # the `TicketDraft` attributes this operator changed
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedChange:
+    """A change of this desk the central database refused: kept on the desk (never dropped),
+    tried again later; `held` later changes of the same ticket or call wait behind it."""
+
+    key: str
+    kind: str  # an `app.sync.outbox.ChangeKind` value, e.g. "ticket_saved"
+    error: str  # the central database's reason, as it said it
+    at: datetime  # when the operator made the change
+    ticket_id: int | None = None  # the ticket it concerns, in this desk's cache
+    ticket_number: str | None = None
+    held: int = 0
+
+
 class SyncPort(Protocol):
     async def conflicts(self) -> list[RemoteConflict]:
         """Saves set aside for the operator to decide, oldest first."""
@@ -58,4 +74,8 @@ class SyncPort(Protocol):
 
     async def resolve(self, key: str) -> None:
         """The operator decided (kept theirs, or saved theirs + mine again): forget the save."""
+        ...
+
+    async def refused(self) -> list[RefusedChange]:
+        """Changes the central database refused, oldest first (with the ticket they concern)."""
         ...

@@ -11,7 +11,7 @@ from app.services.db_worker import DatabaseWorker
 from app.services.lookup import LookupService
 from app.services.ports import DatabaseStatus
 from app.services.sync_conflicts import ConflictService
-from app.services.sync_ports import RemoteConflict
+from app.services.sync_ports import RefusedChange, RemoteConflict
 from app.tickets.cards import LookupResult
 
 
@@ -67,3 +67,6 @@ class WorkerSync:
 
     async def resolve(self, key: str) -> None:
         await self._worker.run(self._service.resolve, key)
+
+    async def refused(self) -> list[RefusedChange]:
+        return await self._worker.run(self._service.refused)

@@ -356,6 +356,22 @@ class AppliedChange(Base):
     applied_at: Mapped[datetime]
 
 
+class SyncRefusal(Base):
+    """A change the central database refused, as the desk that sent it reports it (0007): kept
+    until the change goes through; ``frontline admin sync-status`` lists them per desk."""
+
+    __tablename__ = "sync_refusals"
+    key: Mapped[str] = mapped_column(String(36), primary_key=True)  # the change's idempotency key
+    desk: Mapped[str] = mapped_column(String(200), index=True)  # user@host
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(36))  # the ticket's or call's uid
+    error: Mapped[str] = mapped_column(Text)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    attempts: Mapped[int]
+
+
 class OperatorStateRow(Base):
     """An operator's current state for the floor view (ready, on call, wrap-up, break with a
     reason), written by `app.sync.applier` from the desks' ``operator_state`` changes (0005).

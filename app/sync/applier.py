@@ -81,6 +81,17 @@ _KEY_CTE = """WITH k AS (
 )"""
 _NEW = "EXISTS (SELECT FROM k)"
 
+# The refusal report of a change (migration 0007); a repeated refusal counts up.
+_REPORT_REFUSAL = """
+INSERT INTO sync_refusals (key, desk, operator_id, kind, subject, error, first_at, last_at, attempts)
+VALUES (%(key)s, %(desk)s, frontline_current_operator_id(), %(kind)s, %(subject)s, %(error)s,
+        %(at)s, %(at)s, 1)
+ON CONFLICT (key) DO UPDATE
+SET desk = excluded.desk, error = excluded.error, last_at = excluded.last_at,
+    attempts = sync_refusals.attempts + 1
+"""
+_CLEAR_REFUSALS = "DELETE FROM sync_refusals WHERE key = ANY(%(keys)s)"
+
 # Columns a call change may set from its payload, with their SQL types.
 _CALL_ENDED_OPTIONAL = {"disposition": "varchar", "hold_seconds": "integer"}
 _CALL_UPDATED_FIELDS = {"customer_id": "integer", "disposition": "varchar", "hold_seconds": "integer"}
@@ -232,6 +243,29 @@ class Applier:
             return self._run(changes[0], work)
         except (_Stale, PermanentError):
             return None
+
+    def report_refusal(self, change: Change, error: str, desk: str) -> None:
+        """Tell IT centrally that `change` was refused (``frontline admin sync-status``): one
+        ``sync_refusals`` row per change, as the desk's own operator.
+
+        Raises:
+            TransientError, PermanentError: the report could not be written (it stays local).
+        """
+        params = {
+            "key": change.key,
+            "desk": desk[:200],
+            "kind": change.kind.value,
+            "subject": change.payload.get("ticket_uid") or change.payload.get("uid"),
+            "error": error[:2000],
+            "at": self._clock(),
+        }
+        self._run(change, lambda conn: conn.exec_driver_sql(_REPORT_REFUSAL, params))
+
+    def clear_refusals(self, changes: Sequence[Change]) -> None:
+        """The changes went through after all: remove their central refusal reports."""
+        if changes:
+            keys = [c.key for c in changes]
+            self._run(changes[0], lambda conn: conn.exec_driver_sql(_CLEAR_REFUSALS, {"keys": keys}))
 
     def close(self) -> None:
         """Give the connection back (call from the thread that applies, or after it stopped)."""

@@ -4,7 +4,14 @@ One SQLite file per desk (stdlib `sqlite3`, WAL, ``synchronous=FULL``): `Outbox.
 before it returns, so a change survives the app being killed (SIGKILL) or the power going the
 moment after.  The `app.sync.replicator.Replicator` thread drains it in order (`pending`,
 `mark_applied`); a stale ticket update ends up as a *conflict* (`mark_conflict`, `conflicts`) for
-the operator to decide, a change the central database refuses for good as *failed* (`failed`).
+the operator to decide, a change the central database refuses as *refused* (state ``failed``,
+`mark_refused`, `refused`).
+
+A refused change is never dropped.  The later changes of the same ticket or call (the rows it
+names, `subjects`) are *held* behind it rather than sent: they would be refused too (the row is
+not there) or, worse, misapplied out of order.  `retry_refused` puts refused and held changes back
+in the queue, in their original order — after a migration or a fix of the login's rights they go
+through as if nothing had happened.
 
 Thread safety: an `Outbox` may be shared by the thread that writes (the database worker) and the
 replicator thread; one connection, every call under one lock.  A second `Outbox` on the same file
@@ -13,11 +20,12 @@ replicator thread; one connection, every call under one lock.  A second `Outbox`
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 BUSY_TIMEOUT_S = 10.0
-_COLUMNS = "seq, key, kind, payload, created_at, attempts, last_error, conflict"
+_COLUMNS = "seq, key, kind, payload, created_at, attempts, last_error, conflict, refusals, state, held"
+# The payload keys that name rows a change creates or changes (`subjects`).
+_SUBJECT_KEYS = ("uid", "ticket_uid", "call_uid")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -41,6 +51,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS ix_outbox_state_seq ON outbox (state, seq);
 """
+# Columns added after the first release, to outboxes that exist already (ALTER TABLE ADD COLUMN):
+# held: 1 while the change waits behind a refused change of the same row; refusals: how often the
+# central database refused it (a change once refused and then applied clears its central report).
+_ADDED_COLUMNS = {
+    "held": "INTEGER NOT NULL DEFAULT 0",
+    "refusals": "INTEGER NOT NULL DEFAULT 0",
+}
+_UNSENT = "state = 'failed' OR (state = 'pending' AND held = 1)"
 
 
 class ChangeKind(StrEnum):
@@ -68,6 +86,18 @@ class Change:
     attempts: int
     last_error: str | None
     conflict: dict[str, Any] | None = None
+    refusals: int = 0
+    state: str = "pending"  # pending, conflict or failed (refused)
+    held: bool = False  # pending, but waiting behind a refused change of the same row
+
+    @property
+    def subjects(self) -> frozenset[str]:
+        return subjects(self.payload)
+
+
+def subjects(payload: Mapping[str, Any]) -> frozenset[str]:
+    """The uids of the rows a change creates or changes (tickets, calls, events)."""
+    return frozenset(str(payload[k]) for k in _SUBJECT_KEYS if payload.get(k))
 
 
 def new_uid() -> str:
@@ -108,7 +138,17 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._add_columns()
         self.on_append = on_append
+
+    def _add_columns(self) -> None:
+        """Bring an outbox written by an older version up to date (another process may be doing
+        the same: the check runs inside the write transaction)."""
+        with self._transaction() as db:
+            have = {row[1] for row in db.execute("PRAGMA table_info(outbox)")}
+            for name, definition in _ADDED_COLUMNS.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {definition}")
 
     def close(self) -> None:
         with self._lock:
@@ -128,14 +168,8 @@ class Outbox:
     ) -> list[str]:
         """Store several changes in one local transaction (all or none), in order."""
         rows = [change_row(kind, payload, key) for kind, payload, key in changes]
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(INSERT_CHANGE, rows)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction() as db:
+            db.executemany(INSERT_CHANGE, rows)
         if self.on_append is not None:
             self.on_append()
         return [row["key"] for row in rows]
@@ -143,19 +177,56 @@ class Outbox:
     # --- the replicator's side ---------------------------------------------------------------
 
     def pending(self, limit: int = 100) -> list[Change]:
-        """The oldest pending changes, in the order they were appended."""
-        return self._select("state = 'pending' ORDER BY seq LIMIT ?", (limit,))
+        """The oldest changes that may be sent now, in the order they were appended.
+
+        A pending change that names a row of a refused (or held) change is marked held here and
+        not returned: it waits for `retry_refused`.
+        """
+        while True:
+            changes = self._select("state = 'pending' AND held = 0 ORDER BY seq LIMIT ?", (limit,))
+            blocked = self.blocked_subjects()
+            if not blocked:
+                return changes
+            ready: list[Change] = []
+            held: list[str] = []
+            for change in changes:
+                if change.subjects & blocked:
+                    blocked |= change.subjects
+                    held.append(change.key)
+                else:
+                    ready.append(change)
+            self.hold(held)
+            if ready or not changes:
+                return ready
+
+    def blocked_subjects(self) -> set[str]:
+        """The rows named by refused and held changes: later changes of them must wait."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT payload FROM outbox WHERE {_UNSENT}").fetchall()  # noqa: S608
+        return {uid for (payload,) in rows for uid in subjects(json.loads(payload))}
+
+    def hold(self, keys: Iterable[str]) -> None:
+        """Keep these pending changes back (behind a refused change of the same row)."""
+        self._write("UPDATE outbox SET held = 1 WHERE key = ? AND state = 'pending'", [(k,) for k in keys])
 
     def pending_count(self) -> int:
+        """Changes that may be sent now (not held behind a refused one)."""
         with self._lock:
-            row = self._db.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()
+            row = self._db.execute(
+                "SELECT count(*) FROM outbox WHERE state = 'pending' AND held = 0"
+            ).fetchone()
         return int(row[0])
 
     def counts(self) -> dict[str, int]:
-        """How many changes are ``pending``, in ``conflict`` and ``failed`` (one query)."""
+        """How many changes are ``pending`` (may be sent), ``held`` (behind a refused one), in
+        ``conflict`` and ``failed`` (refused) — one query."""
         with self._lock:
-            found = dict(self._db.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall())
-        return {state: int(found.get(state, 0)) for state in ("pending", "conflict", "failed")}
+            rows = self._db.execute(
+                "SELECT CASE WHEN state = 'pending' AND held = 1 THEN 'held' ELSE state END, count(*)"
+                " FROM outbox GROUP BY 1"
+            ).fetchall()
+        found = dict(rows)
+        return {state: int(found.get(state, 0)) for state in ("pending", "held", "conflict", "failed")}
 
     def mark_applied(self, keys: Iterable[str]) -> None:
         """Forget changes the central database acknowledged."""
@@ -167,12 +238,18 @@ class Outbox:
             "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE key = ?", [(error[:1000], key)]
         )
 
-    def mark_failed(self, key: str, error: str) -> None:
-        """The central database refused the change for good: keep it aside, out of the queue."""
+    def mark_refused(self, key: str, error: str) -> None:
+        """The central database refused the change: keep it aside (out of the queue, never
+        dropped) until `retry_refused`; later changes of its rows are held behind it."""
         self._write(
-            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE key = ?",
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, refusals = refusals + 1,"
+            " last_error = ? WHERE key = ?",
             [(error[:1000], key)],
         )
+
+    def retry_refused(self) -> int:
+        """Put refused and held changes back in the queue, in their order; returns how many."""
+        return self._write(f"UPDATE outbox SET state = 'pending', held = 0 WHERE {_UNSENT}", [()])  # noqa: S608
 
     def mark_conflict(self, key: str, conflict: Mapping[str, Any]) -> None:
         """A stale ticket update: keep it aside with both versions for the operator to decide."""
@@ -187,9 +264,13 @@ class Outbox:
         """Stale updates not applied; `Change.conflict` holds ``mine`` and ``theirs``."""
         return self._select("state = 'conflict' ORDER BY seq", ())
 
-    def failed(self) -> list[Change]:
+    def refused(self) -> list[Change]:
         """Changes the central database refused (not a network fault); `last_error` says why."""
         return self._select("state = 'failed' ORDER BY seq", ())
+
+    def unsent(self) -> list[Change]:
+        """Refused changes and the changes held behind them, in order."""
+        return self._select(f"{_UNSENT} ORDER BY seq", ())
 
     def discard(self, key: str) -> None:
         """Drop a conflict or failed change once the operator has decided (e.g. saved again)."""
@@ -197,15 +278,22 @@ class Outbox:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _write(self, sql: str, params: list[tuple[Any, ...]]) -> None:
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction under the lock (BEGIN IMMEDIATE: other processes wait, not fail)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(sql, params)
-                self._db.execute("COMMIT")
+                yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._db.execute("COMMIT")
+
+    def _write(self, sql: str, params: list[tuple[Any, ...]]) -> int:
+        """Run `sql` once per parameter tuple in one transaction; returns the rows changed."""
+        with self._transaction() as db:
+            return int(db.executemany(sql, params).rowcount)
 
     def _select(self, where: str, params: tuple[Any, ...]) -> list[Change]:
         with self._lock:
@@ -224,6 +312,9 @@ class Outbox:
                 attempts=attempts,
                 last_error=error,
                 conflict=json.loads(conflict) if conflict else None,
+                refusals=refusals,
+                state=state,
+                held=bool(held),
             )
-            for seq, key, kind, payload, created, attempts, error, conflict in rows
+            for seq, key, kind, payload, created, attempts, error, conflict, refusals, state, held in rows
         ]

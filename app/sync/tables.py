@@ -102,3 +102,16 @@ operator_states = table(
     column("call_uid", String(36)),
     column("updated_at", UtcDateTime()),
 )
+
+sync_refusals = table(
+    "sync_refusals",
+    column("key", String(36)),
+    column("desk", String(200)),
+    column("operator_id", Integer),
+    column("kind", String(32)),
+    column("subject", String(36)),
+    column("error", Text),
+    column("first_at", UtcDateTime()),
+    column("last_at", UtcDateTime()),
+    column("attempts", Integer),
+)

@@ -19,6 +19,7 @@ class SyncEvents(QObject):
     state_changed = Signal(object)  # SyncState
     rows_changed = Signal(object)  # ChangedRows
     conflict_found = Signal(str)  # the outbox key of the save set aside
+    refused_found = Signal(str)  # the outbox key of a change the central database refused
 
     def emit_state(self, state: SyncState) -> None:
         self.state_changed.emit(state)
@@ -28,6 +29,9 @@ class SyncEvents(QObject):
 
     def emit_conflict(self, key: str) -> None:
         self.conflict_found.emit(key)
+
+    def emit_refused(self, key: str) -> None:
+        self.refused_found.emit(key)
 
 
 class SyncStatusLabel(QLabel):
@@ -65,8 +69,9 @@ class SyncStatusLabel(QLabel):
                 count=state.refused
             )
             tip = self.tr(
-                "The central database refused some changes for good; they are kept on this desk"
-                " and the log says why."
+                "The central database refused some changes. They are kept on this desk, marked on"
+                " their tickets and sent again every few minutes; IT sees them with"
+                " `frontline admin sync-status`."
             )
         self.setText(text)
         self.setToolTip(tip.strip())

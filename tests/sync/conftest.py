@@ -13,10 +13,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 
 from app.storage import migrate
-from app.storage.database import make_engine
 from app.sync.applier import Applier
 from app.sync.outbox import Outbox
-from tests.fixtures.postgres import ENV_URL, find_pg_bin, start_cluster
+from tests.fixtures.central import CentralSite
+from tests.fixtures.postgres import ENV_URL, OWNER, ensure_owner_role, find_pg_bin, owner_url, start_cluster
 
 
 @pytest.fixture
@@ -33,18 +33,28 @@ def appliers() -> Iterator[Callable[[Engine], Applier]]:
         applier.close()
 
 
-@pytest.fixture
-def central_url(pg_database_factory: Callable[..., URL]) -> URL:
-    return pg_database_factory()
+@pytest.fixture(params=["a1", "lead"])
+def desk_login(request: pytest.FixtureRequest) -> str:
+    """Who the desk signs in as: an operator, then a shift lead (both take calls)."""
+    return str(request.param)
 
 
 @pytest.fixture
-def central(central_url: URL) -> Iterator[Engine]:
-    engine = make_engine(central_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
+def central_url(central_site: CentralSite, desk_login: str) -> URL:
+    """The central database as the desk's own login (row-level security applies)."""
+    return central_site.url_of(desk_login)
+
+
+@pytest.fixture
+def central(central_site: CentralSite, desk_login: str) -> Engine:
+    """An engine on the central database as the desk's own login."""
+    return central_site.engine(desk_login)
+
+
+@pytest.fixture
+def me(central_site: CentralSite, desk_login: str) -> int:
+    """The operator id of the desk's login (what a desk puts in the changes it sends)."""
+    return central_site.ids[desk_login]
 
 
 @pytest.fixture
@@ -98,16 +108,18 @@ class RestartableServer:
         self._pg_ctl("-l", log, "-o", options, "-w", "start")
 
     def new_database(self) -> URL:
-        """A new database on this server, migrated to head."""
+        """A new database on this server, created by the superuser and migrated to head by the
+        owner role (as a site does); the URL connects as the superuser (set-up only)."""
         name = f"sync_{uuid.uuid4().hex[:10]}"
+        ensure_owner_role(self.url)
         engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                conn.execute(text(f'CREATE DATABASE "{name}" OWNER {OWNER}'))
         finally:
             engine.dispose()
         url = self.url.set(database=name)
-        migrate.upgrade(url)
+        migrate.upgrade(owner_url(url))
         return url
 
 

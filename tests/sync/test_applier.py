@@ -1,10 +1,15 @@
-"""The applier: exactly-once application by idempotency key, uids, optimistic version checks."""
+"""The applier: exactly-once application by idempotency key, uids, optimistic version checks.
+
+Every change is applied as a desk applies it: with the desk's own login, an operator and then a
+shift lead (`desk_login`), row-level security forced; what arrived is read back with that login.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, TableClause, func, select, text
@@ -13,6 +18,7 @@ from app.sync import changes
 from app.sync import tables as t
 from app.sync.applier import Applier, Conflict, Outcome, PermanentError, TransientError
 from app.sync.outbox import Change, Outbox
+from tests.fixtures.central import CentralSite
 
 pytestmark = pytest.mark.pg
 
@@ -25,12 +31,17 @@ def _count(engine: Engine, table: TableClause) -> int:
 
 
 def test_a_replayed_change_is_applied_once(
-    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
 ) -> None:
     box = outbox_factory("a")
-    ringing = changes.call_ringing(direction="inbound", caller_number="+74951234567", ringing_at=NOW)
+    ringing = changes.call_ringing(
+        direction="inbound", caller_number="+74951234567", ringing_at=NOW, operator_id=me
+    )
     call_uid = ringing[1]["uid"]
-    created = changes.ticket_created(number="A-1", at=NOW, call_uid=call_uid)
+    created = changes.ticket_created(number="A-1", at=NOW, call_uid=call_uid, created_by_id=me)
     box.append(*ringing)
     box.append(*changes.call_answered(call_uid, NOW))
     box.append(*created)
@@ -55,10 +66,13 @@ def test_a_replayed_change_is_applied_once(
 
 
 def test_a_stale_ticket_update_is_a_conflict_and_writes_nothing(
-    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
 ) -> None:
     box = outbox_factory("a")
-    created = changes.ticket_created(number="A-2", at=NOW)
+    created = changes.ticket_created(number="A-2", at=NOW, created_by_id=me)
     uid = created[1]["uid"]
     box.append(*created)
     box.append(
@@ -124,14 +138,19 @@ def test_the_triggers_and_uid_indexes_exist(central: Engine) -> None:
 
 
 def test_every_call_change_moves_updated_at(
-    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
 ) -> None:
     box = outbox_factory("a")
-    ringing = changes.call_ringing(direction="inbound", caller_number="+74951234567", ringing_at=NOW)
+    ringing = changes.call_ringing(
+        direction="inbound", caller_number="+74951234567", ringing_at=NOW, operator_id=me
+    )
     uid = ringing[1]["uid"]
     box.append(*ringing)
     box.append(*changes.call_answered(uid, NOW))
-    box.append(*changes.ticket_created(number="A-3", at=NOW, call_uid=uid))
+    box.append(*changes.ticket_created(number="A-3", at=NOW, call_uid=uid, created_by_id=me))
     box.append(*changes.call_ended(uid, NOW, "answered"))
     applier = appliers(central)
     seen: list[datetime] = []
@@ -144,12 +163,17 @@ def test_every_call_change_moves_updated_at(
 
 
 def test_call_updates_ticket_saves_with_events_and_a_batch(
-    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
 ) -> None:
     box = outbox_factory("a")
-    ringing = changes.call_ringing(direction="inbound", caller_number="+74951234567", ringing_at=NOW)
+    ringing = changes.call_ringing(
+        direction="inbound", caller_number="+74951234567", ringing_at=NOW, operator_id=me
+    )
     call_uid = ringing[1]["uid"]
-    created = changes.ticket_created(number="A-4", at=NOW)
+    created = changes.ticket_created(number="A-4", at=NOW, created_by_id=me)
     ticket_uid = created[1]["uid"]
     saved = changes.ticket_saved(
         ticket_uid,
@@ -219,10 +243,13 @@ def test_call_updates_ticket_saves_with_events_and_a_batch(
 
 
 def test_a_save_may_change_every_form_field(
-    central: Engine, outbox_factory: Callable[[str], Outbox], appliers: Callable[[Engine], Applier]
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
 ) -> None:
     box = outbox_factory("a")
-    created = changes.ticket_created(number="A-5", at=NOW)
+    created = changes.ticket_created(number="A-5", at=NOW, created_by_id=me)
     uid = created[1]["uid"]
     fields: dict[str, object] = dict.fromkeys(t.TICKET_FIELDS)
     fields.update(status="in_progress", due_date="2026-12-01", subject="s", description="d", resolution="r")
@@ -238,3 +265,128 @@ def test_a_save_may_change_every_form_field(
         "resolution": "r",
         "version": 2,
     }
+
+
+def _a_call_with_everything(me: int) -> list[changes.PendingChange]:
+    """Every kind of change a desk sends for one answered call, in the order it sends them."""
+    ringing = changes.call_ringing(
+        direction="inbound", caller_number="+74951234567", ringing_at=NOW, operator_id=me
+    )
+    call_uid = ringing[1]["uid"]
+    created = changes.ticket_created(number="T-EVERY", at=NOW, call_uid=call_uid, created_by_id=me)
+    ticket_uid = created[1]["uid"]
+    return [
+        ringing,
+        changes.call_answered(call_uid, NOW, operator_id=me),
+        created,
+        changes.ticket_saved(
+            ticket_uid,
+            expected_version=1,
+            fields={"subject": "No internet", "status": "in_progress"},
+            at=NOW,
+            updated_by_id=me,
+            events=[("field_change", {"field": "subject"}), ("status_change", {"to": "in_progress"})],
+        ),
+        changes.ticket_event(ticket_uid, "comment", {"text": "rebooted"}, NOW, author_id=me),
+        changes.call_updated(call_uid, disposition="advice", hold_seconds=30, ticket_uid=ticket_uid),
+        changes.call_ended(call_uid, NOW, "answered"),
+        changes.operator_state(operator_id=me, status="wrap_up", at=NOW, call_uid=call_uid),
+    ]
+
+
+def _what_arrived(engine: Engine) -> tuple[Any, list[str], Any]:
+    """The ticket T-EVERY, its event kinds and its call, as `engine`'s login sees them."""
+    with engine.connect() as conn:
+        ticket = conn.execute(select(t.tickets).where(t.tickets.c.number == "T-EVERY")).one_or_none()
+        if ticket is None:
+            return None, [], None
+        kinds = conn.scalars(
+            select(t.ticket_events.c.kind)
+            .where(t.ticket_events.c.ticket_id == ticket.id)
+            .order_by(t.ticket_events.c.id)
+        ).all()
+        call = conn.execute(select(t.calls).where(t.calls.c.ticket_id == ticket.id)).one_or_none()
+    return ticket, list(kinds), call
+
+
+@pytest.mark.parametrize("batched", [False, True], ids=["one-by-one", "batched"])
+def test_every_change_a_desk_sends_applies_under_its_own_login(
+    central_site: CentralSite,
+    desk_login: str,
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
+    batched: bool,
+) -> None:
+    """The regression of issue 13: under an operator's own login a new ticket and everything after
+    it was refused ("new row violates row-level security policy for table ticket_events")."""
+    box = outbox_factory("a")
+    box.append_many([(*c, None) for c in _a_call_with_everything(me)])
+    applier = appliers(central)
+    pending = box.pending()
+    if batched:
+        assert applier.apply_many(pending) == [Outcome.APPLIED] * len(pending)
+    else:
+        assert [applier.apply(c) for c in pending] == [Outcome.APPLIED] * len(pending)
+
+    # The operator who took the call, a colleague and the shift lead of the department see it all.
+    for who in dict.fromkeys((desk_login, "a2", "lead")):
+        ticket, kinds, call = _what_arrived(central_site.engine(who))
+        assert ticket is not None, who
+        assert (ticket.subject, ticket.status, ticket.version, ticket.created_by_id) == (
+            "No internet",
+            "in_progress",
+            2,
+            me,
+        )
+        assert kinds == ["created", "call_link", "field_change", "status_change", "comment"], who
+        assert call is not None
+        assert (call.operator_id, call.outcome, call.disposition, call.hold_seconds) == (
+            me,
+            "answered",
+            "advice",
+            30,
+        )
+    # Another department's operator sees none of it: nothing was widened to make it arrive.
+    assert _what_arrived(central_site.engine("b1")) == (None, [], None)
+    with central_site.engine("lead").connect() as conn:
+        state = conn.execute(select(t.operator_states).where(t.operator_states.c.operator_id == me)).one()
+    assert state.status == "wrap_up"
+
+
+def test_another_departments_desk_cannot_write_into_a_ticket_it_may_not_see(
+    central_site: CentralSite,
+    central: Engine,
+    outbox_factory: Callable[[str], Outbox],
+    appliers: Callable[[Engine], Applier],
+    me: int,
+) -> None:
+    box = outbox_factory("a")
+    box.append_many([(*c, None) for c in _a_call_with_everything(me)])
+    assert appliers(central).apply_many(box.pending()) is not None
+    with central.connect() as conn:
+        ticket_uid = conn.scalar(select(t.tickets.c.uid).where(t.tickets.c.number == "T-EVERY"))
+        call_uid = conn.scalar(select(t.calls.c.uid).where(t.calls.c.outcome == "answered"))
+    assert ticket_uid is not None and call_uid is not None
+
+    b1 = central_site.ids["b1"]
+    intruder = appliers(central_site.engine("b1"))
+    attempts = [
+        changes.ticket_event(ticket_uid, "comment", {"text": "not mine"}, NOW, author_id=b1),
+        changes.ticket_saved(ticket_uid, expected_version=2, fields={"subject": "taken"}, at=NOW),
+        changes.call_updated(call_uid, disposition="taken"),
+        changes.call_ended(call_uid, NOW, "missed"),
+        changes.operator_state(operator_id=me, status="break", at=NOW),  # someone else's state
+    ]
+    for kind, payload in attempts:
+        change = Change(0, str(uuid.uuid4()), kind, payload, NOW, 0, None)
+        with pytest.raises(PermanentError):
+            intruder.apply(change)
+    ticket, kinds, call = _what_arrived(central_site.engine("lead"))
+    assert (ticket.subject, len(kinds), call.disposition, call.outcome) == (
+        "No internet",
+        5,
+        "advice",
+        "answered",
+    )

@@ -1,6 +1,7 @@
 """A desk on a central PostgreSQL: its services write the cache and the outbox, the replicator
 brings every row to the central database exactly once, and a stale save becomes a conflict the
-operator sees instead of an overwrite.  Real PostgreSQL, real SQLite cache files."""
+operator sees instead of an overwrite.  Real PostgreSQL, real SQLite cache files; each desk signs in
+with its operator's own login (`desk_login`: an operator, then a shift lead), as a site runs it."""
 
 from __future__ import annotations
 
@@ -34,7 +35,10 @@ from app.tickets.drafts import TicketDraft
 from app.tickets.enums import CallDirection, CallOutcome
 from app.tickets.numbering import TicketNumberAllocator
 from app.tickets.operator_state import OperatorState, OperatorStatus
+from tests.fixtures.central import CentralSite, make_central_site
 from tests.fixtures.desks import desk_ticket_service
+from tests.fixtures.logins import drop_database_and_logins
+from tests.sync.conftest import RestartableServer
 
 pytestmark = pytest.mark.pg
 
@@ -43,25 +47,30 @@ WAIT_S = 30.0
 
 
 @pytest.fixture
-def seeded_central(central_url: URL, central: Engine) -> URL:
-    generate_demo_data(central, customers=40, seed=3, default_region="RU")
+def seeded_central(central_site: CentralSite, central_url: URL) -> URL:
+    """Demo customers and lines loaded by the owner (as IT would); the desk's login's URL."""
+    generate_demo_data(central_site.engine("owner"), customers=40, seed=3, default_region="RU")
     return central_url
 
 
 class Desk:
-    """One workstation's sync and services, as `app.main` wires them (without the window)."""
+    """One workstation's sync and services, as `app.main` wires them (without the window);
+    `login` is the operator signed in (their own database login is in `url`)."""
 
     def __init__(self, url: URL, home: Path) -> None:
         home.mkdir(parents=True, exist_ok=True)
+        self.login = url.username
         self.states: list[SyncState] = []
         self._state_seen = threading.Condition()
         self.conflict_keys: list[str] = []
         self.conflicted = threading.Event()
+        self.refused_keys: list[str] = []
         self.sync = DeskSync(
             url.render_as_string(hide_password=False),
             home / "cache.sqlite3",
             on_state=self._on_state,
             on_conflict=self._on_conflict,
+            on_refused=self.refused_keys.append,
         )
         self.sync.prepare()
         self.tickets = desk_ticket_service(self.sync, home / "numbers.sqlite3")
@@ -87,11 +96,15 @@ class Desk:
 
 
 @pytest.fixture
-def desk_factory(seeded_central: URL, tmp_path: Path) -> Iterator[Callable[[str], Desk]]:
+def desk_factory(
+    central_site: CentralSite, seeded_central: URL, tmp_path: Path
+) -> Iterator[Callable[..., Desk]]:
+    """``make(name, who=None)``: a desk signed in as `who` (default: `desk_login`)."""
     desks: list[Desk] = []
 
-    def make(name: str) -> Desk:
-        desk = Desk(seeded_central, tmp_path / name)
+    def make(name: str, who: str | None = None) -> Desk:
+        url = central_site.url_of(who) if who else seeded_central
+        desk = Desk(url, tmp_path / name)
         desks.append(desk)
         return desk
 
@@ -111,7 +124,7 @@ def _a_line(engine: Engine) -> int:
 
 
 def test_a_call_taken_on_the_desk_reaches_the_central_database_once(
-    desk_factory: Callable[[str], Desk], central: Engine
+    desk_factory: Callable[..., Desk], central_site: CentralSite
 ) -> None:
     desk = desk_factory("a")
     desk.sync.start()
@@ -122,19 +135,22 @@ def test_a_call_taken_on_the_desk_reaches_the_central_database_once(
         display_name="Ivan",
         dialled_number=None,
         at=NOW,
+        operator_login=desk.login,
         customer_id=customer,
     )
-    desk.calls.answered(call.id, NOW + timedelta(seconds=3))
-    ticket = desk.tickets.create_for_call(call.id, customer, _a_line(desk.sync.cache), None)
+    desk.calls.answered(call.id, NOW + timedelta(seconds=3), desk.login)
+    ticket = desk.tickets.create_for_call(call.id, customer, _a_line(desk.sync.cache), desk.login)
     saved = desk.tickets.save(
-        ticket.id, _with_subject(ticket.draft, "No internet since morning"), ticket.version, None
+        ticket.id, _with_subject(ticket.draft, "No internet since morning"), ticket.version, desk.login
     )
-    desk.tickets.add_comment(ticket.id, "Rebooted the router together", None)
+    desk.tickets.add_comment(ticket.id, "Rebooted the router together", desk.login)
     desk.calls.add_hold(call.id, 42)
     desk.calls.ended(call.id, NOW + timedelta(minutes=4), CallOutcome.ANSWERED)
     assert desk.drained()
+    assert desk.sync.state() == SyncState("online", 0)  # nothing refused, nothing waiting
 
-    with central.connect() as conn:
+    # Read back as the department's shift lead: the operator's work is on the floor's books.
+    with central_site.engine("lead").connect() as conn:
         central_ticket = conn.execute(select(Ticket).where(Ticket.number == ticket.number)).one()
         central_call = conn.execute(select(Call).where(Call.caller_number == "+79120001122")).one()
         events = conn.execute(
@@ -162,11 +178,11 @@ def _with_subject(draft: TicketDraft, subject: str) -> TicketDraft:
 
 
 def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
-    desk_factory: Callable[[str], Desk], central: Engine
+    desk_factory: Callable[..., Desk], central_site: CentralSite, central: Engine
 ) -> None:
-    a, b = desk_factory("a"), desk_factory("b")
+    a, b = desk_factory("a"), desk_factory("b", "a2")  # two desks of one department
     a.sync.start()
-    ticket = a.tickets.create_for_call(None, _a_customer(a.sync.cache), _a_line(a.sync.cache), None)
+    ticket = a.tickets.create_for_call(None, _a_customer(a.sync.cache), _a_line(a.sync.cache), a.login)
     assert a.drained()
     b.sync.refresher.refresh()  # desk B sees the ticket at version 1 ...
     with b.sync.cache.connect() as conn:
@@ -175,10 +191,10 @@ def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     b_view = b.tickets.get(b_id)
     assert b_view.version == 1
 
-    a.tickets.save(ticket.id, _with_subject(ticket.draft, "Desk A: line fault"), 1, None)
+    a.tickets.save(ticket.id, _with_subject(ticket.draft, "Desk A: line fault"), 1, a.login)
     assert a.drained()
     # ... and, not having heard of A's save yet, saves its own over version 1.
-    b.tickets.save(b_id, _with_subject(b_view.draft, "Desk B: billing"), 1, None)
+    b.tickets.save(b_id, _with_subject(b_view.draft, "Desk B: billing"), 1, b.login)
     b.sync.start()
     assert b.conflicted.wait(WAIT_S)
 
@@ -197,7 +213,7 @@ def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     assert b.sync.state().conflicts == 1
 
     # The operator applies theirs + mine: an ordinary save at the version they now see.
-    b.tickets.save(b_id, conflict.mine, conflict.theirs.version, None)
+    b.tickets.save(b_id, conflict.mine, conflict.theirs.version, b.login)
     b.conflicts.resolve(conflict.key)
     assert b.drained()
     with central.connect() as conn:
@@ -208,21 +224,56 @@ def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     assert b.sync.state().conflicts == 0
 
 
+def test_a_refused_ticket_is_marked_kept_and_sent_once_the_cause_is_fixed(
+    desk_factory: Callable[..., Desk], central_site: CentralSite
+) -> None:
+    """The desk never calls a refused change sent: the window hears of it (with the ticket's
+    number), the state counts it, and it goes through after IT's fix."""
+    with central_site.engine("owner").begin() as conn:  # IT got a grant wrong
+        conn.execute(text("REVOKE INSERT ON ticket_events FROM frontline_operator"))
+    desk = desk_factory("a")
+    desk.sync.start()
+    ticket = desk.tickets.create_for_call(
+        None, _a_customer(desk.sync.cache), _a_line(desk.sync.cache), desk.login
+    )
+    desk.tickets.save(ticket.id, _with_subject(ticket.draft, "Router"), ticket.version, desk.login)
+    assert desk.wait_state(lambda s: s.refused == 1 and s.held == 1), desk.states[-3:]
+    assert desk.sync.state() == SyncState("online", 0, refused=1, held=1)
+    assert len(desk.refused_keys) == 1
+    (refused,) = desk.conflicts.refused()
+    assert (refused.key, refused.kind, refused.ticket_id, refused.ticket_number, refused.held) == (
+        desk.refused_keys[0],
+        "ticket_created",
+        ticket.id,
+        ticket.number,
+        1,
+    )
+    assert "permission denied for table ticket_events" in refused.error
+
+    with central_site.engine("owner").begin() as conn:
+        conn.execute(text("GRANT INSERT ON ticket_events TO frontline_operator"))
+    desk.sync.replicator.retry_refused()
+    assert desk.wait_state(lambda s: s == SyncState("online", 0)), desk.states[-3:]
+    assert desk.conflicts.refused() == []
+    with central_site.engine("lead").connect() as conn:
+        stored = conn.execute(
+            select(Ticket.subject, Ticket.version).where(Ticket.number == ticket.number)
+        ).one()
+    assert tuple(stored) == ("Router", 2)
+
+
 def test_the_status_says_offline_and_how_many_changes_wait(
-    restartable_pg,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    restartable_pg: RestartableServer, tmp_path: Path
 ) -> None:
     url = restartable_pg.new_database()
-
-    seed = make_engine(url)
-    generate_demo_data(seed, customers=10, seed=5, default_region="RU")
-    seed.dispose()
-    desk = Desk(url, tmp_path / "desk")
+    site = make_central_site(restartable_pg.url, url)
+    generate_demo_data(site.engine("owner"), customers=10, seed=5, default_region="RU")
+    desk = Desk(site.url_of("a1"), tmp_path / "desk")
     try:
         desk.sync.start()
         restartable_pg.stop()
         try:
-            numbers = [desk.tickets.create_for_call(None, None, None, None).number for _ in range(3)]
+            numbers = [desk.tickets.create_for_call(None, None, None, desk.login).number for _ in range(3)]
             # The replicator tries, fails, and says so: the status bar's "offline — 3 waiting".
             assert desk.wait_state(lambda s: s.state == "offline" and s.waiting == 3), desk.states
         finally:
@@ -230,23 +281,25 @@ def test_the_status_says_offline_and_how_many_changes_wait(
         assert desk.drained()
         # Online again once both the replicator and the live-update listener are back.
         assert desk.wait_state(lambda s: s == SyncState("online", 0)), desk.states[-3:]
-        check = make_engine(url)
-        with check.connect() as conn:
+        with site.engine("lead").connect() as conn:
             stored = conn.scalars(text("SELECT number FROM tickets WHERE number = ANY(:n)"), {"n": numbers})
             assert sorted(stored) == sorted(numbers)
-        check.dispose()
     finally:
         desk.sync.stop()
+        site.dispose()
+        drop_database_and_logins(restartable_pg.url, str(url.database), site.logins.values())
 
 
 def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does_not(
-    desk_factory: Callable[[str], Desk], central: Engine
+    desk_factory: Callable[..., Desk], central_site: CentralSite
 ) -> None:
     desk = desk_factory("a")
     desk.sync.start()
     states = OperatorStateService(desk.sync.cache, recorder=desk.sync.recorder)
     with desk.sync.cache.connect() as conn:
-        login, op_id = conn.execute(select(Operator.login, Operator.id).order_by(Operator.id).limit(1)).one()
+        login, op_id = conn.execute(
+            select(Operator.login, Operator.id).where(Operator.login == desk.login)
+        ).one()
     assert states.record(login, OperatorState(OperatorStatus.READY, NOW))
     assert states.record(
         login, OperatorState(OperatorStatus.BREAK, NOW + timedelta(minutes=5), reason="lunch")
@@ -255,7 +308,7 @@ def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does
     assert not states.record(login, OperatorState(OperatorStatus.READY, NOW + timedelta(minutes=1)))
     assert not states.record("nobody-by-that-login", OperatorState(OperatorStatus.READY, NOW))
     assert desk.drained()
-    with central.connect() as conn:
+    with central_site.engine("lead").connect() as conn:  # the floor the lead watches
         row = conn.execute(select(OperatorStateRow).where(OperatorStateRow.operator_id == op_id)).one()
     assert (row.status, row.reason, row.since) == ("break", "lunch", NOW + timedelta(minutes=5))
 
@@ -268,13 +321,13 @@ def test_doctor_reports_the_local_copy_and_what_waits_or_was_refused(seeded_cent
         sync.prepare()
         reserve = SqliteNumberReserve(cache_path_for(url).with_name("doctor-numbers.sqlite3"))
         tickets = TicketService(sync.cache, TicketNumberAllocator(reserve), recorder=sync.recorder)
-        tickets.create_for_call(None, None, None, None)  # not started: stays in the outbox
+        tickets.create_for_call(None, None, None, seeded_central.username)  # not started: stays in the outbox
         report = check_sync(url)
         assert report.ok and report.data is not None
         assert (report.data["waiting"], report.data["conflicts"], report.data["refused"]) == (1, 0, 0)
         assert report.data["refreshed_at"] is not None
         (change,) = sync.outbox.pending()
-        sync.outbox.mark_failed(change.key, "permission denied for table tickets")
+        sync.outbox.mark_refused(change.key, "permission denied for table tickets")
         refused = check_sync(url)
         assert not refused.ok
         assert "permission denied for table tickets" in refused.detail
