@@ -22,10 +22,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL
 
 from app.demo.caller import free_udp_port
 from app.softphone.client import EngineClient
+from tests.fixtures.central import CentralSite, make_central_site
 from tests.fixtures.postgres import ENV_URL
+from tests.softphone import sipp as sc
 from tests.sync.conftest import RestartableServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.sip, pytest.mark.slow]
@@ -123,8 +126,12 @@ class App:
 
 
 @contextlib.contextmanager
-def _running_app(xserver: str, tmp_path: Path, db_url: str) -> Iterator[App]:
-    """The real workstation on `db_url` (seeded with demo data first), Ready, as operator smith."""
+def _running_app(
+    xserver: str, tmp_path: Path, db_url: str, *, seed_url: str | None = None, operator: str = "smith"
+) -> Iterator[App]:
+    """The real workstation on `db_url` (seeded with demo data first, through `seed_url` if given:
+    on a central database IT loads data as the owner, the desk signs in as its operator), Ready,
+    signed in as `operator`."""
     _need("xdotool")
     env = {
         **os.environ,
@@ -136,7 +143,7 @@ def _running_app(xserver: str, tmp_path: Path, db_url: str) -> Iterator[App]:
         "LANG": "en_US.UTF-8",
     }
     seeded = subprocess.run(
-        [sys.executable, "-m", "app", "demo-data", "--db", db_url, "--customers", "300"],
+        [sys.executable, "-m", "app", "demo-data", "--db", seed_url or db_url, "--customers", "300"],
         env=env,
         capture_output=True,
         check=False,
@@ -157,7 +164,7 @@ def _running_app(xserver: str, tmp_path: Path, db_url: str) -> Iterator[App]:
             "--json-log",
             str(log),
             "--operator",
-            "smith",
+            operator,
             "--ready",
         ],
         env=env,
@@ -292,19 +299,136 @@ def _next_of(app: App, names: tuple[str, ...], after: int, timeout: float = 15.0
     pytest.fail(f"none of {names} in {timeout} s")
 
 
+# --- a desk on the central database, signed in as its operator ----------------------------------
+
+
+def _url(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
+
+
+def _caller_scenario(e164: str) -> str:
+    """A caller from `e164` rings the support line, is answered, talks 4 s and hangs up."""
+    from_ = f'"E2E Caller" <sip:{e164}@[local_ip]:[local_port]>'
+    to = "<sip:+78005550100@[remote_ip]:[remote_port]>"
+    return sc.scenario(
+        "e2e-caller",
+        sc.invite(from_=from_, to=to, request_uri="sip:+78005550100@[remote_ip]:[remote_port]"),
+        sc.RINGING,
+        sc.answered(from_, to),
+        sc.pause(4000),
+        sc.send_bye(from_, to),
+    )
+
+
+@pytest.mark.pg
+def test_an_operator_answers_a_sipp_call_and_it_all_reaches_the_central_database(
+    xserver: str, tmp_path: Path, central_site: CentralSite
+) -> None:
+    """The window signed in with an ordinary operator's own login (row-level security applies to
+    everything the desk sends): a real SIPp caller, F5, a subject, Ctrl+S, the caller hangs up;
+    then the ticket, its events and the call link are in the central database, read back as the
+    operator and as their shift lead — and not visible to another department."""
+    with _running_app(
+        xserver,
+        tmp_path,
+        _url(central_site.url_of("a1")),
+        seed_url=_url(central_site.owner_url),
+        operator=central_site.logins["a1"],
+    ) as app:
+        e164, contract = _known_customer(_url(central_site.owner_url))
+        app.wait_event("sync_state", timeout=30)
+        caller = sc.Sipp(tmp_path, "caller").start(
+            xml=_caller_scenario(e164),
+            remote=f"127.0.0.1:{app.port}",  # type: ignore[attr-defined]
+        )
+        try:
+            assert app.wait_event("pop_shown")["number"] == e164
+            assert app.wait_event("card_filled")["found"] is True
+            app.key("F5")
+            number = app.wait_event("ticket_created")["number"]
+            mark = len(app.events())
+            app.type(TEXT_FIELDS["subject"])
+            app.key("ctrl+s")
+            assert app.wait_event("ticket_saved", after=mark)["number"] == number
+            app.wait_event("call_ended", after=mark)
+            caller.assert_ok()
+        finally:
+            caller.stop()
+        # Another process's outbox: poll the central database (as the lead) until the call's end
+        # arrived; nothing may have been refused on the way.
+        _wait_central(
+            central_site,
+            "lead",
+            "SELECT count(*) FROM calls k JOIN tickets t ON t.id = k.ticket_id"
+            f" WHERE t.number = '{number}' AND k.outcome = 'answered'",
+            1,
+        )
+        assert not [e for e in app.events() if e["event"] == "sync_refused"]
+        assert all(not e["refused"] for e in app.events() if e["event"] == "sync_state")
+
+    a1 = central_site.ids["a1"]
+    for who in ("a1", "lead"):
+        with central_site.engine(who).connect() as conn:
+            ticket = conn.execute(
+                text(
+                    "SELECT t.id, t.subject, t.created_by_id, c.contract_number FROM tickets t"
+                    " JOIN customers c ON c.id = t.customer_id WHERE t.number = :n"
+                ),
+                {"n": number},
+            ).one()
+            kinds = conn.scalars(
+                text("SELECT kind FROM ticket_events WHERE ticket_id = :t ORDER BY id"), {"t": ticket.id}
+            ).all()
+            call = conn.execute(
+                text("SELECT operator_id, outcome, answered_at IS NOT NULL FROM calls WHERE ticket_id = :t"),
+                {"t": ticket.id},
+            ).one()
+        assert (ticket.subject, ticket.created_by_id, ticket.contract_number) == (
+            TEXT_FIELDS["subject"],
+            a1,
+            contract,
+        ), who
+        assert kinds[:2] == ["created", "call_link"] and "field_change" in kinds, (who, kinds)
+        assert tuple(call) == (a1, "answered", True), who
+    with central_site.engine("b1").connect() as conn:  # another department's operator
+        assert conn.scalar(text("SELECT count(*) FROM tickets WHERE number = :n"), {"n": number}) == 0
+
+
+def _wait_central(site: CentralSite, who: str, query: str, wanted: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    engine = site.engine(who)
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.scalar(text(query)) == wanted:
+                return
+        time.sleep(0.1)
+    pytest.fail(f"the central database did not get there in {timeout} s: {query}")
+
+
 # --- the central database pulled mid-shift -----------------------------------------------------
 
 
 @pytest.fixture
 def central_app(xserver: str, tmp_path: Path) -> Iterator[tuple[App, RestartableServer]]:
-    """The workstation on a central PostgreSQL this test may stop and start (the plug)."""
+    """The workstation on a central PostgreSQL this test may stop and start (the plug), signed in
+    as an operator of the site; IT's owner role loaded the data."""
     if os.environ.get(ENV_URL):
         pytest.skip(f"needs a local cluster to stop and start ({ENV_URL} points at a shared server)")
     server = RestartableServer()
     try:
-        url = server.new_database().render_as_string(hide_password=False)
-        with _running_app(xserver, tmp_path, url) as the_app:
-            yield the_app, server
+        site = make_central_site(server.url, server.new_database())
+        try:
+            with _running_app(
+                xserver,
+                tmp_path,
+                _url(site.url_of("a1")),
+                seed_url=_url(site.owner_url),
+                operator=site.logins["a1"],
+            ) as the_app:
+                the_app.site = site  # type: ignore[attr-defined]
+                yield the_app, server
+        finally:
+            site.dispose()
     finally:
         server.cluster.stop()
 
@@ -326,7 +450,8 @@ def test_pulling_the_plug_on_the_central_database_costs_only_a_status_message(
     central_app: tuple[App, RestartableServer],
 ) -> None:
     app, server = central_app
-    e164, contract = _known_customer(app.db_url)
+    site: CentralSite = app.site  # type: ignore[attr-defined]
+    e164, contract = _known_customer(_url(site.owner_url))
     app.wait_event("sync_state", timeout=30)
     server.stop()  # the central database is gone for a while
     loop = asyncio.new_event_loop()
@@ -348,19 +473,15 @@ def test_pulling_the_plug_on_the_central_database_costs_only_a_status_message(
     mark = len(app.events())
     server.start()
     _next_sync_state(app, mark, lambda e: e["state"] == "online" and e["waiting"] == 0, timeout=60)
-    engine = create_engine(app.db_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT c.contract_number, k.outcome, k.answered_at IS NOT NULL FROM tickets t"
-                    " JOIN customers c ON c.id = t.customer_id JOIN calls k ON k.ticket_id = t.id"
-                    " WHERE t.number = :n"
-                ),
-                {"n": number},
-            ).all()
-    finally:
-        engine.dispose()
+    with site.engine("lead").connect() as conn:  # the shift lead reads the floor's books
+        rows = conn.execute(
+            text(
+                "SELECT c.contract_number, k.outcome, k.answered_at IS NOT NULL FROM tickets t"
+                " JOIN customers c ON c.id = t.customer_id JOIN calls k ON k.ticket_id = t.id"
+                " WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).all()
     assert [tuple(r) for r in rows] == [(contract, "answered", True)]  # all of it, exactly once
 
 
