@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
@@ -337,9 +337,18 @@ def test_closing_the_window_during_a_call_records_it_before_the_process_ends(
     caller = caller_factory("+79994440011")
     dial(qtbot, event_loop_qt, desk, caller)
     answer(qtbot, desk)
-    desk.window.close()
-    run(qtbot, event_loop_qt, desk.window.shutdown())  # what app.main awaits once the window closed
-    # Written before shutdown() returned: nothing is left for a loop that is about to stop.
+    # The database is slow to take the last writes (held by another connection for 1.5 s):
+    # shutdown() must still return only once they are in, as app.main stops the loop after it.
+    path = desk.engine.url.database
+    assert path is not None
+    lock = sqlite3.connect(path, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    QTimer.singleShot(1500, lambda: lock.execute("COMMIT"))
+    try:
+        desk.window.close()
+        run(qtbot, event_loop_qt, desk.window.shutdown())
+    finally:
+        lock.close()
     (row,) = calls_of(desk, "+79994440011")
     assert (row.outcome, row.end_reason, row.disposition) == ("answered", "window_closed", NOT_CHOSEN)
     assert row.ended_at is not None
