@@ -21,14 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
 from typing import Any, TypeVar
 
 from app.errors import DatabaseUnavailable
 from app.services.desk_ports import CallPort
 from app.sync.outbox import new_uid
 from app.tickets.calls import CallRecord
-from app.tickets.enums import CallDirection
 
 log = logging.getLogger(__name__)
 
@@ -86,33 +84,12 @@ class CallJournal:
         self._pending: set[asyncio.Task[Any]] = set()
         self._waiting = 0  # steps currently waiting to be tried again
 
-    def open(
-        self,
-        *,
-        direction: CallDirection,
-        caller_number: str | None,
-        display_name: str | None,
-        dialled_number: str | None,
-        at: datetime,
-        operator_login: str | None,
-    ) -> JournalledCall:
-        """Start a call's record with its "ringing" row."""
+    def open(self, ringing: Callable[[str], Awaitable[CallRecord]], *, summary: str) -> JournalledCall:
+        """Start a call's record with its "ringing" row: `ringing(uid)` writes it (e.g.
+        ``CallPort.ringing(..., uid=uid)``); `summary` says who called when, for the log."""
         uid = new_uid()
-        summary = f"call {uid} from {caller_number or 'anonymous'} at {at.isoformat()}"
-        call = JournalledCall(self, uid, summary)
-
-        def ringing() -> Awaitable[CallRecord]:
-            return self._calls.ringing(
-                direction=direction,
-                caller_number=caller_number,
-                display_name=display_name,
-                dialled_number=dialled_number,
-                at=at,
-                operator_login=operator_login,
-                uid=uid,
-            )
-
-        call.record = self._track(call, "ringing", self._write(call, "ringing", ringing))
+        call = JournalledCall(self, uid, f"call {uid} ({summary})")
+        call.record = self._track(call, "ringing", self._write(call, "ringing", lambda: ringing(uid)))
         call._last = call.record
         return call
 

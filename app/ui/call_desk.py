@@ -485,13 +485,18 @@ class CallDesk(QObject):
     # --- the call record (each step queued on the call's journal) and async steps -------------
     def _open_record(self, info: CallInfo, received_at: float) -> JournalledCall:
         """The inbound call's record, as it rang (answered, refused or missed later)."""
+        at, login = _epoch(received_at), self._identity.operator_login
         return self._journal.open(
-            direction=CallDirection.INBOUND,
-            caller_number=info.number,
-            display_name=info.display,
-            dialled_number=info.line,
-            at=_epoch(received_at),
-            operator_login=self._identity.operator_login,
+            lambda uid: self._calls.ringing(
+                direction=CallDirection.INBOUND,
+                caller_number=info.number,
+                display_name=info.display,
+                dialled_number=info.line,
+                at=at,
+                operator_login=login,
+                uid=uid,
+            ),
+            summary=f"from {info.number or 'anonymous'} at {at.isoformat()}",
         )
 
     async def _turn_away(self, engine_call: int) -> None:

@@ -18,7 +18,7 @@ from app.softphone.client import EngineClient
 from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
 from app.storage.migrate import upgrade
-from tests.gui.desks import run
+from tests.gui.desks import Desk, open_desk, run
 
 
 @pytest.fixture
@@ -89,3 +89,16 @@ def caller_factory(
     yield make
     for client in clients:
         run(qtbot, event_loop_qt, client.stop())
+
+
+@pytest.fixture
+def desk(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> Iterator[Desk]:
+    """The operator's window on the demo database, phone started (see `tests.gui.desks`)."""
+    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path) as opened:
+        yield opened

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,25 +15,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
-from app.services.db_worker import DatabaseWorker
 from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
-from tests.gui.desks import Desk, open_desk, press_ready, run
+from tests.gui.desks import Desk, press_ready, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
-
-
-@pytest.fixture
-def desk(
-    qtbot: QtBot,
-    event_loop_qt: asyncio.AbstractEventLoop,
-    demo_engine: Engine,
-    worker: DatabaseWorker,
-    tmp_path: Path,
-) -> Iterator[Desk]:
-    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path) as opened:
-        yield opened
 
 
 def _customer_with_phone(engine: Engine) -> tuple[str, str, str]:

@@ -40,18 +40,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def desk(
-    qtbot: QtBot,
-    event_loop_qt: asyncio.AbstractEventLoop,
-    demo_engine: Engine,
-    worker: DatabaseWorker,
-    tmp_path: Path,
-) -> Iterator[Desk]:
-    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path) as opened:
-        yield opened
-
-
-@pytest.fixture
 def desk_factory(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
@@ -129,6 +117,16 @@ def answer(qtbot: QtBot, desk: Desk) -> None:
     assert desk.window.desk is not None
     with qtbot.waitSignal(desk.window.desk.ticket_opened, timeout=15_000):
         qtbot.keyClick(desk.window, Qt.Key.Key_F5)
+
+
+def talking(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, to: str = "100"
+) -> EngineClient:
+    """Ready (Ctrl+1), the caller rings `to`, the operator answers (F5): they are talking."""
+    press_ready(qtbot, desk)
+    dial(qtbot, loop, desk, caller, to)
+    answer(qtbot, desk)
+    return caller
 
 
 def line_number(engine: Engine, line: str) -> str:
@@ -239,10 +237,8 @@ def test_a_second_call_is_refused_busy_the_first_goes_on_and_wrap_up_refuses_wit
 ) -> None:
     call_desk = desk.window.desk
     assert call_desk is not None
-    press_ready(qtbot, desk)
-    first, second = caller_factory("+79994440005"), caller_factory("+79994440006")
-    dial(qtbot, event_loop_qt, desk, first)
-    answer(qtbot, desk)
+    first = talking(qtbot, event_loop_qt, desk, caller_factory("+79994440005"))
+    second = caller_factory("+79994440006")
     assert refused_code(qtbot, event_loop_qt, desk, second) == 486
     busy = ended_call(qtbot, desk, "+79994440006")
     assert (busy.outcome, busy.end_reason) == ("rejected", "busy")
@@ -265,10 +261,8 @@ def test_a_second_call_the_engine_refuses_itself_is_recorded_too(
     caller_factory: Caller,
 ) -> None:
     desk = desk_factory(phone_args=["--no-call-waiting"])  # a site with call waiting switched off
-    press_ready(qtbot, desk)
-    first, second = caller_factory("+79994440007"), caller_factory("+79994440008")
-    dial(qtbot, event_loop_qt, desk, first)
-    answer(qtbot, desk)
+    talking(qtbot, event_loop_qt, desk, caller_factory("+79994440007"))
+    second = caller_factory("+79994440008")
     with qtbot.assertNotEmitted(desk.phone.incoming_call):
         assert refused_code(qtbot, event_loop_qt, desk, second) == 486
     row = ended_call(qtbot, desk, "+79994440008")
@@ -286,10 +280,7 @@ def test_a_blind_transfer_is_recorded_with_its_target(
     )
     run(qtbot, event_loop_qt, lead.start())
     try:
-        press_ready(qtbot, desk)
-        caller = caller_factory("+79994440009")
-        dial(qtbot, event_loop_qt, desk, caller)
-        answer(qtbot, desk)
+        talking(qtbot, event_loop_qt, desk, caller_factory("+79994440009"))
         target = f"sip:lead@127.0.0.1:{port}"
         qtbot.keyClick(desk.window, Qt.Key.Key_F8)
         box = desk.window.softphone.transfer_target
@@ -314,10 +305,7 @@ def test_a_blind_transfer_is_recorded_with_its_target(
 def test_the_engine_dying_mid_call_records_the_cut_call(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Caller
 ) -> None:
-    press_ready(qtbot, desk)
-    caller = caller_factory("+79994440010")
-    dial(qtbot, event_loop_qt, desk, caller)
-    answer(qtbot, desk)
+    talking(qtbot, event_loop_qt, desk, caller_factory("+79994440010"))
     pid = desk.phone.client.pid
     assert pid is not None
     with qtbot.waitSignal(desk.phone.engine_restarted, timeout=20_000):
@@ -333,10 +321,7 @@ def test_the_engine_dying_mid_call_records_the_cut_call(
 def test_closing_the_window_during_a_call_records_it_before_the_process_ends(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Caller
 ) -> None:
-    press_ready(qtbot, desk)
-    caller = caller_factory("+79994440011")
-    dial(qtbot, event_loop_qt, desk, caller)
-    answer(qtbot, desk)
+    caller = talking(qtbot, event_loop_qt, desk, caller_factory("+79994440011"))
     # The database is slow to take the last writes (held by another connection for 1.5 s):
     # shutdown() must still return only once they are in, as app.main stops the loop after it.
     path = desk.engine.url.database
@@ -390,10 +375,9 @@ def test_the_disposition_is_picked_with_f10_and_a_digit_from_the_lines_own_list(
     picker = window.disposition_picker
     billing = shipped_dispositions().per_line["Billing"]
     assert ("F10", "Disposition…") in window.shortcut_rows()  # listed in F1
-    press_ready(qtbot, desk)
-    caller = caller_factory("+79994440013")
-    dial(qtbot, event_loop_qt, desk, caller, to=line_number(desk.engine, "Billing"))
-    answer(qtbot, desk)
+    talking(
+        qtbot, event_loop_qt, desk, caller_factory("+79994440013"), to=line_number(desk.engine, "Billing")
+    )
     qtbot.waitUntil(lambda: picker.choices.count() == len(billing), timeout=10_000)
     assert picker.choices.item(0).text() == f"1  {billing[0].label('en')}"
     with qtbot.waitSignal(desk.phone.call_ended, timeout=10_000):
@@ -428,10 +412,7 @@ def test_a_wrap_up_that_runs_out_without_a_choice_stores_not_chosen_and_f10_stil
     call_desk = desk.window.desk
     assert call_desk is not None
     default = shipped_dispositions().default
-    press_ready(qtbot, desk)
-    caller = caller_factory("+79994440014")
-    dial(qtbot, event_loop_qt, desk, caller)
-    answer(qtbot, desk)
+    caller = talking(qtbot, event_loop_qt, desk, caller_factory("+79994440014"))
     with qtbot.waitSignal(desk.phone.call_ended, timeout=10_000):
         run(qtbot, event_loop_qt, caller.request("hangup"))
     assert call_desk.state.status is OperatorStatus.WRAP_UP

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from app.errors import DatabaseUnavailable
-from app.services.call_journal import CallJournal, CallRecordFailed
+from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
 from app.services.calls import CallService
 from app.services.db_worker import DatabaseWorker
 from app.services.desk_workers import WorkerCalls
@@ -75,6 +75,22 @@ class Seen:
         self.caught_up += 1
 
 
+def ring(journal: CallJournal, calls: WorkerCalls, number: str) -> JournalledCall:
+    """A call from `number` to the support line, at T0, for operator ivanov."""
+    return journal.open(
+        lambda uid: calls.ringing(
+            direction=CallDirection.INBOUND,
+            caller_number=number,
+            display_name=None,
+            dialled_number="+78005550100",
+            at=T0,
+            operator_login="ivanov",
+            uid=uid,
+        ),
+        summary=f"from {number}",
+    )
+
+
 def _lock(engine: Engine) -> sqlite3.Connection:
     """Another connection holding the write lock, as a long transaction elsewhere would."""
     path = engine.url.database
@@ -104,14 +120,7 @@ def test_a_call_recorded_while_the_database_is_locked_is_written_once_in_order_w
 
     async def shift() -> None:
         journal = seen.journal(calls)
-        call = journal.open(
-            direction=CallDirection.INBOUND,
-            caller_number="+79123456789",
-            display_name=None,
-            dialled_number="+78005550100",
-            at=T0,
-            operator_login="ivanov",
-        )
+        call = ring(journal, calls, "+79123456789")
         answered = call.then("answered", lambda i: calls.answered(i, T0 + timedelta(seconds=3), "ivanov"))
         call.then(
             "ended",
@@ -149,14 +158,7 @@ def test_a_step_refused_for_good_is_reported_once_and_the_later_steps_still_run(
 
     async def shift() -> None:
         journal = seen.journal(calls)
-        call = journal.open(
-            direction=CallDirection.INBOUND,
-            caller_number="+79123456789",
-            display_name=None,
-            dialled_number=None,
-            at=T0,
-            operator_login=None,
-        )
+        call = ring(journal, calls, "+79123456789")
         wrong = call.then("ended", lambda i: calls.ended(i, T0, CallOutcome.ANSWERED))  # never answered
         call.then("ended", lambda i: calls.ended(i, T0, CallOutcome.ABANDONED))
         with pytest.raises(CallRecordFailed):
@@ -177,14 +179,7 @@ def test_what_the_database_never_took_before_the_window_closed_is_logged_with_th
 
     async def shift() -> int:
         journal = seen.journal(calls)
-        call = journal.open(
-            direction=CallDirection.INBOUND,
-            caller_number="+79990001122",
-            display_name=None,
-            dialled_number=None,
-            at=T0,
-            operator_login=None,
-        )
+        call = ring(journal, calls, "+79990001122")
         call.then("ended", lambda i: calls.ended(i, T0, CallOutcome.MISSED))
         return await journal.drain(0.5)
 

@@ -13,6 +13,7 @@ from app.services.calls import ANONYMOUS, CallNotFound, CallService
 from app.services.tickets import TicketService
 from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Call
+from app.tickets.calls import CallRecord
 from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.numbering import NumberBlock, TicketNumberAllocator
 from tests.storage.ticket_fixtures import Ref, make_reference
@@ -107,14 +108,18 @@ def test_odd_caller_ids_are_kept_as_received(calls: CallService, ref: Ref) -> No
     assert calls.set_disposition(call.id, "  Wrong number ").disposition == "Wrong number"
 
 
-def test_why_a_call_ended_and_where_it_went_are_stored(calls: CallService, ref: Ref) -> None:
-    refused = calls.ringing(
+def _ring(calls: CallService) -> CallRecord:
+    return calls.ringing(
         direction=CallDirection.INBOUND,
         caller_number="+79123456789",
         display_name=None,
         dialled_number=None,
         at=T0,
     )
+
+
+def test_why_a_call_ended_and_where_it_went_are_stored(calls: CallService, ref: Ref) -> None:
+    refused = _ring(calls)
     done = calls.ended(
         refused.id, T0 + timedelta(seconds=1), CallOutcome.REJECTED, end_reason=CallEndReason.WRAP_UP
     )
@@ -124,13 +129,7 @@ def test_why_a_call_ended_and_where_it_went_are_stored(calls: CallService, ref: 
         None,
         None,
     )
-    passed_on = calls.ringing(
-        direction=CallDirection.INBOUND,
-        caller_number="+79123456789",
-        display_name=None,
-        dialled_number=None,
-        at=T0,
-    )
+    passed_on = _ring(calls)
     calls.answered(passed_on.id, T0 + timedelta(seconds=2), ref.operator)
     done = calls.ended(
         passed_on.id,
