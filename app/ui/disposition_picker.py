@@ -79,6 +79,9 @@ class DispositionPicker(QWidget):
             item.setToolTip(label)
             self.choices.addItem(item)
         self.setEnabled(bool(items))
+        if items:  # every entry a digit reaches is visible without scrolling
+            height = self.choices.sizeHintForRow(0) * min(len(items), 9)
+            self.choices.setMinimumHeight(height + 2 * self.choices.frameWidth())
         self.show_chosen(chosen, dict(items).get(chosen or ""))
         if not items:
             self.status.setText(self.tr("No dispositions are set up for this line."))
