@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -35,7 +36,7 @@ from app.errors import DatabaseUnavailable, UserFacingError
 from app.json_log import JsonEventLog
 from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
 from app.services.desk_ports import CallPort, TicketPort
-from app.tickets.calls import end_of_call, refusal_reason
+from app.tickets.calls import CallRecord, end_of_call, refusal_reason
 from app.tickets.cards import CustomerCard, LookupResult
 from app.tickets.dispositions import NOT_CHOSEN, DispositionLists
 from app.tickets.drafts import TicketView
@@ -356,7 +357,12 @@ class CallDesk(QObject):
             self._log.write("answered", call=info.call, number=info.number)
             self.disposition = DispositionTarget(current.record, current.line_name)
             self._offer_dispositions(self.disposition)
-            self._tasks.spawn(self._open_ticket(current))
+            # Queued now, before anything later in this call (its end) can be.
+            at, login = _now(), self._identity.operator_login
+            answered = current.record.then(
+                "answered", lambda call_id: self._calls.answered(call_id, at, login)
+            )
+            self._tasks.spawn(self._open_ticket(current, answered))
         if info.on_hold and not previous.on_hold:
             current.held_since = time.monotonic()
             self._scripts.on_call_event(CallEvent.HELD)  # promises the minutes set on the panel
@@ -530,12 +536,9 @@ class CallDesk(QObject):
                 self.disposition.line_name = record.line
                 self._offer_dispositions(self.disposition)
 
-    async def _open_ticket(self, current: CurrentCall) -> None:
-        at, login = _now(), self._identity.operator_login
+    async def _open_ticket(self, current: CurrentCall, answered: Awaitable[CallRecord]) -> None:
         try:
-            record = await current.record.then(
-                "answered", lambda call_id: self._calls.answered(call_id, at, login)
-            )
+            record = await answered
         except CallRecordFailed:
             return  # reported by the journal
         view = await self._tickets.create_for_call(
