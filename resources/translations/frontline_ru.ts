@@ -95,47 +95,47 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="277"/>
+        <location filename="../../app/ui/call_desk.py" line="278"/>
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="314"/>
+        <location filename="../../app/ui/call_desk.py" line="315"/>
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="405"/>
+        <location filename="../../app/ui/call_desk.py" line="411"/>
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="420"/>
+        <location filename="../../app/ui/call_desk.py" line="426"/>
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="569"/>
+        <location filename="../../app/ui/call_desk.py" line="577"/>
         <source>The call record could not be saved yet ({error}). It is kept and saved as soon as the database answers; carry on.</source>
         <translation>Запись о звонке пока не сохранена ({error}). Она не потеряется и будет сохранена, как только база данных ответит; продолжайте работу.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="576"/>
+        <location filename="../../app/ui/call_desk.py" line="584"/>
         <source>The delayed call records are saved now.</source>
         <translation>Отложенные записи о звонках сохранены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="582"/>
+        <location filename="../../app/ui/call_desk.py" line="590"/>
         <source>A disposition is picked for an answered call, from its answer on.</source>
         <translation>Итог звонка выбирается для принятого звонка, начиная с момента ответа.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="610"/>
+        <location filename="../../app/ui/call_desk.py" line="618"/>
         <source>No disposition was picked for the last call: it is stored as not chosen. F10 still picks one until the next call.</source>
         <translation>Итог последнего звонка не выбран: он сохранён как «не выбран». До следующего звонка его ещё можно выбрать клавишей F10.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="667"/>
+        <location filename="../../app/ui/call_desk.py" line="675"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -338,22 +338,22 @@
         <translation>Итог звонка (F10)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/disposition_picker.py" line="84"/>
+        <location filename="../../app/ui/disposition_picker.py" line="87"/>
         <source>No dispositions are set up for this line.</source>
         <translation>Для этой линии итоги звонков не настроены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/disposition_picker.py" line="91"/>
+        <location filename="../../app/ui/disposition_picker.py" line="94"/>
         <source>Available once a call is answered.</source>
         <translation>Доступно после ответа на звонок.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/disposition_picker.py" line="103"/>
+        <location filename="../../app/ui/disposition_picker.py" line="106"/>
         <source>Not chosen yet: F10, then a digit.</source>
         <translation>Ещё не выбран: F10, затем цифра.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/disposition_picker.py" line="105"/>
+        <location filename="../../app/ui/disposition_picker.py" line="108"/>
         <source>Chosen: {label}</source>
         <translation>Выбран: {label}</translation>
     </message>
