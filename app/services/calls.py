@@ -1,7 +1,10 @@
-"""Calls as they happen: recorded at ring, answered, held, ended with an outcome.
+"""Calls as they happen: recorded at ring, answered, held, ended with an outcome and a reason.
 
-Blocking; runs on the database worker thread, a session per call.  Missed and rejected calls are
-recorded like any other (``ended(..., CallOutcome.MISSED)``), so a callback list can be built.
+Blocking; runs on the database worker thread, a session per call.  Missed, abandoned and rejected
+calls are recorded like any other (``ended(..., CallOutcome.MISSED, end_reason=...)``), so a
+callback list can be built; `app.tickets.calls` says which outcome and reason each path gets.
+``ringing`` takes the uid the desk chose, so writing it again after a failure that may have
+committed finds the same row instead of making a second one.
 On a central-database deployment the service works on the desk's cache and every write also goes
 to the outbox in the same transaction (`recorder`, see `app.sync.capture`); the central database
 learns of the call by its ``uid``.
@@ -26,7 +29,7 @@ from app.sync.capture import OutboxRecorder
 from app.sync.changes import PendingChange
 from app.sync.outbox import new_uid
 from app.tickets.calls import CallRecord, OutcomeMismatch, check_outcome
-from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.phones import InvalidPhoneNumber, parse_number
 
 log = logging.getLogger(__name__)
@@ -74,10 +77,19 @@ class CallService:
         at: datetime,
         operator_login: str | None = None,
         customer_id: int | None = None,
+        uid: str | None = None,
     ) -> CallRecord:
-        """Record a call the moment it rings; the line is found from the dialled number."""
+        """Record a call the moment it rings; the line is found from the dialled number.
+
+        `uid`: the row's uid, chosen by the caller; when a row with it exists already (a retry),
+        that row is returned and nothing is written.
+        """
         dialled = stored_number(dialled_number, self._region) if dialled_number else None
         with session_scope(self._engine) as s:
+            if uid is not None:
+                existing = s.scalar(select(Call).where(Call.uid == uid))
+                if existing is not None:
+                    return _record(s, existing)
             line_id = None
             if dialled_number:
                 candidates = {dialled_number.strip(), dialled or ""} - {""}
@@ -94,7 +106,7 @@ class CallService:
                 customer_id=customer_id,
                 ringing_at=at,
                 hold_seconds=0,
-                uid=new_uid(),
+                uid=uid or new_uid(),
             )
             s.add(call)
             s.flush()
@@ -142,9 +154,16 @@ class CallService:
             return _record(s, call)
 
     def ended(
-        self, call_id: int, at: datetime, outcome: CallOutcome, disposition: str | None = None
+        self,
+        call_id: int,
+        at: datetime,
+        outcome: CallOutcome,
+        disposition: str | None = None,
+        *,
+        end_reason: CallEndReason | None = None,
+        transferred_to: str | None = None,
     ) -> CallRecord:
-        """Close the record with its outcome.
+        """Close the record with its outcome, why it ended, and where it was transferred to.
 
         Raises:
             ValidationError: the outcome does not fit (``missed`` for an answered call).
@@ -157,6 +176,8 @@ class CallService:
                 raise ValidationError(str(exc), fields=("outcome",)) from exc
             call.ended_at = at
             call.outcome = outcome
+            call.end_reason = end_reason
+            call.transferred_to = (transferred_to or "").strip()[:200] or None
             if disposition is not None:
                 call.disposition = disposition.strip()[:100] or None
             self._record(
@@ -167,13 +188,15 @@ class CallService:
                     outcome,
                     disposition=call.disposition if disposition is not None else None,
                     hold_seconds=call.hold_seconds,
+                    end_reason=end_reason,
+                    transferred_to=call.transferred_to,
                 ),
             )
-            log.info("call %d ended: %s", call_id, outcome)
+            log.info("call %d ended: %s (%s)", call_id, outcome, end_reason or "no reason given")
             return _record(s, call)
 
     def set_disposition(self, call_id: int, disposition: str | None) -> CallRecord:
-        """What came of the call, chosen during wrap-up."""
+        """What came of the call, chosen during wrap-up: a code (`app.tickets.dispositions`)."""
         with session_scope(self._engine) as s:
             call = _call(s, call_id)
             call.disposition = (disposition or "").strip()[:100] or None
@@ -229,4 +252,7 @@ def _record(s: Session, call: Call) -> CallRecord:
         hold_seconds=call.hold_seconds,
         disposition=call.disposition,
         ticket_id=call.ticket_id,
+        end_reason=call.end_reason,
+        transferred_to=call.transferred_to,
+        uid=call.uid,
     )

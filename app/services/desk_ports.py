@@ -12,8 +12,9 @@ from typing import Protocol
 
 from app.tickets.answers import AnswerLibrary
 from app.tickets.calls import CallRecord
+from app.tickets.dispositions import DispositionLists
 from app.tickets.drafts import TicketDraft, TicketView
-from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.operator_state import OperatorState
 from app.tickets.reference import ReferenceData
 from app.tickets.scripts import ScriptLibrary
@@ -56,6 +57,7 @@ class CallPort(Protocol):
         at: datetime,
         operator_login: str | None = None,
         customer_id: int | None = None,
+        uid: str | None = None,
     ) -> CallRecord: ...
 
     async def answered(self, call_id: int, at: datetime, operator_login: str | None = None) -> CallRecord: ...
@@ -65,7 +67,14 @@ class CallPort(Protocol):
     async def add_hold(self, call_id: int, seconds: float) -> CallRecord: ...
 
     async def ended(
-        self, call_id: int, at: datetime, outcome: CallOutcome, disposition: str | None = None
+        self,
+        call_id: int,
+        at: datetime,
+        outcome: CallOutcome,
+        disposition: str | None = None,
+        *,
+        end_reason: CallEndReason | None = None,
+        transferred_to: str | None = None,
     ) -> CallRecord: ...
 
     async def set_disposition(self, call_id: int, disposition: str | None) -> CallRecord: ...
@@ -81,3 +90,5 @@ class ScriptPort(Protocol):
     async def library(self) -> ScriptLibrary: ...
 
     async def answers(self) -> AnswerLibrary: ...
+
+    async def dispositions(self) -> DispositionLists: ...

@@ -13,8 +13,9 @@ from app.services.scripts import ScriptService
 from app.services.tickets import TicketService
 from app.tickets.answers import AnswerLibrary
 from app.tickets.calls import CallRecord
+from app.tickets.dispositions import DispositionLists
 from app.tickets.drafts import TicketDraft, TicketView
-from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.operator_state import OperatorState
 from app.tickets.reference import ReferenceData
 from app.tickets.scripts import ScriptLibrary
@@ -88,6 +89,7 @@ class WorkerCalls(_OnWorker):
         at: datetime,
         operator_login: str | None = None,
         customer_id: int | None = None,
+        uid: str | None = None,
     ) -> CallRecord:
         return await self._run(
             self._service.ringing,
@@ -98,6 +100,7 @@ class WorkerCalls(_OnWorker):
             at=at,
             operator_login=operator_login,
             customer_id=customer_id,
+            uid=uid,
         )
 
     async def answered(self, call_id: int, at: datetime, operator_login: str | None = None) -> CallRecord:
@@ -110,9 +113,24 @@ class WorkerCalls(_OnWorker):
         return await self._run(self._service.add_hold, call_id, seconds)
 
     async def ended(
-        self, call_id: int, at: datetime, outcome: CallOutcome, disposition: str | None = None
+        self,
+        call_id: int,
+        at: datetime,
+        outcome: CallOutcome,
+        disposition: str | None = None,
+        *,
+        end_reason: CallEndReason | None = None,
+        transferred_to: str | None = None,
     ) -> CallRecord:
-        return await self._run(self._service.ended, call_id, at, outcome, disposition)
+        return await self._run(
+            self._service.ended,
+            call_id,
+            at,
+            outcome,
+            disposition,
+            end_reason=end_reason,
+            transferred_to=transferred_to,
+        )
 
     async def set_disposition(self, call_id: int, disposition: str | None) -> CallRecord:
         return await self._run(self._service.set_disposition, call_id, disposition)
@@ -141,3 +159,6 @@ class WorkerScripts(_OnWorker):
 
     async def answers(self) -> AnswerLibrary:
         return await self._run(self._service.answers)
+
+    async def dispositions(self) -> DispositionLists:
+        return await self._run(self._service.dispositions)

@@ -49,7 +49,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
-from app.tickets.enums import CallDirection, CallOutcome, Role, TicketEventKind, TicketStatus
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome, Role, TicketEventKind, TicketStatus
 from app.tickets.query import fold_name
 
 NAMING_CONVENTION = {
@@ -334,7 +334,8 @@ class Call(Base):
     problem: Mapped[bool] = mapped_column(Boolean, default=False)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     caller_name: Mapped[str | None] = mapped_column(String(200))  # the display name, as received
-    disposition: Mapped[str | None] = mapped_column(String(100))  # what came of it, in the desk's words
+    # What came of it: a disposition code (`app.tickets.dispositions`) picked at wrap-up.
+    disposition: Mapped[str | None] = mapped_column(String(100))
     # When the row last changed (migration 0005), so a desk cache can pull calls incrementally.
     updated_at: Mapped[datetime] = mapped_column(
         default=utcnow, onupdate=utcnow, server_default=text("CURRENT_TIMESTAMP")
@@ -342,6 +343,9 @@ class Call(Base):
     # A UUID the desk generated for a row it created (migration 0004), else a new one (0005: a
     # Python default here, and on PostgreSQL also a server default for rows inserted by any tool).
     uid: Mapped[str | None] = mapped_column(String(36), unique=True, index=True, default=new_row_uid)
+    # Why it ended (migration 0007): who hung up, why it was refused, the engine died...
+    end_reason: Mapped[CallEndReason | None] = mapped_column(str_enum(CallEndReason, "call_end_reason"))
+    transferred_to: Mapped[str | None] = mapped_column(String(200))  # the blind-transfer target
 
 
 # --- sync (migrations 0004, 0005) ------------------------------------------------------------------
@@ -417,6 +421,20 @@ class FieldRuleRow(Base):
     )
     transitions: Mapped[list[str]] = mapped_column(JSON)
     fields: Mapped[list[str]] = mapped_column(JSON)
+
+
+class DispositionRow(Base):
+    """One entry of a disposition list (`app.tickets.dispositions`): the default list (``line_id``
+    None) or a line's own, in ``position`` order; ``labels`` maps a language code to the label
+    (migration 0007)."""
+
+    __tablename__ = "dispositions"
+    __table_args__ = (UniqueConstraint("line_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int | None] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    labels: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
 class ScriptText(Base):

@@ -1,10 +1,12 @@
-"""Editable domain data in the central database: required-field rules and call scripts.
+"""Editable domain data in the central database: required-field rules, call scripts and
+disposition lists.
 
-The shipped defaults live under ``resources/rules`` and ``resources/scripts``.  `seed_defaults`
-copies them into the ``field_rules`` and ``scripts`` tables once (when those are empty), resolving
-category paths and line names against what is in the database; from then on shift leads edit the
-tables.  The loaders read the tables and fall back to the shipped files while a table is empty,
-so a desk enforces the default rules even before anything was seeded.
+The shipped defaults live under ``resources/rules``, ``resources/scripts`` and
+``resources/dispositions``.  `seed_defaults` copies them into the ``field_rules``, ``scripts`` and
+``dispositions`` tables once (when those are empty), resolving category paths and line names
+against what is in the database; from then on shift leads edit the tables.  The loaders read the
+tables and fall back to the shipped files while a table is empty, so a desk enforces the default
+rules even before anything was seeded.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from sqlalchemy import Connection, Engine, func, select
 
 from app.resources import resources_dir
 from app.storage.database import database_errors
-from app.storage.schema import Category, FieldRuleRow, Line, ScriptText, table_of
+from app.storage.schema import Category, DispositionRow, FieldRuleRow, Line, ScriptText, table_of
+from app.tickets.dispositions import (
+    Disposition,
+    DispositionLists,
+    DispositionsError,
+    build_lists,
+    disposition_from_values,
+    load_dispositions_file,
+)
 from app.tickets.drafts import CategoryNode, category_paths
 from app.tickets.rules import FieldRule, RulesError, load_rules_file, rule_from_values
 from app.tickets.scripts import ScriptLibrary, load_scripts_dir
@@ -34,6 +44,10 @@ def default_scripts_dir() -> Path:
     return resources_dir() / "scripts"
 
 
+def default_dispositions_path() -> Path:
+    return resources_dir() / "dispositions" / "default_dispositions.toml"
+
+
 @cache
 def shipped_rules(path: Path | None = None) -> tuple[FieldRule, ...]:
     return load_rules_file(path or default_rules_path())
@@ -44,11 +58,17 @@ def shipped_scripts(directory: Path | None = None) -> ScriptLibrary:
     return load_scripts_dir(directory or default_scripts_dir())
 
 
+@cache
+def shipped_dispositions(path: Path | None = None) -> DispositionLists:
+    return load_dispositions_file(path or default_dispositions_path())
+
+
 @dataclass(frozen=True, slots=True)
 class SeedReport:
     rules: int
     scripts: int
     skipped_rules: int
+    dispositions: int = 0
 
 
 def categories(conn: Connection) -> tuple[CategoryNode, ...]:
@@ -97,6 +117,44 @@ def load_script_library(conn: Connection) -> ScriptLibrary:
     return ScriptLibrary(defaults, per_line)
 
 
+def load_disposition_lists(conn: Connection) -> DispositionLists:
+    """The stored disposition lists; the shipped ones while none are stored.
+
+    A stored entry that does not follow the format is skipped with a warning (as for rules): one
+    bad edit must not take the picker away from every desk.
+    """
+    rows = conn.execute(
+        select(DispositionRow.id, Line.name, DispositionRow.code, DispositionRow.labels)
+        .outerjoin(Line, DispositionRow.line_id == Line.id)
+        .order_by(DispositionRow.line_id.is_not(None), DispositionRow.line_id, DispositionRow.position)
+    ).all()
+    if not rows:
+        return shipped_dispositions()
+    entries: dict[tuple[str | None, str], Disposition] = {}
+    for row_id, line, code, labels in rows:
+        try:
+            item = disposition_from_values(code, labels, where=f"dispositions id {row_id}")
+        except DispositionsError:
+            log.warning("ignoring a stored disposition that does not follow the format", exc_info=True)
+            continue
+        entries.setdefault((line, item.code), item)  # PostgreSQL lets two default rows share a code
+    return build_lists((line, item) for (line, _), item in entries.items())
+
+
+def _disposition_rows(conn: Connection) -> list[dict[str, object]]:
+    """The shipped lists as rows; a line's list is skipped while that line does not exist."""
+    line_ids = dict(conn.execute(select(Line.name, Line.id)).all())
+    shipped = shipped_dispositions()
+    lists = [(None, shipped.default)] + [
+        (line_ids[line], items) for line, items in shipped.per_line.items() if line in line_ids
+    ]
+    return [
+        {"line_id": line_id, "code": item.code, "position": position, "labels": dict(item.labels)}
+        for line_id, items in lists
+        for position, item in enumerate(items, start=1)
+    ]
+
+
 def seed_defaults(engine: Engine) -> SeedReport:
     """Copy the shipped rules and scripts into empty tables (a table with rows is left alone).
 
@@ -139,5 +197,16 @@ def seed_defaults(engine: Engine) -> SeedReport:
             ]
             conn.execute(table_of(ScriptText).insert(), script_rows)
             scripts = len(script_rows)
-    log.info("seeded %d field rules (%d skipped) and %d script texts", rules, skipped, scripts)
-    return SeedReport(rules=rules, scripts=scripts, skipped_rules=skipped)
+        dispositions = 0
+        if not conn.execute(select(func.count()).select_from(DispositionRow)).scalar_one():
+            disposition_rows = _disposition_rows(conn)
+            conn.execute(table_of(DispositionRow).insert(), disposition_rows)
+            dispositions = len(disposition_rows)
+    log.info(
+        "seeded %d field rules (%d skipped), %d script texts and %d dispositions",
+        rules,
+        skipped,
+        scripts,
+        dispositions,
+    )
+    return SeedReport(rules=rules, scripts=scripts, skipped_rules=skipped, dispositions=dispositions)

@@ -29,7 +29,8 @@ database's reference-data ids the desk already knows):
 * ``call_ringing``: uid, direction, caller_number, ringing_at; optional caller_name,
   dialled_number, line_id, operator_id, customer_id
 * ``call_answered``: uid, at; optional operator_id
-* ``call_ended``: uid, at, outcome; optional disposition, hold_seconds
+* ``call_ended``: uid, at, outcome; optional disposition, hold_seconds, end_reason,
+  transferred_to (migration 0007)
 * ``call_updated``: uid and any of customer_id, disposition, hold_seconds, ticket_uid (None:
   unlink the ticket)
 * ``ticket_created``: uid, number, at, event_uid; optional customer_id, line_id, created_by_id,
@@ -93,7 +94,12 @@ SET desk = excluded.desk, error = excluded.error, last_at = excluded.last_at,
 _CLEAR_REFUSALS = "DELETE FROM sync_refusals WHERE key = ANY(%(keys)s)"
 
 # Columns a call change may set from its payload, with their SQL types.
-_CALL_ENDED_OPTIONAL = {"disposition": "varchar", "hold_seconds": "integer"}
+_CALL_ENDED_OPTIONAL = {
+    "disposition": "varchar",
+    "hold_seconds": "integer",
+    "end_reason": "varchar",
+    "transferred_to": "varchar",
+}
 _CALL_UPDATED_FIELDS = {"customer_id": "integer", "disposition": "varchar", "hold_seconds": "integer"}
 _TICKET_FIELD_TYPES = {
     "customer_id": "integer",

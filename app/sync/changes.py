@@ -60,13 +60,23 @@ def call_answered(uid: str, at: datetime, operator_id: int | None = None) -> Pen
 
 
 def call_ended(
-    uid: str, at: datetime, outcome: str, *, disposition: str | None = None, hold_seconds: int | None = None
+    uid: str,
+    at: datetime,
+    outcome: str,
+    *,
+    disposition: str | None = None,
+    hold_seconds: int | None = None,
+    end_reason: str | None = None,
+    transferred_to: str | None = None,
 ) -> PendingChange:
     payload: dict[str, Any] = {"uid": uid, "at": _iso(at), "outcome": _plain(outcome)}
-    if disposition is not None:
-        payload["disposition"] = disposition
-    if hold_seconds is not None:
-        payload["hold_seconds"] = hold_seconds
+    optional = {
+        "disposition": disposition,
+        "hold_seconds": hold_seconds,
+        "end_reason": _plain(end_reason),
+        "transferred_to": transferred_to,
+    }
+    payload.update({name: value for name, value in optional.items() if value is not None})
     return ChangeKind.CALL_ENDED, payload
 
 

@@ -4,11 +4,11 @@ On a central deployment every desk reads and writes a local SQLite cache with th
 (`app.storage.migrate.upgrade`); its own writes reach PostgreSQL through the outbox
 (`app.sync.replicator`).  `CacheRefresher` is the other direction:
 
-* **Reference data** (lines, line numbers, departments, operators, categories, complexity levels,
-  priorities, field rules, scripts, announcements) keeps the central ids: every table is read
-  whole (they are small) and only rows that differ are written; a row gone centrally is deleted
-  unless something in the cache still refers to it.  ``operator_states`` (migration 0005) likewise,
-  keyed by ``operator_id``, when both databases have it.
+* **Reference data** (lines, line numbers, disposition lists, departments, operators, categories,
+  complexity levels, priorities, field rules, scripts, announcements) keeps the central ids: every
+  table is read whole (they are small) and only rows that differ are written; a row gone centrally
+  is deleted unless something in the cache still refers to it.  ``operator_states`` (migration
+  0005) likewise, keyed by ``operator_id``, when both databases have it.
 * **Customers** and their phones keep the central ids too (the desk's outbox payloads carry them):
   incremental by ``customers.updated_at`` (re-reading `OVERLAP` before the watermark, writing only
   rows that differ, a customer's phones replaced when they differ), in batches of `BATCH`.
@@ -91,6 +91,7 @@ REFERENCE_TABLES = (
     "departments",
     "lines",
     "line_numbers",
+    "dispositions",
     "operators",
     "categories",
     "complexity_levels",

@@ -40,6 +40,8 @@ calls = table(
     column("ticket_id", Integer),
     column("disposition", String(100)),
     column("updated_at", UtcDateTime()),
+    column("end_reason", String(24)),
+    column("transferred_to", String(200)),
 )
 
 # The ticket fields a desk may change with ``ticket_saved`` (the form's fields).

@@ -42,11 +42,30 @@ class CallDirection(enum.StrEnum):
 
 
 class CallOutcome(enum.StrEnum):
+    """What came of a call for the caller (see `app.tickets.calls` for which fits when)."""
+
     ANSWERED = "answered"
-    MISSED = "missed"
-    ABANDONED = "abandoned"
+    MISSED = "missed"  # offered and not picked up: rang out, or lost before the operator could
+    ABANDONED = "abandoned"  # the caller gave up (hung up) while it rang
+    TRANSFERRED = "transferred"  # answered and passed on (blind transfer)
+    REJECTED = "rejected"  # refused: by the operator, or because the desk was not taking calls
+
+
+class CallEndReason(enum.StrEnum):
+    """Why a call ended, stored next to its outcome (``calls.end_reason``, migration 0007)."""
+
+    CALLER_HUNG_UP = "caller_hung_up"
+    OPERATOR_HUNG_UP = "operator_hung_up"
+    RING_TIMEOUT = "ring_timeout"  # nobody answered before the phone's ring timeout
+    OPERATOR_REJECTED = "operator_rejected"  # Shift+F9 (or F9) while it rang
+    NOT_READY = "not_ready"  # refused: the operator was Not ready
+    ON_BREAK = "on_break"  # refused: the operator was on a break
+    WRAP_UP = "wrap_up"  # refused: the operator was finishing the previous call
+    BUSY = "busy"  # refused: the operator was on another call
     TRANSFERRED = "transferred"
-    REJECTED = "rejected"
+    ENGINE_DIED = "engine_died"  # the softphone process died: the call was cut
+    WINDOW_CLOSED = "window_closed"  # the operator closed the window during the call
+    FAILED = "failed"  # the SIP dialogue failed (e.g. answered but never confirmed)
 
 
 class QueryKind(enum.StrEnum):

@@ -7,30 +7,40 @@ operator experiences is written to the JSON event log (`--json-log`) as it happe
 
 Order of events for an inbound call, and what each one does here:
   incoming_call  → pop banner at once (INVITE→pop measured on its first paint), lookup by number,
-                   call record "ringing" (or 486 when the operator is not Ready)
-  call active    → call record "answered", a ticket with its number, greeting script, On call
+                   call record "ringing" (or 486 when the operator is not Ready: recorded as
+                   rejected with the reason)
+  call active    → call record "answered", a ticket with its number, greeting script, On call,
+                   the disposition list of the call's line
   hold / resume  → hold script with the promised minutes / "thank you for waiting", hold time
-  call_ended     → call record outcome, Wrap-up until the ticket is saved or the timer runs out
+  call_ended     → call record outcome and end reason (`app.tickets.calls.end_of_call`), Wrap-up
+                   until the ticket is saved or the timer runs out; a wrap-up that ends with no
+                   disposition picked stores `NOT_CHOSEN`
+
+Every call offered to the desk leaves one record, whatever happens (see `app.tickets.calls` for
+the outcome of each path); its writes go through `CallJournal`, in order, retried while the
+database is unavailable, and waited for when the window closes (`shutdown`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.errors import UserFacingError
+from app.errors import DatabaseUnavailable, UserFacingError
 from app.json_log import JsonEventLog
+from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
 from app.services.desk_ports import CallPort, TicketPort
-from app.tickets.calls import CallRecord
+from app.tickets.calls import CallRecord, end_of_call, refusal_reason
 from app.tickets.cards import CustomerCard, LookupResult
+from app.tickets.dispositions import NOT_CHOSEN, DispositionLists
 from app.tickets.drafts import TicketView
-from app.tickets.enums import CallDirection, CallOutcome
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.operator_state import (
     DEFAULT_WRAP_UP_S,
     IllegalOperatorChange,
@@ -43,8 +53,9 @@ from app.tickets.operator_state import (
 )
 from app.tickets.scripts import CallEvent, ScriptContext, ScriptLibrary
 from app.ui.audio_notices import audio_notice_text
+from app.ui.disposition_picker import DispositionPicker
 from app.ui.operator_state_widget import OperatorStateWidget
-from app.ui.phone_bridge import AudioDeviceNotice, CallEnded, CallInfo, IncomingCall, PhoneBridge
+from app.ui.phone_bridge import AudioDeviceNotice, CallEnded, CallInfo, CallRefused, IncomingCall, PhoneBridge
 from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.softphone_panel import SoftphonePanel
@@ -53,16 +64,8 @@ from app.ui.ticket_form import TicketForm
 
 log = logging.getLogger(__name__)
 
-# How the engine's end-of-call outcome maps onto the call record's.
-_OUTCOMES = {
-    "completed": CallOutcome.ANSWERED,
-    "missed": CallOutcome.MISSED,
-    "timed_out": CallOutcome.MISSED,
-    "rejected": CallOutcome.REJECTED,
-    "refused": CallOutcome.REJECTED,
-    "busy": CallOutcome.REJECTED,
-    "transferred": CallOutcome.TRANSFERRED,
-}
+# How long a closing window waits for call records still being written.
+SHUTDOWN_DRAIN_S = 15.0
 
 
 @dataclass
@@ -72,15 +75,26 @@ class CurrentCall:
     engine_call: int
     info: CallInfo
     received_at: float  # epoch seconds of the INVITE, from the engine
-    # The id of the "ringing" row once stored; answer and end await it instead of racing it.
-    record_id: asyncio.Future[int] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    # The call's record: its steps (answer, identify, end) are queued on it, in order.
+    record: JournalledCall
     answered: bool = False
+    operator_hung_up: bool = False
+    transfer_target: str | None = None  # the blind transfer asked for (F8), until it completes
     ticket: TicketView | None = None
     customer: CustomerCard | None = None
     held_since: float | None = None
     hold_total: float = 0.0
     lookup_done: bool = False
     line_name: str | None = None  # the support line's name once the call record resolved it
+
+
+@dataclass
+class DispositionTarget:
+    """The answered call the disposition picker describes, until the next call rings."""
+
+    record: JournalledCall
+    line_name: str | None
+    chosen: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +126,7 @@ class CallDesk(QObject):
         ticket_form: TicketForm,
         scripts: ScriptsPanel,
         operator_widget: OperatorStateWidget,
+        disposition_picker: DispositionPicker,
         identity: DeskIdentity,
         json_log: JsonEventLog,
         parent: QObject | None = None,
@@ -126,16 +141,19 @@ class CallDesk(QObject):
         self._form = ticket_form
         self._scripts = scripts
         self._operator_widget = operator_widget
+        self._picker = disposition_picker
         self._identity = identity
         self._log = json_log
         self._tasks = BackgroundTasks(self._on_task_error)
         self.current: CurrentCall | None = None
         self.state: OperatorState = initial_state(_now())
         self._script_library_loaded = False
+        self._start_call_records(calls, disposition_picker)
 
         phone.incoming_call.connect(self._on_phone_incoming_call)
         phone.call_changed.connect(self._on_phone_call_changed)
         phone.call_ended.connect(self._on_phone_call_ended)
+        phone.call_refused.connect(self._on_phone_call_refused)
         phone.registration_changed.connect(softphone.show_registration)
         phone.engine_died.connect(self._on_phone_engine_died)
         phone.engine_restarted.connect(self._on_phone_engine_restarted)
@@ -170,6 +188,27 @@ class CallDesk(QObject):
         self._scripts.set_library(library, line, language)
         self._script_library_loaded = True
 
+    def _start_call_records(self, calls: CallPort, picker: DispositionPicker) -> None:
+        self._journal = CallJournal(
+            calls,
+            on_delayed=self._on_journal_delayed,
+            on_caught_up=self._on_journal_caught_up,
+            on_failed=self._on_task_error,
+        )
+        self._dispositions = DispositionLists()
+        self._language = "en"
+        self.disposition: DispositionTarget | None = None
+        self._closing = False
+        picker.pick_action.triggered.connect(self.pick_disposition)
+        picker.chosen.connect(self._on_picker_chosen)
+
+    def set_dispositions(self, lists: DispositionLists, language: str) -> None:
+        """The disposition lists (reference data) and the language their labels are shown in."""
+        self._dispositions = lists
+        self._language = language
+        if self.disposition is not None:
+            self._offer_dispositions(self.disposition)
+
     def set_identity(self, identity: DeskIdentity) -> None:
         """The operator's name and position are known once reference data has loaded."""
         self._identity = identity
@@ -192,6 +231,8 @@ class CallDesk(QObject):
         old, self.state = self.state, state
         self._operator_widget.show_state(state)
         self.operator_state_changed.emit(state)
+        if old.status is OperatorStatus.WRAP_UP and state.status is not OperatorStatus.WRAP_UP:
+            self._wrap_up_ended()
         if old.status is not state.status:
             self._log.write(
                 "operator_state", old=old.status.value, new=state.status.value, reason=state.reason
@@ -205,15 +246,23 @@ class CallDesk(QObject):
     # --- phone events -------------------------------------------------------------------------
     def _on_phone_incoming_call(self, call: IncomingCall) -> None:
         info = call.info
-        if self.current is not None or not self.state.offers_calls:
+        if self.current is not None or not self.state.offers_calls or self._closing:
             # Busy on a call, in wrap-up, on a break or not ready: the caller is told busy and
-            # the call is still recorded, so shift leads see what was refused.
-            why = "busy" if self.current is not None else self.state.status.value
-            log.info("refusing call %s from %s: operator %s", info.call, info.number, why)
-            self._tasks.spawn(self._refuse(call, why))
+            # the call is still recorded, so shift leads see what was refused.  A second call
+            # during a call is refused too, although the engine could let it wait: one
+            # conversation per operator, and the exchange offers the caller to the next one.
+            why = refusal_reason(self.state.status, on_call=self.current is not None or self._closing)
+            log.info("refusing call %s from %s: %s", info.call, info.number, why)
+            self._tasks.spawn(self._turn_away(info.call))
+            self._refuse(info, call.received_at, why)
             return
+        self._forget_disposition()
         self.current = CurrentCall(
-            engine_call=info.call, info=info, received_at=call.received_at, line_name=call.line_name
+            engine_call=info.call,
+            info=info,
+            received_at=call.received_at,
+            record=self._open_record(info, call.received_at),
+            line_name=call.line_name,
         )
         if not call.anonymous and info.number:
             self._search.search_for(info.number)  # first: the database works while the pop paints
@@ -229,6 +278,16 @@ class CallDesk(QObject):
             self._search.show_message(self.tr("Anonymous caller: nothing to look up."))
             self._log.write("card_filled", number=None, found=False, anonymous=True, invite_to_card_ms=None)
         self._tasks.spawn(self._record_ringing(self.current))
+
+    def _on_phone_call_refused(self, refused: CallRefused) -> None:
+        """The engine turned a call away itself.  Only "busy" (call waiting switched off in the
+        site file) was a caller wanting an operator; malformed or foreign INVITEs are not calls."""
+        if refused.reason != "busy":
+            return
+        info = CallInfo(
+            call=refused.call, direction="in", state="ended", number=refused.number, display=None, line=None
+        )
+        self._refuse(info, refused.received_at, CallEndReason.BUSY)
 
     def _on_banner_painted(self, painted_at: float) -> None:
         if self.current is None:
@@ -283,8 +342,7 @@ class CallDesk(QObject):
         current.customer = card
         self._scripts.set_context(self._context())
         self._form.set_customer(card.id, f"{card.name} ({card.contract_number})")
-        if current.record_id.done() and not current.record_id.exception():
-            self._tasks.spawn(self._calls.identify(current.record_id.result(), card.id))
+        current.record.then("identify", lambda call_id: self._calls.identify(call_id, card.id))
 
     def _on_phone_call_changed(self, info: CallInfo) -> None:
         current = self.current
@@ -297,7 +355,14 @@ class CallDesk(QObject):
             self._set_state_quietly(OperatorStatus.ON_CALL)
             self._scripts.on_call_event(CallEvent.ANSWERED)
             self._log.write("answered", call=info.call, number=info.number)
-            self._tasks.spawn(self._open_ticket(current))
+            self.disposition = DispositionTarget(current.record, current.line_name)
+            self._offer_dispositions(self.disposition)
+            # Queued now, before anything later in this call (its end) can be.
+            at, login = _now(), self._identity.operator_login
+            answered = current.record.then(
+                "answered", lambda call_id: self._calls.answered(call_id, at, login)
+            )
+            self._tasks.spawn(self._open_ticket(current, answered))
         if info.on_hold and not previous.on_hold:
             current.held_since = time.monotonic()
             self._scripts.on_call_event(CallEvent.HELD)  # promises the minutes set on the panel
@@ -314,19 +379,31 @@ class CallDesk(QObject):
         if current is None or ended.call != current.engine_call:
             return
         self._softphone.show_ended(ended)
+        self._end_current(current, ended.outcome)
+
+    def _end_current(self, current: CurrentCall, engine_outcome: str) -> None:
         if current.held_since is not None:
             current.hold_total += time.monotonic() - current.held_since
-        outcome = _OUTCOMES.get(
-            ended.outcome, CallOutcome.ANSWERED if current.answered else CallOutcome.MISSED
+        outcome, reason = end_of_call(
+            engine_outcome,
+            answered=current.answered,
+            operator_hung_up=current.operator_hung_up,
+            window_closing=self._closing,
         )
-        if current.answered and outcome in (CallOutcome.MISSED, CallOutcome.REJECTED):
-            outcome = CallOutcome.ANSWERED
-        self._log.write("call_ended", call=ended.call, outcome=outcome.value, engine_outcome=ended.outcome)
+        target = current.transfer_target if outcome is CallOutcome.TRANSFERRED else None
+        self._log.write(
+            "call_ended",
+            call=current.engine_call,
+            outcome=outcome.value,
+            reason=reason.value,
+            engine_outcome=engine_outcome,
+            transferred_to=target,
+        )
         self._scripts.on_call_event(CallEvent.ENDED)
         self.current = None
         if current.answered:
             self._set_state_quietly(OperatorStatus.WRAP_UP)
-        self._tasks.spawn(self._record_end(current, outcome))
+        self._record_end(current, outcome, reason, target)
 
     def _on_phone_engine_died(self, why: str) -> None:
         self._softphone.show_engine_down(why)
@@ -360,6 +437,7 @@ class CallDesk(QObject):
 
     def hangup(self) -> None:
         if self.current is not None:
+            self.current.operator_hung_up = True
             self._tasks.spawn(self._phone.hangup(self.current.engine_call))
 
     def toggle_hold(self) -> None:
@@ -388,6 +466,7 @@ class CallDesk(QObject):
         if current is None or not current.answered:
             return
         self._scripts.start_transfer(target)
+        current.transfer_target = target
         self._log.write("transfer", call=current.engine_call, target=target)
         # A bare extension is completed by the engine with the registrar's domain.
         self._tasks.spawn(self._phone.transfer(current.engine_call, target))
@@ -409,35 +488,43 @@ class CallDesk(QObject):
         self._log.write("ticket_closed", number=view.number, version=view.version)
         self._set_state(ticket_saved(self.state, _now()))
 
-    # --- async steps (each on the DB worker or the engine, awaited here) ----------------------
-    async def _refuse(self, call: IncomingCall, why: str) -> None:
-        self._log.write("call_refused", call=call.info.call, number=call.info.number, reason=why)
-        await self._phone.reject(call.info.call, 486)
-        record = await self._store_ringing(call.info, call.received_at, customer_id=None)
-        await self._calls.ended(record.id, _now(), CallOutcome.REJECTED, disposition=f"operator {why}")
+    # --- the call record (each step queued on the call's journal) and async steps -------------
+    def _open_record(self, info: CallInfo, received_at: float) -> JournalledCall:
+        """The inbound call's record, as it rang (answered, refused or missed later)."""
+        at, login = _epoch(received_at), self._identity.operator_login
+        return self._journal.open(
+            lambda uid: self._calls.ringing(
+                direction=CallDirection.INBOUND,
+                caller_number=info.number,
+                display_name=info.display,
+                dialled_number=info.line,
+                at=at,
+                operator_login=login,
+                uid=uid,
+            ),
+            summary=f"from {info.number or 'anonymous'} at {at.isoformat()}",
+        )
 
-    async def _store_ringing(
-        self, info: CallInfo, received_at: float, *, customer_id: int | None
-    ) -> CallRecord:
-        """The inbound call's record, as it rang (answered or refused later)."""
-        return await self._calls.ringing(
-            direction=CallDirection.INBOUND,
-            caller_number=info.number,
-            display_name=info.display,
-            dialled_number=info.line,
-            at=_epoch(received_at),
-            operator_login=self._identity.operator_login,
-            customer_id=customer_id,
+    async def _turn_away(self, engine_call: int) -> None:
+        try:
+            await self._phone.reject(engine_call, 486)
+        except UserFacingError as exc:  # the caller hung up first, or the engine is restarting
+            log.info("call %s could not be refused: %s", engine_call, exc)
+
+    def _refuse(self, info: CallInfo, received_at: float, why: CallEndReason) -> None:
+        """Record a call the desk turned away (the caller hears busy)."""
+        self._log.write("call_refused", call=info.call, number=info.number, reason=why.value)
+        at = _now()
+        record = self._open_record(info, received_at)
+        record.then(
+            "ended", lambda call_id: self._calls.ended(call_id, at, CallOutcome.REJECTED, end_reason=why)
         )
 
     async def _record_ringing(self, current: CurrentCall) -> None:
         try:
-            customer_id = current.customer.id if current.customer else None
-            record = await self._store_ringing(current.info, current.received_at, customer_id=customer_id)
-        except Exception as exc:
-            current.record_id.set_exception(exc)
-            raise
-        current.record_id.set_result(record.id)
+            record = await current.record.record
+        except CallRecordFailed:
+            return  # reported by the journal
         if record.line and current.line_name != record.line:
             current.line_name = record.line
             if self.current is current:
@@ -445,11 +532,15 @@ class CallDesk(QObject):
             if self._script_library_loaded:
                 self._scripts.set_line(record.line)
             self._scripts.set_context(self._context())
-        if current.customer is not None and record.customer_id != current.customer.id:
-            await self._calls.identify(record.id, current.customer.id)
+            if self.disposition is not None and self.disposition.record is current.record:
+                self.disposition.line_name = record.line
+                self._offer_dispositions(self.disposition)
 
-    async def _open_ticket(self, current: CurrentCall) -> None:
-        record = await self._calls.answered(await current.record_id, _now(), self._identity.operator_login)
+    async def _open_ticket(self, current: CurrentCall, answered: Awaitable[CallRecord]) -> None:
+        try:
+            record = await answered
+        except CallRecordFailed:
+            return  # reported by the journal
         view = await self._tickets.create_for_call(
             record.id,
             current.customer.id if current.customer else None,
@@ -466,11 +557,88 @@ class CallDesk(QObject):
         self._log.write("ticket_created", number=view.number, call=current.engine_call, record=record.id)
         self.ticket_opened.emit(view)
 
-    async def _record_end(self, current: CurrentCall, outcome: CallOutcome) -> None:
-        record_id = await current.record_id
-        if current.hold_total >= 1:
-            await self._calls.add_hold(record_id, current.hold_total)
-        await self._calls.ended(record_id, _now(), outcome)
+    def _record_end(
+        self, current: CurrentCall, outcome: CallOutcome, reason: CallEndReason, transferred_to: str | None
+    ) -> None:
+        at, held = _now(), current.hold_total
+        if held >= 1:
+            current.record.then("hold", lambda call_id: self._calls.add_hold(call_id, held))
+        current.record.then(
+            "ended",
+            lambda call_id: self._calls.ended(
+                call_id, at, outcome, end_reason=reason, transferred_to=transferred_to
+            ),
+        )
+
+    def _on_journal_delayed(self, exc: DatabaseUnavailable) -> None:
+        self._log.write("call_record_delayed", error=str(exc))
+        self.message.emit(
+            self.tr(
+                "The call record could not be saved yet ({error}). It is kept and saved as soon as "
+                "the database answers; carry on."
+            ).format(error=str(exc))
+        )
+
+    def _on_journal_caught_up(self) -> None:
+        self._log.write("call_record_saved")
+        self.message.emit(self.tr("The delayed call records are saved now."))
+
+    # --- disposition --------------------------------------------------------------------------
+    def pick_disposition(self) -> None:
+        """F10: the keyboard goes to the disposition list of the call being wrapped up."""
+        if self.disposition is None or not self._picker.take_focus():
+            self.message.emit(self.tr("A disposition is picked for an answered call, from its answer on."))
+
+    def _offer_dispositions(self, target: DispositionTarget) -> None:
+        items = self._dispositions.for_line(target.line_name)
+        chosen = None if target.chosen == NOT_CHOSEN else target.chosen
+        self._picker.offer([(d.code, d.label(self._language)) for d in items], chosen)
+
+    def _on_picker_chosen(self, code: str) -> None:
+        target = self.disposition
+        if target is None:
+            return
+        self._store_disposition(target, code)
+        self._picker.show_chosen(code, self._dispositions.label(code, self._language, target.line_name))
+
+    def _store_disposition(self, target: DispositionTarget, code: str) -> None:
+        target.chosen = code
+        self._log.write("disposition", code=code)
+        target.record.then("disposition", lambda call_id: self._calls.set_disposition(call_id, code))
+
+    def _wrap_up_ended(self) -> None:
+        """Wrap-up is over (ticket saved, timer ran out, another state): a call with no choice is
+        stored as `NOT_CHOSEN`.  F10 can still set one until the next call rings."""
+        target = self.disposition
+        if target is None or target.chosen is not None:
+            return
+        self._store_disposition(target, NOT_CHOSEN)
+        self.message.emit(
+            self.tr(
+                "No disposition was picked for the last call: it is stored as not chosen. "
+                "F10 still picks one until the next call."
+            )
+        )
+
+    def _forget_disposition(self) -> None:
+        """A new call rings: the picker is for that one from its answer on."""
+        self.disposition = None
+        self._picker.clear()
+
+    # --- closing ------------------------------------------------------------------------------
+    async def shutdown(self) -> None:
+        """The window is closing: stop the phone (it hangs up), record a call it could not report,
+        finish the wrap-up's disposition, and wait for every call record to be written."""
+        self._closing = True
+        await self._phone.stop()
+        current = self.current
+        if current is not None:  # the engine was gone already: no call_ended came
+            self._end_current(current, "")
+        if self.disposition is not None and self.disposition.chosen is None:
+            self._store_disposition(self.disposition, NOT_CHOSEN)
+        lost = await self._journal.drain(SHUTDOWN_DRAIN_S)
+        if lost:
+            self._log.write("call_records_lost", steps=lost)
 
     # --- helpers ------------------------------------------------------------------------------
     def _set_state_quietly(self, status: OperatorStatus) -> None:
@@ -497,6 +665,8 @@ class CallDesk(QObject):
         )
 
     def _on_task_error(self, exc: BaseException) -> None:
+        if isinstance(exc, CallRecordFailed):
+            return  # the journal reported the cause when it happened
         if isinstance(exc, UserFacingError):
             self.message.emit(str(exc))
             return

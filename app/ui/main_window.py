@@ -39,6 +39,7 @@ from app.tickets.operator_state import OperatorState, OperatorStatus
 from app.ui.audio_settings import AudioSettingsDialog
 from app.ui.call_desk import CallDesk, DeskIdentity
 from app.ui.customer_card import CustomerCardView
+from app.ui.disposition_picker import DispositionPicker
 from app.ui.live_updates import LiveUpdates
 from app.ui.new_customer_form import NewCustomerForm
 from app.ui.operator_state_widget import OperatorStateActions, OperatorStateWidget
@@ -296,6 +297,7 @@ class MainWindow(QMainWindow):
         self.operator_state = OperatorStateWidget(self.state_actions)
         self.ticket_form = TicketForm(desk.tickets, operator_login=desk.identity.operator_login)
         self.scripts = ScriptsPanel()
+        self.disposition_picker = DispositionPicker()
         self.new_customer = NewCustomerForm(desk.customers, operator_login=desk.identity.operator_login)
         self.card_stack = QStackedWidget()
         self.card_stack.addWidget(self.card)
@@ -317,7 +319,7 @@ class MainWindow(QMainWindow):
         middle.setObjectName("deskSplitter")
         middle.addWidget(left)
         middle.addWidget(self.ticket_form)
-        middle.addWidget(self.scripts)
+        middle.addWidget(self._words_column())
         middle.setSizes([420, 560, 320])
 
         central = QWidget()
@@ -336,6 +338,7 @@ class MainWindow(QMainWindow):
             ticket_form=self.ticket_form,
             scripts=self.scripts,
             operator_widget=self.operator_state,
+            disposition_picker=self.disposition_picker,
             identity=desk.identity,
             json_log=desk.json_log,
             parent=self,
@@ -355,6 +358,15 @@ class MainWindow(QMainWindow):
             self._top_up_timer.timeout.connect(self._top_up_numbers)
             self._top_up_timer.start()
             self._top_up_numbers()
+
+    def _words_column(self) -> QSplitter:
+        """The words to say, over what came of the call (the disposition picker)."""
+        column = QSplitter(Qt.Orientation.Vertical)
+        column.addWidget(self.scripts)
+        column.addWidget(self.disposition_picker)
+        column.setStretchFactor(0, 3)
+        column.setStretchFactor(1, 1)
+        return column
 
     def _on_operator_state_changed(self, state: OperatorState) -> None:
         services = self._desk_services
@@ -382,6 +394,7 @@ class MainWindow(QMainWindow):
     def _build_desk_menus(self, desk: DeskServices) -> None:
         menu_call = self.menuBar().addMenu(self.tr("Ca&ll"))
         menu_call.addActions(self.phone_actions.all())
+        menu_call.addAction(self.disposition_picker.pick_action)
         if desk.audio_devices is not None:
             menu_call.addSeparator()
             self.sound_devices_action = QAction(self.tr("&Sound devices…"), self)
@@ -416,6 +429,7 @@ class MainWindow(QMainWindow):
         return [
             self.new_customer_action,
             *self.phone_actions.all(),
+            self.disposition_picker.pick_action,
             self.ticket_form.save_action,
             self.ticket_form.close_action,
             *self.state_actions.all(),
@@ -440,6 +454,7 @@ class MainWindow(QMainWindow):
                 15_000,
             )
         call_desk.set_script_library(await desk.scripts.library(), desk.language)
+        call_desk.set_dispositions(await desk.scripts.dispositions(), desk.language)
         self.ticket_form.set_answer_templates(await desk.scripts.answers(), desk.language)
 
     def _top_up_numbers(self) -> None:
@@ -504,9 +519,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 30_000)
 
     async def shutdown(self) -> None:
-        """Stop the engine (hangs up, unregisters) before the process exits."""
-        if self._desk_services is not None:
-            await self._desk_services.phone.stop()
+        """Stop the engine (hangs up, unregisters) and finish writing the calls' records before
+        the process exits."""
+        if self.desk is not None:
+            await self.desk.shutdown()
         if getattr(self, "demo_menu", None) is not None:
             await self.demo_menu.shutdown()
 

@@ -73,6 +73,18 @@ class CallEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class CallRefused:
+    """The engine turned an INVITE away itself (busy with call waiting off, malformed, not from
+    the proxy): no other event follows for it."""
+
+    call: int
+    code: int
+    reason: str  # busy / not_from_proxy / malformed: ...
+    number: str | None
+    received_at: float  # epoch seconds, when the window heard of it
+
+
+@dataclass(frozen=True, slots=True)
 class RegistrationState:
     state: str  # registered / unregistered / failed / p2p / ...
     code: int | None
@@ -100,6 +112,7 @@ class PhoneBridge(QObject):
     incoming_call = Signal(object)  # IncomingCall
     call_changed = Signal(object)  # CallInfo (state, hold, mute, recording changes)
     call_ended = Signal(object)  # CallEnded
+    call_refused = Signal(object)  # CallRefused
     registration_changed = Signal(object)  # RegistrationState
     engine_died = Signal(str)  # human explanation
     engine_restarted = Signal()
@@ -218,6 +231,16 @@ class PhoneBridge(QObject):
     def _dispatch_minor(self, name: str, msg: dict[str, Any]) -> None:
         if name == "engine_restarted":
             self.engine_restarted.emit()
+        elif name == "call_refused":
+            self.call_refused.emit(
+                CallRefused(
+                    call=int(msg["call"]),
+                    code=int(msg.get("code") or 0),
+                    reason=str(msg.get("reason") or ""),
+                    number=_opt_str(msg.get("number")),
+                    received_at=time.time(),
+                )
+            )
         elif name == "dtmf_received":
             self.dtmf_received.emit(int(msg["call"]), str(msg.get("digit", "")))
         elif name == "audio_device_changed":

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
+from app.demo.caller import free_udp_port
 from app.services.db_worker import DatabaseWorker
+from app.softphone.client import EngineClient
 from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
 from app.storage.migrate import upgrade
+from tests.gui.desks import Desk, open_desk, run
 
 
 @pytest.fixture
@@ -63,3 +67,38 @@ def unused_tcp_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def caller_factory(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop
+) -> Iterator[Callable[..., EngineClient]]:
+    """Callers: second softphone engines (peer-to-peer on loopback) with a number and a display
+    name; `extra` adds engine options (``--auto-answer`` for a transfer target)."""
+    clients: list[EngineClient] = []
+
+    def make(number: str, display: str | None = None, extra: Sequence[str] = ()) -> EngineClient:
+        args = ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number, *extra]
+        if display:
+            args += ["--display-name", display]
+        client = EngineClient(args, restart=False)
+        run(qtbot, event_loop_qt, client.start())
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        run(qtbot, event_loop_qt, client.stop())
+
+
+@pytest.fixture
+def desk(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> Iterator[Desk]:
+    """The operator's window on the demo database, phone started (see `tests.gui.desks`)."""
+    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path) as opened:
+        yield opened

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,121 +15,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
-from app.demo.caller import free_udp_port
-from app.json_log import JsonEventLog
-from app.main import reserve_path_for
-from app.services.calls import CallService
-from app.services.customer_workers import WorkerCustomers
-from app.services.customers import CustomerService
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
-from app.services.lookup import LookupService
-from app.services.scripts import ScriptService
-from app.services.tickets import TicketService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
-from app.softphone.client import EngineClient
-from app.storage.number_blocks import lease_function
-from app.storage.number_reserve import SqliteNumberReserve
-from app.tickets.numbering import TicketNumberAllocator, is_valid_ticket_number
+from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
-from app.ui.call_desk import DeskIdentity
-from app.ui.main_window import DeskServices, MainWindow
-from app.ui.phone_bridge import PhoneBridge
+from tests.gui.desks import Desk, press_ready, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
-
-OPERATOR = "smith"  # a demo operator: "John Smith", Operator
-
-
-@dataclass
-class Desk:
-    window: MainWindow
-    sip_port: int
-    log_path: Path
-    engine: Engine
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [e for e in map(json.loads, lines) if e["event"] == name]
-
-
-def run(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
-) -> Any:
-    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
-    task = loop.create_task(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
-
-
-@pytest.fixture
-def desk(
-    qtbot: QtBot,
-    event_loop_qt: asyncio.AbstractEventLoop,
-    demo_engine: Engine,
-    worker: DatabaseWorker,
-    tmp_path: Path,
-) -> Iterator[Desk]:
-    port = free_udp_port()
-    log_path = tmp_path / "events.jsonl"
-    json_log = JsonEventLog(log_path)
-    reserve = SqliteNumberReserve(Path(reserve_path_for(str(demo_engine.url))))
-    tickets = TicketService(
-        demo_engine,
-        TicketNumberAllocator(reserve),
-        lease=lease_function(demo_engine, reserve.workstation_id()),
-    )
-    services = DeskServices(
-        phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"]),
-        customers=WorkerCustomers(worker, CustomerService(demo_engine, default_region="RU")),
-        calls=WorkerCalls(worker, CallService(demo_engine, default_region="RU")),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(demo_engine)),
-        identity=DeskIdentity(
-            operator_login=OPERATOR, operator_name=None, position=None, company="Test Telecom"
-        ),
-        json_log=json_log,
-        language="en",
-    )
-    window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(demo_engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, demo_engine),
-        company="Test Telecom",
-        desk=services,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
-        run(qtbot, event_loop_qt, window.start_phone())
-    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
-    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
-    yield Desk(window=window, sip_port=port, log_path=log_path, engine=demo_engine)
-    run(qtbot, event_loop_qt, window.shutdown())
-    json_log.close()
-
-
-@pytest.fixture
-def caller_factory(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop) -> Iterator[Any]:
-    clients: list[EngineClient] = []
-
-    def make(number: str, display: str | None = None) -> EngineClient:
-        args = ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number]
-        if display:
-            args += ["--display-name", display]
-        client = EngineClient(args, restart=False)
-        run(qtbot, event_loop_qt, client.start())
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        run(qtbot, event_loop_qt, client.stop())
 
 
 def _customer_with_phone(engine: Engine) -> tuple[str, str, str]:
@@ -158,10 +46,7 @@ def _line_number(engine: Engine) -> tuple[str, str]:
     return row[0], row[1]
 
 
-def _ready(qtbot: QtBot, desk: Desk) -> None:
-    qtbot.keyClick(desk.window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert desk.window.desk is not None
-    assert desk.window.desk.state.status is OperatorStatus.READY
+_ready = press_ready  # the name the tests below use
 
 
 def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
@@ -267,35 +152,6 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
         "ticket_closed",
     ):
         assert expected in names
-
-
-def test_a_caller_who_gives_up_before_answer_is_a_missed_call(
-    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
-) -> None:
-    window = desk.window
-    phone = window._desk_services.phone  # type: ignore[union-attr]
-    _ready(qtbot, desk)
-    caller = caller_factory("+79990001122")
-    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
-        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
-    qtbot.waitUntil(lambda: bool(desk.events("call_ended")), timeout=5000)
-
-    def stored() -> bool:
-        with desk.engine.connect() as conn:
-            return (
-                conn.execute(
-                    text(
-                        "SELECT outcome FROM calls WHERE caller_number = '+79990001122' ORDER BY id DESC LIMIT 1"
-                    )
-                ).scalar()
-                == "missed"
-            )
-
-    qtbot.waitUntil(stored, timeout=10_000)
-    assert window.desk is not None and window.desk.state.status is OperatorStatus.READY
-    assert not window.softphone.banner.ringing
 
 
 def test_a_desk_that_is_not_ready_refuses_busy_and_records_it(

@@ -6,13 +6,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from app.errors import ValidationError
 from app.services.calls import ANONYMOUS, CallNotFound, CallService
 from app.services.tickets import TicketService
 from app.storage.number_reserve import SqliteNumberReserve
-from app.tickets.enums import CallDirection, CallOutcome
+from app.storage.schema import Call
+from app.tickets.calls import CallRecord
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.numbering import NumberBlock, TicketNumberAllocator
 from tests.storage.ticket_fixtures import Ref, make_reference
 
@@ -104,3 +106,59 @@ def test_odd_caller_ids_are_kept_as_received(calls: CallService, ref: Ref) -> No
     identified = calls.identify(call.id, ref.customer)
     assert identified.customer_id == ref.customer
     assert calls.set_disposition(call.id, "  Wrong number ").disposition == "Wrong number"
+
+
+def _ring(calls: CallService) -> CallRecord:
+    return calls.ringing(
+        direction=CallDirection.INBOUND,
+        caller_number="+79123456789",
+        display_name=None,
+        dialled_number=None,
+        at=T0,
+    )
+
+
+def test_why_a_call_ended_and_where_it_went_are_stored(calls: CallService, ref: Ref) -> None:
+    refused = _ring(calls)
+    done = calls.ended(
+        refused.id, T0 + timedelta(seconds=1), CallOutcome.REJECTED, end_reason=CallEndReason.WRAP_UP
+    )
+    assert (done.outcome, done.end_reason, done.disposition, done.transferred_to) == (
+        CallOutcome.REJECTED,
+        CallEndReason.WRAP_UP,
+        None,
+        None,
+    )
+    passed_on = _ring(calls)
+    calls.answered(passed_on.id, T0 + timedelta(seconds=2), ref.operator)
+    done = calls.ended(
+        passed_on.id,
+        T0 + timedelta(seconds=90),
+        CallOutcome.TRANSFERRED,
+        end_reason=CallEndReason.TRANSFERRED,
+        transferred_to=" sip:lead@pbx.example " + "x" * 300,
+    )
+    assert done.end_reason is CallEndReason.TRANSFERRED
+    assert done.transferred_to is not None and done.transferred_to.startswith("sip:lead@pbx.example ")
+    assert len(done.transferred_to) == 200
+    assert calls.get(passed_on.id) == done  # read back from the database, not the session
+
+
+def test_ringing_again_with_the_same_uid_finds_the_row_instead_of_adding_one(
+    engine: Engine, calls: CallService, ref: Ref
+) -> None:
+    def ring() -> int:
+        return calls.ringing(
+            direction=CallDirection.INBOUND,
+            caller_number="+79123456789",
+            display_name=None,
+            dialled_number="+78005550100",
+            at=T0,
+            uid="3b0d5c2e-0000-4000-8000-000000000001",
+        ).id
+
+    first = ring()
+    assert ring() == first  # a retry after a write that did commit
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Call)) == 1
+    assert calls.get(first).uid == "3b0d5c2e-0000-4000-8000-000000000001"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,8 +20,8 @@ from app.services.scripts import ScriptService
 from app.services.tickets import TicketService
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
-from app.storage.schema import Line, ScriptText
-from app.storage.seed import seed_defaults, shipped_scripts
+from app.storage.schema import DispositionRow, Line, ScriptText
+from app.storage.seed import seed_defaults, shipped_dispositions, shipped_scripts
 from app.tickets.drafts import TicketDraft
 from app.tickets.enums import CallDirection, CallOutcome, TicketStatus
 from app.tickets.numbering import ReservePolicy, TicketNumberAllocator
@@ -102,3 +103,40 @@ def test_a_call_from_ring_to_closed_ticket_through_the_async_ports(
         assert (await scripts.library()).languages()
 
     asyncio.run(shift())
+
+
+def test_dispositions_fall_back_to_the_shipped_lists_until_seeded_then_follow_edits(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_reference(engine)  # lines "Home internet & TV" and "Billing"
+    service = ScriptService(engine)
+    assert service.dispositions() == shipped_dispositions()
+    report = seed_defaults(engine)
+    shipped = shipped_dispositions()
+    assert report.dispositions == len(shipped.default) + len(shipped.per_line["Billing"])
+    assert seed_defaults(engine).dispositions == 0  # only into an empty table
+    assert service.dispositions() == shipped  # what was seeded reads back the same, in order
+    with Session(engine) as s, s.begin():
+        billing = s.scalars(select(Line.id).where(Line.name == "Billing")).one()
+        s.execute(
+            update(DispositionRow)
+            .where(DispositionRow.line_id == billing, DispositionRow.code == "plan_changed")
+            .values(labels={"en": "Tariff switched", "ru": "Сменили тариф"})
+        )
+        s.add(DispositionRow(line_id=billing, code="Not A Code", position=99, labels={"en": "x"}))
+    with caplog.at_level(logging.WARNING, logger="app.storage.seed"):
+        lists = service.dispositions()
+    assert "does not follow the format" in caplog.text  # one bad edit does not take the list away
+    billing_list = lists.for_line("Billing")
+    assert [d.code for d in billing_list] == [d.code for d in shipped.per_line["Billing"]]
+    assert lists.label("plan_changed", "ru", "Billing") == "Сменили тариф"
+    assert lists.for_line("Home internet & TV") == shipped.default
+
+
+def test_dispositions_of_a_line_that_does_not_exist_are_not_seeded(engine: Engine) -> None:
+    with Session(engine) as s, s.begin():
+        s.add(Line(name="Only line"))
+    seed_defaults(engine)
+    lists = ScriptService(engine).dispositions()
+    assert lists.per_line == {}
+    assert lists.default == shipped_dispositions().default

@@ -191,3 +191,42 @@ def test_0006_stamps_customers_and_tickets_with_the_central_clock(engine: Engine
         assert stamped == before  # now(): the inserting transaction's time on the server
     else:
         assert stamped == long_ago
+
+
+def test_0007_turns_refusal_texts_into_end_reasons_and_checks_them(empty_url: str | URL) -> None:
+    engine = make_engine(empty_url)
+    try:
+        migrate.upgrade(engine, "0006")
+        with engine.begin() as conn:
+            for n, disposition in enumerate(("operator not_ready", "operator busy", "Advice given")):
+                conn.execute(
+                    text(
+                        "INSERT INTO calls (direction, caller_number, ringing_at, ended_at, outcome,"
+                        " hold_seconds, problem, disposition, updated_at)"
+                        " VALUES ('inbound', :n, :at, :at, 'rejected', 0, false, :d, :at)"
+                    ),
+                    {"n": f"+7912000000{n}", "at": datetime(2026, 11, 1, 9, tzinfo=UTC), "d": disposition},
+                )
+        migrate.upgrade(engine, "0007")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT caller_number, disposition, end_reason FROM calls ORDER BY caller_number")
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("+79120000000", None, "not_ready"),
+            ("+79120000001", None, "busy"),
+            ("+79120000002", "Advice given", None),  # a real disposition is kept
+        ]
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE calls SET end_reason = 'bogus'"))
+        assert "dispositions" in inspect(engine).get_table_names()
+
+        migrate.downgrade(engine, "0006")
+        assert not {"end_reason", "transferred_to"} & {
+            c["name"] for c in inspect(engine).get_columns("calls")
+        }
+        assert "dispositions" not in inspect(engine).get_table_names()
+        with pytest.raises(IntegrityError), engine.begin() as conn:  # the older CHECKs are still there
+            conn.execute(text("UPDATE calls SET outcome = 'bogus'"))
+    finally:
+        engine.dispose()

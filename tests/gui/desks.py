@@ -1,0 +1,138 @@
+"""A real operator's desk for GUI tests: the main window with its own softphone engine (a child
+process, peer-to-peer on loopback), the services on a real SQLite database, the JSON event log.
+
+`open_desk` builds one (a context manager, so a test module's fixture can add engine options or
+a shorter wrap-up); `run` awaits a coroutine on the Qt-driven asyncio loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Coroutine, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from app.demo.caller import free_udp_port
+from app.json_log import JsonEventLog
+from app.main import reserve_path_for
+from app.services.calls import CallService
+from app.services.customer_workers import WorkerCustomers
+from app.services.customers import CustomerService
+from app.services.db_worker import DatabaseWorker
+from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
+from app.services.lookup import LookupService
+from app.services.scripts import ScriptService
+from app.services.tickets import TicketService
+from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.storage.number_blocks import lease_function
+from app.storage.number_reserve import SqliteNumberReserve
+from app.tickets.numbering import TicketNumberAllocator
+from app.tickets.operator_state import DEFAULT_WRAP_UP_S, OperatorStatus
+from app.ui.call_desk import DeskIdentity
+from app.ui.main_window import DeskServices, MainWindow
+from app.ui.phone_bridge import PhoneBridge
+
+OPERATOR = "smith"  # a demo operator: "John Smith", Operator
+
+
+@dataclass
+class Desk:
+    window: MainWindow
+    sip_port: int
+    log_path: Path
+    engine: Engine
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        lines = self.log_path.read_text(encoding="utf-8").splitlines()
+        return [e for e in map(json.loads, lines) if e["event"] == name]
+
+    @property
+    def phone(self) -> PhoneBridge:
+        services = self.window._desk_services
+        assert services is not None
+        return services.phone
+
+
+def run(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
+) -> Any:
+    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
+    task = loop.create_task(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@contextlib.contextmanager
+def open_desk(
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    engine: Engine,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+    *,
+    phone_args: Sequence[str] = (),
+    wrap_up_s: int = DEFAULT_WRAP_UP_S,
+) -> Iterator[Desk]:
+    """The window, shown and active, its phone started, reference data loaded; shut down after."""
+    port = free_udp_port()
+    log_path = tmp_path / "events.jsonl"
+    json_log = JsonEventLog(log_path)
+    reserve = SqliteNumberReserve(Path(reserve_path_for(str(engine.url))))
+    tickets = TicketService(
+        engine,
+        TicketNumberAllocator(reserve),
+        lease=lease_function(engine, reserve.workstation_id()),
+    )
+    services = DeskServices(
+        phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk", *phone_args]),
+        customers=WorkerCustomers(worker, CustomerService(engine, default_region="RU")),
+        calls=WorkerCalls(worker, CallService(engine, default_region="RU")),
+        tickets=WorkerTickets(worker, tickets),
+        scripts=WorkerScripts(worker, ScriptService(engine)),
+        identity=DeskIdentity(
+            operator_login=OPERATOR,
+            operator_name=None,
+            position=None,
+            company="Test Telecom",
+            wrap_up_s=wrap_up_s,
+        ),
+        json_log=json_log,
+        language="en",
+    )
+    window = MainWindow(
+        lookup=WorkerLookup(worker, LookupService(engine, default_region="RU")),
+        health=WorkerDatabaseHealth(worker, engine),
+        company="Test Telecom",
+        desk=services,
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    handle = window.windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
+        run(qtbot, loop, window.start_phone())
+    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
+    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
+    try:
+        yield Desk(window=window, sip_port=port, log_path=log_path, engine=engine)
+    finally:
+        run(qtbot, loop, window.shutdown())
+        json_log.close()
+
+
+def press_ready(qtbot: QtBot, desk: Desk) -> None:
+    """Ctrl+1: the operator is Ready, so calls are offered."""
+    qtbot.keyClick(desk.window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert desk.window.desk is not None
+    assert desk.window.desk.state.status is OperatorStatus.READY
