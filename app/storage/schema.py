@@ -361,7 +361,7 @@ class AppliedChange(Base):
 
 
 class SyncRefusal(Base):
-    """A change the central database refused, as the desk that sent it reports it (0007): kept
+    """A change the central database refused, as the desk that sent it reports it (0008): kept
     until the change goes through; ``frontline admin sync-status`` lists them per desk."""
 
     __tablename__ = "sync_refusals"

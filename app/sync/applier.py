@@ -82,7 +82,7 @@ _KEY_CTE = """WITH k AS (
 )"""
 _NEW = "EXISTS (SELECT FROM k)"
 
-# The refusal report of a change (migration 0007); a repeated refusal counts up.
+# The refusal report of a change (migration 0008); a repeated refusal counts up.
 _REPORT_REFUSAL = """
 INSERT INTO sync_refusals (key, desk, operator_id, kind, subject, error, first_at, last_at, attempts)
 VALUES (%(key)s, %(desk)s, frontline_current_operator_id(), %(kind)s, %(subject)s, %(error)s,

@@ -1,4 +1,4 @@
-"""The refusal reports desks leave in the central database (migration 0007), read for IT.
+"""The refusal reports desks leave in the central database (migration 0008), read for IT.
 
 ``frontline admin sync-status`` runs `refusal_reports` with the caller's own login: an admin sees
 every desk's, a shift lead their department's, an operator their own (row-level security), and

@@ -6,7 +6,6 @@ security forced, every connection but the set-up as an operator's or shift lead'
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,18 +13,15 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy.engine import URL
 
 from app.services.calls import CallService
 from app.services.desk_sync import DeskSync
 from app.services.scripts import ScriptService
-from app.storage.admin import add_operator
 from app.storage.demo_data import generate_demo_data
 from app.storage.seed import shipped_dispositions
 from app.tickets.dispositions import NOT_CHOSEN
-from app.tickets.enums import CallDirection, CallEndReason, CallOutcome, Role
-from tests.fixtures.logins import PASSWORD, OperatorLogins, drop_database_and_logins
+from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
+from tests.fixtures.central import CentralSite
 
 pytestmark = pytest.mark.pg
 
@@ -34,30 +30,16 @@ WAIT_S = 30.0
 
 
 @pytest.fixture
-def floor(pg_server: URL, central_url: URL, central: Engine) -> Iterator[OperatorLogins]:
-    """Demo data (lines, dispositions seeded) and two logins of one department: an operator, a lead."""
-    generate_demo_data(central, customers=20, seed=5, default_region="RU")
-    suffix = uuid.uuid4().hex[:8]
-    logins = {"op": f"op_{suffix}", "lead": f"lead_{suffix}"}
-    for who, role in (("op", Role.OPERATOR), ("lead", Role.SHIFT_LEAD)):
-        add_operator(
-            central,
-            login=logins[who],
-            display_name=who,
-            department="First line",
-            role=role,
-            password=PASSWORD,
-        )
-    try:
-        yield OperatorLogins(url=central_url, logins=logins)
-    finally:
-        central.dispose()
-        drop_database_and_logins(pg_server, str(central_url.database), logins.values())
+def floor(central_site: CentralSite) -> CentralSite:
+    """Demo data (lines, dispositions seeded) loaded by the owner; the desk signs in as a1, an
+    operator of Dept A, whose shift lead is `lead`."""
+    generate_demo_data(central_site.engine("owner"), customers=20, seed=5, default_region="RU")
+    return central_site
 
 
 @pytest.fixture
-def desk(floor: OperatorLogins, tmp_path: Path) -> Iterator[DeskSync]:
-    sync = DeskSync(floor.url_of("op").render_as_string(hide_password=False), tmp_path / "cache.sqlite3")
+def desk(floor: CentralSite, tmp_path: Path) -> Iterator[DeskSync]:
+    sync = DeskSync(floor.url_of("a1").render_as_string(hide_password=False), tmp_path / "cache.sqlite3")
     try:
         sync.prepare()
         yield sync
@@ -72,9 +54,9 @@ def _q(conn: psycopg.Connection[Any], statement: str, *params: object) -> list[t
 
 
 def test_each_way_a_call_ends_arrives_centrally_under_the_operators_own_login(
-    desk: DeskSync, floor: OperatorLogins
+    desk: DeskSync, floor: CentralSite
 ) -> None:
-    op = floor.logins["op"]
+    op = floor.logins["a1"]
     calls = CallService(desk.cache, "RU", recorder=desk.recorder)
     desk.start()
 
@@ -111,7 +93,7 @@ def test_each_way_a_call_ends_arrives_centrally_under_the_operators_own_login(
     )
     calls.set_disposition(skipped, NOT_CHOSEN)
     assert desk.replicator.wait_idle(WAIT_S)
-    assert desk.outbox.pending_count() == 0  # nothing refused by the central database
+    assert desk.outbox.counts() == {"pending": 0, "held": 0, "conflict": 0, "failed": 0}  # none refused
 
     expected = [
         ("+79990000001", "rejected", "not_ready", None, None, False),
@@ -119,7 +101,7 @@ def test_each_way_a_call_ends_arrives_centrally_under_the_operators_own_login(
         ("+79990000003", "transferred", "transferred", "sip:lead@127.0.0.1:5099", "ticket_escalated", True),
         ("+79990000004", "answered", "engine_died", None, NOT_CHOSEN, True),
     ]
-    for who in ("op", "lead"):  # read back as the operator and as their shift lead
+    for who in ("a1", "lead"):  # read back as the operator and as their shift lead
         with floor.raw(who) as conn:
             rows = _q(
                 conn,
@@ -132,11 +114,11 @@ def test_each_way_a_call_ends_arrives_centrally_under_the_operators_own_login(
 
 
 def test_the_desk_offers_the_central_lists_and_a_leads_edit_reaches_it(
-    desk: DeskSync, floor: OperatorLogins
+    desk: DeskSync, floor: CentralSite
 ) -> None:
     scripts = ScriptService(desk.cache)
     assert scripts.dispositions() == shipped_dispositions()  # seeded centrally, copied by the desk
-    with floor.raw("op") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+    with floor.raw("a1") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
         _q(conn, 'UPDATE dispositions SET labels = \'{"en": "x"}\'')  # an operator only reads them
     with floor.raw("lead") as conn:
         _q(

@@ -14,8 +14,8 @@ change (`app.sync.applier.Applier.report_refusal`) and deletes it once the chang
   write here (e.g. an operator deactivated meanwhile) cannot report: the refusal then stays in
   its outbox and its log only.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels = None
 depends_on = None
 
