@@ -58,7 +58,7 @@ class SipConfig:
     # (app/softphone/engine/registration.py; README "[sip]" gives the load on the registrar)
     register_expires_s: int = 60  # binding lifetime asked for; >= the registrar's min_expires
     register_refresh_s: int = 25  # REGISTER again this often; worst-case reachability gap
-    keepalive_s: int = 5  # OPTIONS to the registrar this often (0 = off): loss known in +4 s
+    keepalive_s: int = 5  # OPTIONS to the registrar this often (0 = off): loss known 3 s later
 
 
 @dataclass(frozen=True, slots=True)

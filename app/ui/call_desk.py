@@ -40,11 +40,13 @@ from app.tickets.operator_state import (
     initial_state,
     tick,
     ticket_saved,
+    with_phone,
 )
 from app.tickets.scripts import CallEvent, ScriptContext, ScriptLibrary
 from app.ui.audio_notices import audio_notice_text
 from app.ui.operator_state_widget import OperatorStateWidget
 from app.ui.phone_bridge import AudioDeviceNotice, CallEnded, CallInfo, IncomingCall, PhoneBridge
+from app.ui.phone_presence import PhonePresence
 from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.softphone_panel import SoftphonePanel
@@ -132,6 +134,9 @@ class CallDesk(QObject):
         self.current: CurrentCall | None = None
         self.state: OperatorState = initial_state(_now())
         self._script_library_loaded = False
+        # Ready only while calls can reach the desk (engine up and registered): see with_phone.
+        self.presence = PhonePresence(phone, json_log, parent=self)
+        self.presence.online_changed.connect(self._on_presence_online_changed)
 
         phone.incoming_call.connect(self._on_phone_incoming_call)
         phone.call_changed.connect(self._on_phone_call_changed)
@@ -185,8 +190,21 @@ class CallDesk(QObject):
             self._set_state(change(self.state, status, _now(), reason=reason))
         except (IllegalOperatorChange, ValueError) as exc:
             self.message.emit(str(exc))
+            return
+        if status is OperatorStatus.READY and not self.presence.online:
+            self.message.emit(
+                self.tr("Phone offline — calls can't reach you. You become Ready when it is back.")
+            )
+
+    def _on_presence_online_changed(self, online: bool) -> None:
+        self._set_state(self.state)
+        if online:
+            self.message.emit(self.tr("Phone back: calls reach you again."))
+        else:
+            self.message.emit(self.tr("Phone offline — calls can't reach you."))
 
     def _set_state(self, state: OperatorState) -> None:
+        state = with_phone(state, self.presence.online, _now())
         if state == self.state:
             return
         old, self.state = self.state, state

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,51 +18,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from app.demo.caller import free_udp_port
-from app.json_log import JsonEventLog
-from app.main import reserve_path_for
-from app.services.calls import CallService
-from app.services.customer_workers import WorkerCustomers
-from app.services.customers import CustomerService
 from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
-from app.services.lookup import LookupService
-from app.services.scripts import ScriptService
-from app.services.tickets import TicketService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
 from app.softphone.client import EngineClient
-from app.storage.number_blocks import lease_function
-from app.storage.number_reserve import SqliteNumberReserve
-from app.tickets.numbering import TicketNumberAllocator, is_valid_ticket_number
+from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
-from app.ui.call_desk import DeskIdentity
-from app.ui.main_window import DeskServices, MainWindow
-from app.ui.phone_bridge import PhoneBridge
+from tests.gui.desk_window import Desk, open_desk, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
-
-OPERATOR = "smith"  # a demo operator: "John Smith", Operator
-
-
-@dataclass
-class Desk:
-    window: MainWindow
-    sip_port: int
-    log_path: Path
-    engine: Engine
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [e for e in map(json.loads, lines) if e["event"] == name]
-
-
-def run(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
-) -> Any:
-    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
-    task = loop.create_task(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
 
 
 @pytest.fixture
@@ -75,46 +37,9 @@ def desk(
     tmp_path: Path,
 ) -> Iterator[Desk]:
     port = free_udp_port()
-    log_path = tmp_path / "events.jsonl"
-    json_log = JsonEventLog(log_path)
-    reserve = SqliteNumberReserve(Path(reserve_path_for(str(demo_engine.url))))
-    tickets = TicketService(
-        demo_engine,
-        TicketNumberAllocator(reserve),
-        lease=lease_function(demo_engine, reserve.workstation_id()),
-    )
-    services = DeskServices(
-        phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"]),
-        customers=WorkerCustomers(worker, CustomerService(demo_engine, default_region="RU")),
-        calls=WorkerCalls(worker, CallService(demo_engine, default_region="RU")),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(demo_engine)),
-        identity=DeskIdentity(
-            operator_login=OPERATOR, operator_name=None, position=None, company="Test Telecom"
-        ),
-        json_log=json_log,
-        language="en",
-    )
-    window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(demo_engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, demo_engine),
-        company="Test Telecom",
-        desk=services,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
-        run(qtbot, event_loop_qt, window.start_phone())
-    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
-    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
-    yield Desk(window=window, sip_port=port, log_path=log_path, engine=demo_engine)
-    run(qtbot, event_loop_qt, window.shutdown())
-    json_log.close()
+    phone = ["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"]
+    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path, phone, sip_port=port) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -105,13 +105,58 @@ def test_an_answer_only_to_a_retransmission_repairs_quietly() -> None:
     assert "re-registered" in desk.reports[-1].reason and "may have restarted" in desk.reports[-1].reason
 
 
+def test_the_first_answer_after_registering_is_no_reason_to_register_again() -> None:
+    desk = Desk()
+    desk.registered_at(0.0)
+    assert desk.keeper.registrar == "unknown"
+    desk.answer_probe_at(0.0)
+    assert desk.keeper.registrar == "answering"
+    assert Action.REGISTER not in desk.keeper.due(1.0)
+
+
+def test_a_registrar_that_answers_for_the_first_time_is_registered_with_at_once() -> None:
+    """The desk started while the registrar was down: no need to wait out the backoff."""
+    desk = Desk()
+    desk.keeper.due(0.0)
+    for _ in range(5):
+        desk.keeper.failed(503, "Connection refused", 0.0)  # the next try is 12.8 s away
+    desk.keeper.probe_failed("OPTIONS: 503 Connection refused", 0.0)
+    assert desk.keeper.due(2.0) == [Action.PROBE]
+    desk.keeper.probe_answered(2.0)
+    assert desk.keeper.due(2.0) == [Action.REGISTER]
+
+
+def test_outcomes_after_stop_are_ignored() -> None:
+    desk = Desk()
+    desk.registered_at(0.0)
+    desk.answer_probe_at(0.0)
+    desk.keeper.due(5.0)
+    assert desk.keeper.probing
+    desk.keeper.stop()
+    desk.keeper.probe_failed("OPTIONS: 408 Request Timeout", 6.0)
+    assert not desk.keeper.probing and desk.states == ["registered"]
+
+
 def test_a_prompt_answer_changes_nothing() -> None:
     desk = Desk()
     desk.registered_at(0.0)
     desk.answer_probe_at(0.0)
     desk.keeper.due(5.0)
-    desk.keeper.probe_answered(5.4)  # slower than before, but before any retransmission
-    assert Action.REGISTER not in desk.keeper.due(5.4)
+    desk.keeper.probe_answered(5.3)  # slower than before, but before any retransmission
+    assert Action.REGISTER not in desk.keeper.due(5.3)
+
+
+def test_no_register_is_sent_to_a_registrar_known_to_be_silent() -> None:
+    desk = Desk()
+    desk.registered_at(0.0)
+    desk.answer_probe_at(0.0)
+    desk.keeper.due(5.0)
+    desk.keeper.probe_failed("OPTIONS: 503 Connection refused", 5.0)
+    desk.keeper.failed(503, "Connection refused", 5.0)
+    assert all(Action.REGISTER not in desk.keeper.due(t) for t in (25.0, 40.0, 100.0))
+    assert "registering" not in desk.states  # stays failed, no "registering" flicker
+    desk.keeper.probe_answered(101.0)
+    assert Action.REGISTER in desk.keeper.due(101.0)
 
 
 def test_silence_from_a_registrar_that_never_answered_a_probe_is_not_an_outage() -> None:

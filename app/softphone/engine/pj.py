@@ -404,6 +404,10 @@ class Account:
 
     def shutdown(self) -> None:
         self.raw.shutdown()
+        self.release()
+
+    def release(self) -> None:
+        """Drop the pjsua2 object without deleting the account (after libDestroy deleted it)."""
         self.raw.owner = None
         self.raw = None
 

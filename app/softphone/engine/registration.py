@@ -16,9 +16,9 @@ What it does, and why:
   the probe can notice costs at most one refresh interval.
 - **Probe** the registrar with an OPTIONS every ``keepalive_s`` (5 s) through the account's own
   transport (`Account.sendRequest`).  Any answer, even 404 or 407, means it is there.  No answer within
-  ``probe_timeout_s`` (4 s; pjsip retransmits a UDP OPTIONS at 0.5, 1.5 and 3.5 s, so a lost datagram
-  is not an outage), or a transport error, means it is gone: reported as ``failed`` at once, so loss is
-  known within keepalive + timeout = 9 s.  A registrar that has never answered a probe may simply
+  ``probe_timeout_s`` (3 s; pjsip retransmits a UDP OPTIONS at 0.5 and 1.5 s, so a lost datagram is
+  not an outage), or a transport error, means it is gone: reported as ``failed`` at once, so loss is
+  known within keepalive + timeout = 8 s.  A registrar that has never answered a probe may simply
   drop OPTIONS (some SBCs do): its silence is then not trusted, and loss is found by refreshes.
 - **Re-register at once** when the registrar answers a probe again after silence (it may have
   restarted and forgotten us), when a TCP/TLS connection drops while registered, and at start once it
@@ -33,6 +33,8 @@ What it does, and why:
   site's desks come back spread over those seconds rather than all at once.
 - **Back off** after a failed REGISTER (1, 2, 4 … 60 s, ±20 %): a wrong password or a registrar
   refusing with 503 is not hammered.  Only the registrar's return after silence skips the wait.
+  While a registrar known to answer probes is silent no REGISTER is sent at all (a UDP one would
+  only sit in pjsip for 32 s): the desk stays "failed: registrar unreachable" until it answers.
 """
 
 from __future__ import annotations
@@ -47,7 +49,9 @@ log = logging.getLogger("app.softphone.sip")
 
 BACKOFF_MAX_S = 60.0
 IN_FLIGHT_MAX_S = 40.0  # pjsip ends a REGISTER transaction after 32 s; past this we assume it was lost
-FIRST_RETRANSMIT_S = 0.5  # pjsip's T1: an answer later than this (+ the round trip) was to a retransmit
+# pjsip retransmits a UDP request first after 0.5 s (T1): an answer later than 0.4 s + the best
+# round trip seen answered a retransmission, so the first datagram found nobody listening.
+LATE_ANSWER_S = 0.4
 _AUTH_CODES = (401, 403, 407)
 _UNREACHABLE_CODES = (408, 480, 500, 502, 503, 504)
 
@@ -64,7 +68,7 @@ class RegistrationTimers:
     expires_s: int = 60  # binding lifetime asked for; keep it >= the registrar's min_expires
     refresh_s: int = 25  # REGISTER again this often while registered
     keepalive_s: float = 5.0  # OPTIONS to the registrar this often; 0 turns probing off
-    probe_timeout_s: float = 4.0  # an OPTIONS unanswered this long: the registrar is gone
+    probe_timeout_s: float = 3.0  # an OPTIONS unanswered this long: the registrar is gone
     down_probe_s: float = 2.0  # while it is gone, probe again this long after a probe failed
 
     def __post_init__(self) -> None:
@@ -118,6 +122,7 @@ class RegistrationKeeper:
         self._repair: str | None = None  # why the next REGISTER is more than a routine refresh
         self._in_flight_repair: str | None = None
         self._best_rtt: float | None = None
+        self._stopped = False
         self._failures = 0
         self._answering: bool | None = None  # did the registrar answer the last probe
         self._trusted = False  # it has answered a probe once: its silence means something
@@ -126,6 +131,16 @@ class RegistrationKeeper:
         self._next_probe: float | None = (
             now + jitter(0.0, timers.keepalive_s) if timers.keepalive_s > 0 else None
         )
+
+    @property
+    def probing(self) -> bool:
+        """A keep-alive OPTIONS is under way (its outcome has not been reported)."""
+        return self._probe_sent is not None
+
+    @property
+    def registrar(self) -> str:
+        """What the probes say: answering | silent | unknown (no answer seen yet, or probing off)."""
+        return {True: "answering", False: "silent", None: "unknown"}[self._answering]
 
     # ---- what pjsua2 reported -----------------------------------------------------------------
     def registered(self, code: int, reason: str, expires: int, now: float) -> None:
@@ -137,7 +152,6 @@ class RegistrationKeeper:
             self._publish(RegistrationReport("unregistered", code, reason))
             return
         self._failures = 0
-        self._answering = True  # the registrar answered this very REGISTER
         self._register_at = now + min(float(self.t.refresh_s), max(1.0, expires / 2))
         self._announce_retry = None
         if repair is not None or self.state != "registered":
@@ -165,15 +179,18 @@ class RegistrationKeeper:
         self.failed(0, f"REGISTER not sent: {error}", now)
 
     def probe_answered(self, now: float) -> None:
-        came_back = self._answering is not True
+        if self._stopped:
+            self._probe_sent = None
+            return
+        first, came_back = self._answering is None, self._answering is False
         rtt = now - self._probe_sent if self._probe_sent is not None else None
         self._finish_probe(now, self.t.keepalive_s)
         self._answering = True
         self._trusted = True
-        late = rtt is not None and self._best_rtt is not None and rtt > FIRST_RETRANSMIT_S + self._best_rtt
+        late = rtt is not None and self._best_rtt is not None and rtt > LATE_ANSWER_S + self._best_rtt
         if rtt is not None and not late:
             self._best_rtt = rtt if self._best_rtt is None else min(self._best_rtt, rtt)
-        if came_back and self.state != "registered":
+        if (first or came_back) and self.state != "registered":
             # Back after silence (or answering for the first time while we are not registered):
             # it may have restarted and forgotten us, so register now rather than at the backoff.
             log.info("registration: the registrar answers again; registering now")
@@ -189,6 +206,9 @@ class RegistrationKeeper:
 
     def probe_failed(self, why: str, now: float) -> None:
         """The OPTIONS ended without an answer from the registrar (timeout, transport error)."""
+        if self._stopped:
+            self._probe_sent = None
+            return
         missed = self._probe_missed
         self._finish_probe(now, self.t.down_probe_s)
         if not missed:
@@ -212,7 +232,9 @@ class RegistrationKeeper:
             log.warning("registration: no outcome for a REGISTER after %ss; sending another", IN_FLIGHT_MAX_S)
             self._in_flight_since = None
             self._register_at = now
-        if self._in_flight_since is None and self._register_at is not None and now >= self._register_at:
+        silent = self._trusted and self._answering is False  # a REGISTER now could not be answered
+        due_at = self._register_at
+        if self._in_flight_since is None and due_at is not None and now >= due_at and not silent:
             self._register_at = None
             self._in_flight_since = now
             self._in_flight_repair, self._repair = self._repair, None
@@ -227,7 +249,8 @@ class RegistrationKeeper:
         return actions
 
     def stop(self) -> None:
-        """The account is going away: nothing more to send."""
+        """The account is going away: nothing more to send, probe outcomes no longer matter."""
+        self._stopped = True
         self._register_at = self._next_probe = None
 
     # ---- internals ----------------------------------------------------------------------------

@@ -296,9 +296,8 @@ class Engine:
         self._bury()
         self._entries.clear()
         gc.collect()
-        if self._keeper is not None:
-            self._keeper.stop()
-        if self._account is not None:
+        left_to_lib = self._account is not None and lib is not None and self._probe_outlives_account(lib)
+        if self._account is not None and not left_to_lib:
             self._account.shutdown()
             self._account = None
             if lib is not None and self.opts.registered_mode:
@@ -314,6 +313,28 @@ class Engine:
         if lib is not None:
             lib.destroy()
             self._lib = None
+        if self._account is not None:  # left to libDestroy, which has deleted it by now
+            self._account.release()
+            self._account = None
+
+    def _probe_outlives_account(self, lib: Library) -> bool:
+        """Whether a keep-alive OPTIONS is still unanswered after a short wait.
+
+        pjsua2 aborts the process when an out-of-dialog request's outcome arrives after its
+        account was deleted (Endpoint::on_acc_send_request has no validity check), and an OPTIONS
+        to a dead registrar lives 32 s.  Then the account is left to libDestroy, which unregisters
+        and ends pending transactions before it deletes accounts (verified here).
+        """
+        keeper = self._keeper
+        if keeper is None:
+            return False
+        keeper.stop()
+        deadline = time.monotonic() + 0.5  # a registrar that answers does so in milliseconds
+        while keeper.probing and time.monotonic() < deadline:
+            lib.handle_events(_POLL_MS)
+        if keeper.probing:
+            log.info("registrar not answering: unregistering at library shutdown")
+        return keeper.probing
 
     # ---- helpers ----------------------------------------------------------------------------
     def _new_entry(self, call: Call, snap: CallSnapshot) -> CallEntry:
