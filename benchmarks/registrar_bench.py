@@ -1,7 +1,7 @@
 """Registrar outages, measured against a real Kamailio (issue 21, part 2).
 
     .venv/bin/python benchmarks/registrar_bench.py [--runs 5] [--transports udp,tcp,tls]
-                                                    [--outage 5] [--load-window 120]
+                                                    [--outage 5] [--load-window 250]
 
 For each transport, one desk (the engine as the window runs it, with the site's default
 registration settings) registered at a Kamailio that keeps its location table in memory; then,
@@ -150,7 +150,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--transports", default="udp,tcp,tls")
     parser.add_argument("--outage", type=float, default=5.0, help="seconds down after the desk noticed")
-    parser.add_argument("--load-window", type=float, default=120.0, help="seconds of idle load to count")
+    parser.add_argument(
+        "--load-window", type=float, default=250.0, help="seconds of idle load to count (10 refreshes)"
+    )
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     with tempfile.TemporaryDirectory(prefix="registrar-bench-") as tmp:

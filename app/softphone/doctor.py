@@ -15,6 +15,7 @@ import queue
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from typing import IO, Any
 
 from app.config import SiteConfig
@@ -129,32 +130,39 @@ def _registrar_reachability(
 def _next_reply(
     lines: queue.SimpleQueue[dict[str, Any] | None], request_id: int, deadline: float
 ) -> dict[str, Any] | None:
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            msg = lines.get(timeout=left)
-        except queue.Empty:
-            return None
-        if msg is None:
-            return None
-        if msg.get("reply") == request_id:
-            return msg
-    return None
+    msg = _next_message(lines, deadline, lambda m: m.get("reply") == request_id)
+    return msg if msg is not _EXITED else None
 
 
 def _wait_registration(
     proc: subprocess.Popen[bytes], lines: queue.SimpleQueue[dict[str, Any] | None], timeout: float
 ) -> dict[str, Any] | None:
-    deadline = time.monotonic() + timeout
+    def outcome(msg: dict[str, Any]) -> bool:
+        if msg.get("event") == "registration_changed":
+            return msg.get("state") in ("registered", "failed")
+        return msg.get("event") == "engine_stopping"
+
+    msg = _next_message(lines, time.monotonic() + timeout, outcome)
+    if msg is _EXITED:
+        return {"event": "engine_stopping", "error": f"it exited with code {proc.poll()}"}
+    return msg
+
+
+_EXITED: dict[str, Any] = {"event": "engine_exited"}  # the engine's stdout ended
+
+
+def _next_message(
+    lines: queue.SimpleQueue[dict[str, Any] | None], deadline: float, wanted: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any] | None:
+    """The first message `wanted` accepts before `deadline` (None), or `_EXITED`."""
     while (left := deadline - time.monotonic()) > 0:
         try:
             msg = lines.get(timeout=left)
         except queue.Empty:
             return None
         if msg is None:
-            return {"event": "engine_stopping", "error": f"it exited with code {proc.poll()}"}
-        if msg.get("event") == "engine_stopping":
-            return msg
-        if msg.get("event") == "registration_changed" and msg.get("state") in ("registered", "failed"):
+            return _EXITED
+        if wanted(msg):
             return msg
     return None
 

@@ -57,6 +57,17 @@ def run(
     return task.result()
 
 
+def show_active(qtbot: QtBot, window: MainWindow) -> None:
+    """Shown, exposed and the active window: shortcuts only reach the active window, as on a desk."""
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    handle = window.windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
 @contextmanager
 def open_desk(
     qtbot: QtBot,
@@ -96,13 +107,7 @@ def open_desk(
         company="Test Telecom",
         desk=services,
     )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    show_active(qtbot, window)
     with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
         run(qtbot, loop, window.start_phone())
     # Reference data (operator name for the scripts) has loaded once the form knows the lines.

@@ -89,15 +89,15 @@ class RegistrationReport:
     retry_in: float | None = None
 
 
-def describe_failure(code: int, reason: str) -> tuple[bool, str]:
-    """(the registrar is unreachable, words for the operator and IT) for a failed REGISTER."""
+def describe_failure(code: int, reason: str) -> str:
+    """Words for the operator and IT about a failed REGISTER (pjsip's code and reason kept)."""
     if code in _AUTH_CODES:
-        return False, f"authentication failed: wrong user name or password ({code} {reason})"
+        return f"authentication failed: wrong user name or password ({code} {reason})"
     if "ECERT" in reason or "certificate" in reason.lower():
-        return False, f"the registrar's TLS certificate is not trusted ({code} {reason})"
+        return f"the registrar's TLS certificate is not trusted ({code} {reason})"
     if code in _UNREACHABLE_CODES or code < 200 or code >= 600:
-        return True, f"registrar unreachable ({code} {reason})"
-    return False, f"registration refused ({code} {reason})"
+        return f"registrar unreachable ({code} {reason})"
+    return f"registration refused ({code} {reason})"
 
 
 class RegistrationKeeper:
@@ -163,7 +163,7 @@ class RegistrationKeeper:
         """REGISTER failed (final response, timeout or transport error): back off, report it."""
         self._in_flight_since = None
         self._in_flight_repair = None
-        _, words = describe_failure(code, reason)
+        words = describe_failure(code, reason)
         self._failures += 1
         delay = min(BACKOFF_MAX_S, 2.0 ** (self._failures - 1)) * self._jitter(0.8, 1.2)
         self._register_at = now + delay
