@@ -37,20 +37,28 @@ class LineConfig:
 
 @dataclass(frozen=True, slots=True)
 class SipConfig:
-    """The operator's SIP account.  The password is never here: it is in the keyring."""
+    """The ``[sip]`` table: the operator's SIP account.  The password is never here: it is in the
+    keyring (``frontline admin set-password``); a ``password`` key is refused.  Every key is optional.
+    """
 
-    server: str | None = None  # registrar/proxy host; None = peer-to-peer mode
-    port: int | None = None
-    transport: str = "udp"  # udp | tcp | tls
-    username: str | None = None
-    display_name: str | None = None
-    listen: str | None = None  # HOST:PORT to listen on in peer-to-peer mode
-    verify_tls: bool = True
-    ca_file: str | None = None
-    accept_only_from_proxy: bool = True
-    call_waiting: bool = True
-    ring_timeout_s: int = 60
-    auto_record: bool = False
+    server: str | None = None  # registrar/proxy host name or address; unset = peer-to-peer mode
+    port: int | None = None  # its port; unset = 5060 (udp, tcp) or 5061 (tls)
+    transport: str = "udp"  # udp | tcp | tls: how the desk talks to the registrar
+    username: str | None = None  # SIP user (the AoR's user part and the digest user name)
+    display_name: str | None = None  # name shown to the people this desk calls
+    listen: str | None = None  # HOST:PORT the engine listens on (default 127.0.0.1, any port)
+    verify_tls: bool = True  # check the registrar's TLS certificate (never turn off in production)
+    ca_file: str | None = None  # PEM file of the CA that signed it (default: the system's)
+    accept_only_from_proxy: bool = True  # refuse (403) INVITEs that did not come via the server
+    call_waiting: bool = True  # a second call rings during a call (False: it gets 486 Busy)
+    ring_timeout_s: int = 60  # an unanswered call is ended (480) after this many seconds
+    auto_record: bool = False  # record every answered call
+
+    # --- registration: how quickly the desk notices a lost registrar and is reachable again ----
+    # (app/softphone/engine/registration.py; README "[sip]" gives the load on the registrar)
+    register_expires_s: int = 60  # binding lifetime asked for; >= the registrar's min_expires
+    register_refresh_s: int = 25  # REGISTER again this often; worst-case reachability gap
+    keepalive_s: int = 5  # OPTIONS to the registrar this often (0 = off): loss known 3 s later
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +151,7 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
     transport = sip_raw.get("transport", "udp")
     if transport not in ("udp", "tcp", "tls"):
         raise ConfigError(f"{where}: sip.transport must be udp, tcp or tls, not {transport!r}.")
+    _check_registration_keys(sip_raw, where)
 
     return SiteConfig(
         company=_str(site.get("company", DEFAULT_COMPANY), "site.company", where),
@@ -154,6 +163,33 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
         sip=SipConfig(**sip_raw),
         source=source,
     )
+
+
+# [sip] registration keys: (lowest, highest) whole seconds; keepalive_s also takes 0 (off).
+_REGISTRATION_RANGES = {
+    "register_expires_s": (10, 3600),
+    "register_refresh_s": (5, 3599),
+    "keepalive_s": (1, 300),
+}
+
+
+def _check_registration_keys(sip_raw: dict[str, Any], where: str) -> None:
+    defaults = SipConfig()
+    for key, (low, high) in _REGISTRATION_RANGES.items():
+        value = sip_raw.get(key, getattr(defaults, key))
+        off = key == "keepalive_s" and value == 0
+        if not isinstance(value, int) or isinstance(value, bool) or not (off or low <= value <= high):
+            also = " (0 turns it off)" if key == "keepalive_s" else ""
+            raise ConfigError(
+                f"{where}: sip.{key} must be a whole number of seconds from {low} to {high}{also}."
+            )
+    expires = sip_raw.get("register_expires_s", defaults.register_expires_s)
+    refresh = sip_raw.get("register_refresh_s", defaults.register_refresh_s)
+    if refresh >= expires:
+        raise ConfigError(
+            f"{where}: sip.register_refresh_s ({refresh}) must be shorter than sip.register_expires_s "
+            f"({expires}), or the binding lapses between refreshes."
+        )
 
 
 def _wrap_up(value: object, where: str) -> int:

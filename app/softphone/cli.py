@@ -21,6 +21,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Union
 
 from app.softphone.engine.options import EngineOptions
+from app.softphone.engine.registration import RegistrationTimers
 from app.softphone.protocol import Command
 
 if TYPE_CHECKING:
@@ -58,7 +59,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-verify-tls", action="store_true", help="do not verify the server's TLS certificate")
     p.add_argument("--ca-file")
     p.add_argument("--rtp-port", type=int, default=0, help="first RTP port (default: derived from the pid)")
-    p.add_argument("--reg-timeout", type=int, default=300, help="registration expiry asked for, seconds")
+    p.add_argument(
+        "--reg-timeout",
+        type=int,
+        metavar="S",
+        help="registration expiry asked for ([sip] register_expires_s)",
+    )
+    p.add_argument(
+        "--reg-refresh", type=int, metavar="S", help="REGISTER again every S s ([sip] register_refresh_s)"
+    )
+    p.add_argument(
+        "--keepalive",
+        type=float,
+        metavar="S",
+        help="OPTIONS to the registrar every S s, 0: off ([sip] keepalive_s)",
+    )
     p.add_argument("--sip-trace", type=Path, metavar="FILE", help="write the pjsip message trace here")
     p.add_argument("--capture-device", metavar="NAME", help="headset microphone, as doctor lists it")
     p.add_argument("--playback-device", metavar="NAME", help="headset earpiece, as doctor lists it")
@@ -107,7 +122,11 @@ def options_from(args: argparse.Namespace) -> EngineOptions:
         record_dir=args.record_dir or data_dir() / "recordings",
         rtp_port=args.rtp_port,
         sip_trace=args.sip_trace,
-        reg_timeout_s=args.reg_timeout,
+        registration=RegistrationTimers(
+            expires_s=sip.register_expires_s if args.reg_timeout is None else args.reg_timeout,
+            refresh_s=sip.register_refresh_s if args.reg_refresh is None else args.reg_refresh,
+            keepalive_s=float(sip.keepalive_s if args.keepalive is None else args.keepalive),
+        ),
         lines={number: line.name for line in site.lines for number in line.numbers},
     )
 

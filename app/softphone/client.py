@@ -77,6 +77,8 @@ def engine_args(site: SiteConfig) -> list[str]:
         args += ["--ca-file", sip.ca_file]
     if not sip.verify_tls:
         args.append("--no-verify-tls")
+    args += ["--reg-timeout", str(sip.register_expires_s), "--reg-refresh", str(sip.register_refresh_s)]
+    args += ["--keepalive", str(sip.keepalive_s)]
     return args
 
 

@@ -2,8 +2,10 @@
 
 Only Ready is offered calls.  After a call the operator is in Wrap-up until the ticket is saved
 (`ticket_saved`) or the wrap-up timer runs out (`tick`, called by the window's timer), and then
-Ready again.  Every change goes through `change`, which checks `ALLOWED` and raises
-`IllegalOperatorChange` otherwise.  Time is always passed in, so all of this is pure.
+Ready again.  Ready also needs a phone calls can reach: `with_phone` takes the desk out of Ready
+while the phone is offline and puts it back when the phone returns.  Every change goes through
+`change`, which checks `ALLOWED` and raises `IllegalOperatorChange` otherwise.  Time is always
+passed in, so all of this is pure.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from datetime import datetime, timedelta
 log = logging.getLogger(__name__)
 
 DEFAULT_WRAP_UP_S = 60
+# The Not-ready reason the desk sets by itself while its phone cannot be reached (`with_phone`).
+PHONE_OFFLINE = "phone offline"
 
 
 class OperatorStatus(enum.StrEnum):
@@ -112,5 +116,21 @@ def ticket_saved(state: OperatorState, now: datetime) -> OperatorState:
 def tick(state: OperatorState, now: datetime) -> OperatorState:
     """Called by a timer: an expired wrap-up becomes Ready; anything else is unchanged."""
     if state.status is OperatorStatus.WRAP_UP and state.wrap_up is not None and state.wrap_up.expired(now):
+        return change(state, OperatorStatus.READY, now)
+    return state
+
+
+def with_phone(state: OperatorState, phone_online: bool, now: datetime) -> OperatorState:
+    """The state once the phone's reachability is taken into account.
+
+    Ready with the phone offline (engine down, not registered) would have callers refused at the
+    registrar while the desk looks available: the desk goes Not ready ("phone offline") by itself,
+    and back to Ready when the phone returns, unless the operator chose another state meanwhile.
+    Any other state is the operator's own (or a call's) and is left alone; a request for Ready while
+    offline therefore lands on Not ready ("phone offline"), to become Ready with the phone.
+    """
+    if not phone_online and state.status is OperatorStatus.READY:
+        return change(state, OperatorStatus.NOT_READY, now, reason=PHONE_OFFLINE)
+    if phone_online and state.status is OperatorStatus.NOT_READY and state.reason == PHONE_OFFLINE:
         return change(state, OperatorStatus.READY, now)
     return state

@@ -50,12 +50,14 @@ from app.tickets.operator_state import (
     initial_state,
     tick,
     ticket_saved,
+    with_phone,
 )
 from app.tickets.scripts import CallEvent, ScriptContext, ScriptLibrary
 from app.ui.audio_notices import audio_notice_text
 from app.ui.disposition_picker import DispositionPicker
 from app.ui.operator_state_widget import OperatorStateWidget
 from app.ui.phone_bridge import AudioDeviceNotice, CallEnded, CallInfo, CallRefused, IncomingCall, PhoneBridge
+from app.ui.phone_presence import PhonePresence
 from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.softphone_panel import SoftphonePanel
@@ -149,7 +151,26 @@ class CallDesk(QObject):
         self.state: OperatorState = initial_state(_now())
         self._script_library_loaded = False
         self._start_call_records(calls, disposition_picker)
+        # Ready only while calls can reach the desk (engine up and registered): see with_phone.
+        self.presence = PhonePresence(phone, json_log, parent=self)
+        self.presence.online_changed.connect(self._on_presence_online_changed)
+        self._connect_signals(phone, softphone, search, ticket_form, operator_widget)
+        self._scripts.set_context(self._context())
+        operator_widget.show_state(self.state)
 
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._on_ticker_timeout)
+        self._ticker.start()
+
+    def _connect_signals(
+        self,
+        phone: PhoneBridge,
+        softphone: SoftphonePanel,
+        search: SearchPanel,
+        ticket_form: TicketForm,
+        operator_widget: OperatorStateWidget,
+    ) -> None:
         phone.incoming_call.connect(self._on_phone_incoming_call)
         phone.call_changed.connect(self._on_phone_call_changed)
         phone.call_ended.connect(self._on_phone_call_ended)
@@ -175,13 +196,6 @@ class CallDesk(QObject):
         ticket_form.save_failed.connect(self._on_form_save_failed)
         ticket_form.closed.connect(self._on_form_closed)
         operator_widget.change_requested.connect(self.request_state)
-        self._scripts.set_context(self._context())
-        operator_widget.show_state(self.state)
-
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self._on_ticker_timeout)
-        self._ticker.start()
 
     def set_script_library(self, library: ScriptLibrary, language: str) -> None:
         line = self.current.line_name if self.current else None
@@ -224,8 +238,21 @@ class CallDesk(QObject):
             self._set_state(change(self.state, status, _now(), reason=reason))
         except (IllegalOperatorChange, ValueError) as exc:
             self.message.emit(str(exc))
+            return
+        if status is OperatorStatus.READY and not self.presence.online:
+            self.message.emit(
+                self.tr("Phone offline — calls can't reach you. You become Ready when it is back.")
+            )
+
+    def _on_presence_online_changed(self, online: bool) -> None:
+        self._set_state(self.state)
+        if online:
+            self.message.emit(self.tr("Phone back: calls reach you again."))
+        else:
+            self.message.emit(self.tr("Phone offline — calls can't reach you."))
 
     def _set_state(self, state: OperatorState) -> None:
+        state = with_phone(state, self.presence.online, _now())
         if state == self.state:
             return
         old, self.state = self.state, state

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QToolButton, QWidget
 
-from app.tickets.operator_state import OperatorState, OperatorStatus
+from app.tickets.operator_state import PHONE_OFFLINE, OperatorState, OperatorStatus
 
 
 def status_text(status: OperatorStatus) -> str:
@@ -33,6 +33,7 @@ def reason_text(reason: str) -> str:
         "Callbacks": QCoreApplication.translate("NotReadyReason", "Callbacks"),
         "Other": QCoreApplication.translate("NotReadyReason", "Other"),
         "signed in": QCoreApplication.translate("NotReadyReason", "just signed in"),
+        PHONE_OFFLINE: QCoreApplication.translate("NotReadyReason", "Phone offline — calls can't reach you"),
     }.get(reason, reason)
 
 

@@ -254,10 +254,12 @@ class SoftphonePanel(QWidget):
         texts = {
             "registered": self.tr("Phone: registered"),
             "p2p": self.tr("Phone: ready (direct)"),
-            "unregistered": self.tr("Phone: not registered"),
+            "unregistered": self.tr("Phone offline: not registered"),
+            "registering": self.tr("Phone offline: registering…"),
         }
-        text = texts.get(reg.state) or self.tr("Phone: {state} {code} {reason}").format(
-            state=reg.state, code=reg.code or "", reason=reg.reason or ""
+        # The engine's reason is English from the SIP layer (IT reads it); the frame is translated.
+        text = texts.get(reg.state) or self.tr("Phone offline: {reason}").format(
+            reason=reg.reason or reg.state
         )
         ok = reg.state in ("registered", "p2p")
         self.registration.setText(text.strip())

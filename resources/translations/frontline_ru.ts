@@ -95,47 +95,62 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="278"/>
+        <location filename="../../app/ui/call_desk.py" line="236"/>
+        <source>Phone offline — calls can&apos;t reach you. You become Ready when it is back.</source>
+        <translation>Телефон не в сети — звонки до вас не доходят. Вы станете «Готов», когда он вернётся.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="242"/>
+        <source>Phone back: calls reach you again.</source>
+        <translation>Телефон снова в сети: звонки до вас доходят.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="244"/>
+        <source>Phone offline — calls can&apos;t reach you.</source>
+        <translation>Телефон не в сети — звонки до вас не доходят.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="297"/>
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="315"/>
+        <location filename="../../app/ui/call_desk.py" line="334"/>
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="411"/>
+        <location filename="../../app/ui/call_desk.py" line="430"/>
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="426"/>
+        <location filename="../../app/ui/call_desk.py" line="445"/>
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="577"/>
+        <location filename="../../app/ui/call_desk.py" line="596"/>
         <source>The call record could not be saved yet ({error}). It is kept and saved as soon as the database answers; carry on.</source>
         <translation>Запись о звонке пока не сохранена ({error}). Она не потеряется и будет сохранена, как только база данных ответит; продолжайте работу.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="584"/>
+        <location filename="../../app/ui/call_desk.py" line="603"/>
         <source>The delayed call records are saved now.</source>
         <translation>Отложенные записи о звонках сохранены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="590"/>
+        <location filename="../../app/ui/call_desk.py" line="609"/>
         <source>A disposition is picked for an answered call, from its answer on.</source>
         <translation>Итог звонка выбирается для принятого звонка, начиная с момента ответа.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="618"/>
+        <location filename="../../app/ui/call_desk.py" line="637"/>
         <source>No disposition was picked for the last call: it is stored as not chosen. F10 still picks one until the next call.</source>
         <translation>Итог последнего звонка не выбран: он сохранён как «не выбран». До следующего звонка его ещё можно выбрать клавишей F10.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="675"/>
+        <location filename="../../app/ui/call_desk.py" line="694"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -749,21 +764,26 @@ The operator workstation.</source>
         <source>just signed in</source>
         <translation>только что вошёл</translation>
     </message>
+    <message>
+        <location filename="../../app/ui/operator_state_widget.py" line="36"/>
+        <source>Phone offline — calls can&apos;t reach you</source>
+        <translation>Телефон не в сети — звонки до вас не доходят</translation>
+    </message>
 </context>
 <context>
     <name>OperatorStateActions</name>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="51"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="52"/>
         <source>&amp;Ready</source>
         <translation>&amp;Готов</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="52"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="53"/>
         <source>&amp;Not ready…</source>
         <translation>&amp;Не готов…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="53"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="54"/>
         <source>&amp;Break</source>
         <translation>&amp;Перерыв</translation>
     </message>
@@ -771,22 +791,22 @@ The operator workstation.</source>
 <context>
     <name>OperatorStateWidget</name>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="97"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="98"/>
         <source>{status}: {reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="100"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="101"/>
         <source>{status} ({seconds} s left)</source>
         <translation>{status} (осталось {seconds} с)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="110"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="111"/>
         <source>Not ready</source>
         <translation>Не готов</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="111"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="112"/>
         <source>Why are you not ready?</source>
         <translation>Почему вы не готовы?</translation>
     </message>
@@ -1083,31 +1103,36 @@ The operator workstation.</source>
     </message>
     <message>
         <location filename="../../app/ui/softphone_panel.py" line="257"/>
-        <source>Phone: not registered</source>
-        <translation>Телефон: не зарегистрирован</translation>
+        <source>Phone offline: not registered</source>
+        <translation>Телефон не в сети: нет регистрации</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="259"/>
-        <source>Phone: {state} {code} {reason}</source>
-        <translation>Телефон: {state} {code} {reason}</translation>
+        <location filename="../../app/ui/softphone_panel.py" line="258"/>
+        <source>Phone offline: registering…</source>
+        <translation>Телефон не в сети: регистрация…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="267"/>
+        <location filename="../../app/ui/softphone_panel.py" line="261"/>
+        <source>Phone offline: {reason}</source>
+        <translation>Телефон не в сети: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/softphone_panel.py" line="269"/>
         <source>Phone: engine stopped ({why}), restarting…</source>
         <translation>Телефон: движок остановлен ({why}), перезапуск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="272"/>
+        <location filename="../../app/ui/softphone_panel.py" line="274"/>
         <source>Line: {line}</source>
         <translation>Линия: {line}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="312"/>
+        <location filename="../../app/ui/softphone_panel.py" line="314"/>
         <source>Talk {time}</source>
         <translation>Разговор {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="315"/>
+        <location filename="../../app/ui/softphone_panel.py" line="317"/>
         <source>Hold {time}</source>
         <translation>Удержание {time}</translation>
     </message>
@@ -1148,44 +1173,44 @@ The operator workstation.</source>
 <context>
     <name>SyncStatusLabel</name>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="47"/>
+        <location filename="../../app/ui/sync_status.py" line="51"/>
         <source>Central database: offline — changes waiting: {count}</source>
         <translation>Центральная база недоступна — ждут отправки: {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="49"/>
+        <location filename="../../app/ui/sync_status.py" line="53"/>
         <source>Everything is kept on this desk and sent when the central database is back. {error}</source>
         <translation>Всё хранится на этом рабочем месте и будет отправлено, когда центральная база станет доступна. {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="52"/>
+        <location filename="../../app/ui/sync_status.py" line="56"/>
         <source>Central database: catching up {done}/{total}</source>
         <translation>Центральная база: отправка {done}/{total}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="55"/>
+        <location filename="../../app/ui/sync_status.py" line="59"/>
         <source>Sending what was saved while the central database was away.</source>
         <translation>Отправляем то, что было сохранено, пока центральная база была недоступна.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="57"/>
+        <location filename="../../app/ui/sync_status.py" line="61"/>
         <source>Central database: online</source>
         <translation>Центральная база: на связи</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="60"/>
+        <location filename="../../app/ui/sync_status.py" line="64"/>
         <source>conflicts to review (Ctrl+Shift+K): {count}</source>
         <translation>конфликтов для просмотра (Ctrl+Shift+K): {count}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="64"/>
+        <location filename="../../app/ui/sync_status.py" line="68"/>
         <source>refused by the central database: {count} — call IT</source>
         <translation>отклонено центральной базой: {count} — позвоните в ИТ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/sync_status.py" line="68"/>
-        <source>The central database refused some changes for good; they are kept on this desk and the log says why.</source>
-        <translation>Центральная база окончательно отклонила некоторые изменения; они сохранены на этом рабочем месте, причина — в журнале.</translation>
+        <location filename="../../app/ui/sync_status.py" line="72"/>
+        <source>The central database refused some changes. They are kept on this desk, marked on their tickets and sent again every few minutes; IT sees them with `frontline admin sync-status`.</source>
+        <translation>Центральная база данных отклонила некоторые изменения. Они сохранены на этом рабочем месте, отмечены на своих заявках и отправляются повторно каждые несколько минут; ИТ видит их командой `frontline admin sync-status`.</translation>
     </message>
 </context>
 <context>

@@ -70,6 +70,17 @@ def run(
     return task.result()
 
 
+def show_active(qtbot: QtBot, window: MainWindow) -> None:
+    """Shown, exposed and the active window: shortcuts only reach the active window, as on a desk."""
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    handle = window.windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
 @contextlib.contextmanager
 def open_desk(
     qtbot: QtBot,
@@ -80,9 +91,18 @@ def open_desk(
     *,
     phone_args: Sequence[str] = (),
     wrap_up_s: int = DEFAULT_WRAP_UP_S,
+    engine_args: Sequence[str] | None = None,
+    phone_env: dict[str, str] | None = None,
 ) -> Iterator[Desk]:
-    """The window, shown and active, its phone started, reference data loaded; shut down after."""
+    """The window, shown and active, its phone started, reference data loaded; shut down after.
+
+    The phone listens peer-to-peer on a free loopback port with `phone_args` added, unless
+    `engine_args` gives its whole command line (e.g. registered at a test registrar); `phone_env`
+    is added to the engine's environment."""
     port = free_udp_port()
+    args = [*engine_args] if engine_args is not None else [
+        "--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk", *phone_args
+    ]  # fmt: skip
     log_path = tmp_path / "events.jsonl"
     json_log = JsonEventLog(log_path)
     reserve = SqliteNumberReserve(Path(reserve_path_for(str(engine.url))))
@@ -92,7 +112,7 @@ def open_desk(
         lease=lease_function(engine, reserve.workstation_id()),
     )
     services = DeskServices(
-        phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk", *phone_args]),
+        phone=PhoneBridge(args, env=phone_env),
         customers=WorkerCustomers(worker, CustomerService(engine, default_region="RU")),
         calls=WorkerCalls(worker, CallService(engine, default_region="RU")),
         tickets=WorkerTickets(worker, tickets),
@@ -113,13 +133,7 @@ def open_desk(
         company="Test Telecom",
         desk=services,
     )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    show_active(qtbot, window)
     with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
         run(qtbot, loop, window.start_phone())
     # Reference data (operator name for the scripts) has loaded once the form knows the lines.

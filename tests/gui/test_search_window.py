@@ -19,6 +19,7 @@ from app.storage.database import make_engine
 from app.tickets.cards import LookupResult
 from app.tickets.phones import format_phone
 from app.ui.main_window import MainWindow
+from tests.gui.desks import show_active
 
 pytestmark = pytest.mark.gui
 
@@ -29,14 +30,7 @@ def _window(qtbot: QtBot, engine: Engine, worker: DatabaseWorker) -> MainWindow:
         health=WorkerDatabaseHealth(worker, engine),
         company="Test Telecom",
     )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    # Shortcuts only reach the active window, as on a real desk.
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    show_active(qtbot, window)
     return window
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -53,11 +55,26 @@ class Kamailio:
         self.log = workdir / "kamailio.log"
         rundir = workdir / "run"
         rundir.mkdir(exist_ok=True)
-        with self.log.open("wb") as out:
+        self._argv = [
+            binary,
+            "-f",
+            str(self.cfg),
+            "-DD",
+            "-E",
+            "-Y",
+            str(rundir),
+            "-P",
+            str(rundir / "k.pid"),
+        ]
+        self._pidfile = rundir / "k.pid"
+        self._start()
+
+    def _start(self) -> None:
+        # Its own process group: `kill` takes the workers too, as a crash or `kill -9` of a
+        # service's control group does (the workers share the listening sockets).
+        with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [binary, "-f", str(self.cfg), "-DD", "-E", "-Y", str(rundir), "-P", str(rundir / "k.pid")],
-                stdout=out,
-                stderr=subprocess.STDOUT,
+                self._argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         self._wait_ready()
 
@@ -103,6 +120,25 @@ class Kamailio:
 
     def tail(self, n: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+    def kill(self) -> None:
+        """SIGKILL to every Kamailio process: with usrloc in memory, every registration is lost."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def restart(self) -> None:
+        """Start again on the same port(s) after `kill` or `stop`, with an empty location table."""
+        self._pidfile.unlink(missing_ok=True)
+        deadline = time.monotonic() + 10
+        while True:  # after SIGTERM the old workers need ~2 s to release the port (LAB.md)
+            try:
+                self._start()
+                return
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
     def stop(self) -> None:
         if self.proc.poll() is None:

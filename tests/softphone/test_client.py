@@ -49,7 +49,7 @@ def test_requests_and_errors(tmp_path: Path, engine_log: BinaryIO) -> None:
         assert started["mode"] == "p2p" and client.running
         assert (await client.request("ping"))["pong"] > 0
         status = await client.request("status")
-        assert status == {"registration": "none", "calls": []}
+        assert status == {"registration": "none", "registrar": "none", "calls": []}
         with pytest.raises(CommandFailed, match="no such call"):
             await client.request("hangup")
         assert await client.stop() == 0

@@ -89,10 +89,17 @@ def test_doctor_sip_check(kamailio: Kamailio, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("FRONTLINE_SIP_PASSWORD", SUBSCRIBERS["1006"])
     good = check_sip(site)
     assert good.ok and good.name == "sip" and "Registered as 1006" in good.detail, good
+    assert "the registrar answers keep-alive OPTIONS" in good.detail and good.data
+    assert (good.data["registrar"], good.data["register_refresh_s"]) == ("answering", 25)
     monkeypatch.setenv("FRONTLINE_SIP_PASSWORD", "wrong")
     bad = check_sip(site)
     assert not bad.ok and "wrong user name or password" in bad.detail and bad.data and bad.data["code"] == 401
+    assert "the server is up, so check the account" in bad.detail, bad  # not the network
     assert check_sip(SiteConfig()).ok  # peer-to-peer: nothing to register
+    nobody = SipConfig(server=host, port=free_port(), username="1006", listen="127.0.0.1:0")
+    gone = check_sip(SiteConfig(sip=nobody), timeout=3)
+    assert not gone.ok and "does not answer keep-alive OPTIONS" in gone.detail, gone
+    assert gone.data and gone.data["registrar"] == "silent"
 
 
 def test_registers_by_itself_once_the_registrar_comes_up(engines: EngineFactory, tmp_path: Path) -> None:

@@ -80,6 +80,10 @@ def test_env_variable_points_at_the_file(tmp_path: Path, monkeypatch: pytest.Mon
         ("[site\ncompany=1", "not valid TOML"),
         ("[database]\nurl = 'not a url'", "not a database URL"),
         ("[site]\nwrap_up_seconds = -5", "wrap_up_seconds"),
+        ("[sip]\nregister_refresh_s = 60", "shorter than sip.register_expires_s"),
+        ("[sip]\nregister_expires_s = 5", "register_expires_s must be a whole number of seconds from 10"),
+        ("[sip]\nkeepalive_s = 'fast'", "keepalive_s must be a whole number"),
+        ("[sip]\nkeepalive_s = -1", "0 turns it off"),
     ],
 )
 def test_mistakes_are_reported_in_words_it_can_act_on(text: str, message: str) -> None:
@@ -92,3 +96,22 @@ def test_the_shipped_template_is_a_valid_site_file() -> None:
     site = load_site_config(template)
     assert site.sip.transport == "tls"
     assert site.lines
+
+
+def test_registration_settings_have_defaults_and_can_be_set() -> None:
+    assert (SiteConfig().sip.register_expires_s, SiteConfig().sip.register_refresh_s) == (60, 25)
+    assert SiteConfig().sip.keepalive_s == 5
+    sip = parse_site_config("[sip]\nregister_expires_s = 120\nregister_refresh_s = 50\nkeepalive_s = 0\n").sip
+    assert (sip.register_expires_s, sip.register_refresh_s, sip.keepalive_s) == (120, 50, 0)
+
+
+def test_the_engine_gets_the_registration_settings_of_the_site_file(tmp_path: Path) -> None:
+    from app.softphone.cli import build_parser, options_from
+
+    path = tmp_path / "site.toml"
+    path.write_text('[sip]\nserver = "pbx"\nregister_refresh_s = 40\nkeepalive_s = 2\n', encoding="utf-8")
+    timers = options_from(build_parser().parse_args(["--config", str(path)])).registration
+    assert (timers.expires_s, timers.refresh_s, timers.keepalive_s) == (60, 40, 2.0)
+    flags = build_parser().parse_args(["--config", str(path), "--keepalive", "0", "--reg-timeout", "90"])
+    timers = options_from(flags).registration
+    assert (timers.expires_s, timers.keepalive_s) == (90, 0.0)

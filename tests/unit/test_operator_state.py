@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.tickets.operator_state import (
     ALLOWED,
+    PHONE_OFFLINE,
     IllegalOperatorChange,
     OperatorState,
     OperatorStatus,
@@ -18,6 +19,7 @@ from app.tickets.operator_state import (
     initial_state,
     tick,
     ticket_saved,
+    with_phone,
 )
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -88,3 +90,35 @@ def test_change_follows_the_table(old: OperatorStatus, new: OperatorStatus) -> N
     else:
         with pytest.raises(IllegalOperatorChange):
             change(state, new, T0, reason="r")
+
+
+def test_a_ready_desk_leaves_ready_while_the_phone_is_offline_and_returns_with_it() -> None:
+    ready = change(initial_state(T0), OS.READY, T0)
+    offline = with_phone(ready, False, T0 + timedelta(seconds=5))
+    assert (offline.status, offline.reason) == (OS.NOT_READY, PHONE_OFFLINE)
+    assert not offline.offers_calls
+    assert with_phone(offline, False, T0 + timedelta(seconds=6)) is offline  # no new change
+    back = with_phone(offline, True, T0 + timedelta(seconds=30))
+    assert back.status is OS.READY and back.since == T0 + timedelta(seconds=30)
+
+
+def test_the_phone_leaves_the_operators_own_states_alone() -> None:
+    meeting = change(initial_state(T0), OS.NOT_READY, T0, reason="Meeting")
+    on_break = change(meeting, OS.BREAK, T0)
+    on_call = change(change(meeting, OS.READY, T0), OS.ON_CALL, T0)
+    for state in (meeting, on_break, on_call, _call_ended()):
+        assert with_phone(state, False, T0) is state
+        assert with_phone(state, True, T0) is state
+
+
+def test_a_choice_made_while_offline_wins_over_the_return_to_ready() -> None:
+    offline = with_phone(change(initial_state(T0), OS.READY, T0), False, T0)
+    on_break = change(offline, OS.BREAK, T0)
+    assert with_phone(on_break, True, T0) is on_break
+
+
+def test_ready_asked_for_or_reached_after_wrap_up_while_offline_waits_for_the_phone() -> None:
+    asked = with_phone(change(initial_state(T0), OS.READY, T0), False, T0)
+    assert (asked.status, asked.reason) == (OS.NOT_READY, PHONE_OFFLINE)
+    wrap_over = with_phone(tick(_call_ended(limit_s=30), T0 + timedelta(minutes=4)), False, T0)
+    assert (wrap_over.status, wrap_over.reason) == (OS.NOT_READY, PHONE_OFFLINE)

@@ -47,7 +47,9 @@ class Commands:
 
     def cmd_status(self, args: dict[str, Any]) -> dict[str, Any]:
         calls = [e.snap.as_dict() for e in self.e._entries.values() if not e.refused]
-        return {"registration": self.e._reg_state, "calls": calls}
+        keeper = self.e._keeper
+        registrar = keeper.registrar if keeper is not None else "none"
+        return {"registration": self.e._reg_state, "registrar": registrar, "calls": calls}
 
     def cmd_quit(self, args: dict[str, Any]) -> dict[str, Any]:
         self.e._quit = True

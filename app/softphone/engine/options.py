@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.softphone.engine.registration import RegistrationTimers
+
 DEFAULT_RING_TIMEOUT_S = 60
 
 
@@ -28,8 +30,9 @@ class EngineOptions:
     record_dir: Path = field(default_factory=lambda: Path("recordings"))
     rtp_port: int = 0  # 0: derived from the pid, so engines on one machine do not collide
     sip_trace: Path | None = None
-    reg_timeout_s: int = 300
     lines: dict[str, str] = field(default_factory=dict)  # dialled number -> support line name
+    # registration: binding asked for, refresh cadence, OPTIONS keep-alive (see registration.py)
+    registration: RegistrationTimers = field(default_factory=RegistrationTimers)
 
     @property
     def registered_mode(self) -> bool:

@@ -42,14 +42,22 @@ _TRANSPORTS = {
 _SECRET_HEADER = re.compile(r"^((?:Proxy-)?Authorization:).*$", re.IGNORECASE | re.MULTILINE)
 
 
+PJSIP_EBUSY = 171001  # pjsip's "object is busy": e.g. a REGISTER is already under way
+
+
 class SipError(RuntimeError):
     """A pjsua2 operation failed (pj.Error turned into a Python exception with a readable text)."""
+
+    def __init__(self, text: str, status: int = 0) -> None:
+        super().__init__(text)
+        self.status = status  # pj_status_t of the failure, 0 when not from pjsua2
 
 
 def _wrap(exc: Any) -> SipError:
     reason = getattr(exc, "reason", "") or ""
     title = getattr(exc, "title", "") or ""
-    return SipError(f"{title}: {reason}".strip(": ") or "pjsua2 error")
+    status = getattr(exc, "status", 0)
+    return SipError(f"{title}: {reason}".strip(": ") or "pjsua2 error", int(status or 0))
 
 
 def redact(text: str) -> str:
@@ -91,6 +99,7 @@ class CallListener(Protocol):
 class AccountListener(Protocol):
     def on_incoming(self, account: Account, pj_call_id: int, message: str, source: str) -> None: ...
     def on_reg_state(self, account: Account, code: int, reason: str, expires: int) -> None: ...
+    def on_probe_result(self, account: Account, answered: bool, code: int, reason: str) -> None: ...
 
 
 def text_of(value: Any) -> str:
@@ -303,7 +312,23 @@ class _PjAccount(pj.Account):  # type: ignore[misc]
 
     def onRegState(self, prm: Any) -> None:  # noqa: N802
         code, reason, expires = int(prm.code), text_of(prm.reason), int(prm.expiration)
-        _guard("onRegState", lambda: self.owner.listener.on_reg_state(self.owner, code, reason, expires))
+        owner = self.owner
+        if owner is not None:
+            _guard("onRegState", lambda: owner.listener.on_reg_state(owner, code, reason, expires))
+
+    def onSendRequest(self, prm: Any) -> None:  # noqa: N802
+        """The final outcome of `Account.probe`'s OPTIONS.
+
+        Only a response received from the network counts as an answer: pjsip reports a timeout
+        (408) and a transport error (503) through the same callback with a locally made status.
+        """
+        event = prm.e
+        tsx_state = event.body.tsxState
+        answered = event.type == pj.PJSIP_EVENT_TSX_STATE and tsx_state.type == pj.PJSIP_EVENT_RX_MSG
+        code, reason = int(tsx_state.tsx.statusCode), text_of(tsx_state.tsx.statusText)
+        owner = self.owner
+        if owner is not None:
+            _guard("onSendRequest", lambda: owner.listener.on_probe_result(owner, answered, code, reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,8 +341,8 @@ class AccountOptions:
     registrar_uri: str | None = None
     proxy_uri: str | None = None
     username: str | None = None
-    reg_timeout_s: int = 300
-    retry_s: int = 0  # 0: pjsua does not retry by itself (the engine backs off exponentially)
+    reg_timeout_s: int = 60
+    retry_s: int = 0  # 0: pjsua does not retry by itself (the engine's RegistrationKeeper does)
 
 
 class Account:
@@ -366,8 +391,23 @@ class Account:
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    def probe(self, target_uri: str) -> None:
+        """An out-of-dialog OPTIONS to ``target_uri`` through this account's transport and proxy;
+        the outcome arrives in the listener's ``on_probe_result`` (pjsua2's `Account.sendRequest`)."""
+        prm = pj.SendRequestParam()
+        prm.method = "OPTIONS"
+        prm.txOption.targetUri = target_uri
+        try:
+            self.raw.sendRequest(prm)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+
     def shutdown(self) -> None:
         self.raw.shutdown()
+        self.release()
+
+    def release(self) -> None:
+        """Drop the pjsua2 object without deleting the account (after libDestroy deleted it)."""
         self.raw.owner = None
         self.raw = None
 
@@ -395,11 +435,28 @@ class TlsOptions:
     ca_file: str | None = None
 
 
+TransportLost = Callable[[str, int], None]  # (udp | tcp | tls, pj_status_t of the cause)
+
+
+class _PjEndpoint(pj.Endpoint):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__()
+        self.on_transport_lost: TransportLost | None = None
+
+    def onTransportState(self, prm: Any) -> None:  # noqa: N802
+        handler = self.on_transport_lost
+        if handler is None or prm.state != pj.PJSIP_TP_STATE_DISCONNECTED:
+            return
+        kind = str(prm.type).lower().rstrip("6")  # pjsua2 names it: "TCP", "TLS6", ...
+        error = int(prm.lastError)
+        _guard("onTransportState", lambda: handler(kind, error))
+
+
 class Library:
     """The pjsua2 Endpoint: created, polled and destroyed on the SIP thread only."""
 
     def __init__(self, *, user_agent: str, trace: logging.Logger | None) -> None:
-        self._ep: Any = pj.Endpoint()
+        self._ep: Any = _PjEndpoint()
         self._ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
@@ -462,6 +519,11 @@ class Library:
             raise SipError("library not started")
         return self._devices
 
+    def on_transport_lost(self, handler: TransportLost | None) -> None:
+        """Call ``handler`` (on the SIP thread) whenever a connection-oriented or UDP transport
+        reports DISCONNECTED, e.g. the registrar's TCP/TLS connection dropped."""
+        self._ep.on_transport_lost = handler
+
     def handle_events(self, msec: int) -> int:
         return int(self._ep.libHandleEvents(msec))
 
@@ -470,5 +532,6 @@ class Library:
 
     def destroy(self) -> None:
         self._devices = None
+        self._ep.on_transport_lost = None
         self._ep.libDestroy()
         self._ep = None

@@ -12,7 +12,6 @@ import gc
 import logging
 import os
 import queue
-import random
 import socket
 import time
 from collections.abc import Callable
@@ -26,15 +25,23 @@ from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
 from app.softphone.engine.commands import Commands
 from app.softphone.engine.headers import caller_from_invite, invite_problem, uri_user
 from app.softphone.engine.options import EngineOptions
-from app.softphone.engine.pj import Account, AccountOptions, AudioPort, Call, Library, SipError, TlsOptions
+from app.softphone.engine.pj import (
+    PJSIP_EBUSY,
+    Account,
+    AccountOptions,
+    AudioPort,
+    Call,
+    Library,
+    SipError,
+    TlsOptions,
+)
+from app.softphone.engine.registration import Action, RegistrationKeeper, RegistrationReport
 from app.softphone.protocol import Command
 
 log = logging.getLogger("app.softphone.sip")
 Emit = Callable[[dict[str, Any]], None]
 _POLL_MS = 100  # commands do not wait for it: `wake` interrupts the poll
-_CRLF_PING = b"\r\n\r\n"
-_REG_BACKOFF_MAX_S = 60.0  # RFC 5626 keep-alive: pjsip reads it and ignores it
-_AUTH_CODES = (401, 403, 407)
+_CRLF_PING = b"\r\n\r\n"  # RFC 5626 keep-alive: pjsip reads it and ignores it
 
 
 class Engine:
@@ -71,8 +78,8 @@ class Engine:
         self._quit = False
         self._proxy_addrs: set[str] = set()
         self._reg_state = "none" if not options.registered_mode else "registering"
-        self._reg_failures = 0
-        self._reg_retry_at: float | None = None
+        self._keeper: RegistrationKeeper | None = None
+        self._registrar_uri = ""
         self._wake_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._wake_to: tuple[str, int] | None = None
         self.exit_code = 0
@@ -103,7 +110,7 @@ class Engine:
                 self._lib.handle_events(_POLL_MS)
                 self._send_refusals()
                 self._retry_deferred()
-                self._retry_registration()
+                self._keep_registration()
                 self._expire_ringing()
                 self._bury()
         finally:
@@ -142,8 +149,9 @@ class Engine:
                 registrar_uri=target,
                 proxy_uri=f"{target};lr",
                 username=o.username,
-                reg_timeout_s=o.reg_timeout_s,
+                reg_timeout_s=o.registration.expires_s,
             )
+            self._registrar_uri = target
         else:
             acc_opts = AccountOptions(
                 id_uri=_id_uri(o.display_name, f"sip:{o.username or 'operator'}@{transports['udp']}"),
@@ -162,6 +170,8 @@ class Engine:
         )
         if o.registered_mode:
             self._emit_reg("registering", 0, "registering")
+            self._keeper = RegistrationKeeper(o.registration, self._on_keeper_report, time.monotonic())
+            lib.on_transport_lost(self._on_transport_lost)
         self._account = Account(self, acc_opts, self._password)
         self._password = None  # pjsua2 has its copy; ours goes
 
@@ -212,15 +222,22 @@ class Engine:
                 log.info("call %s: unanswered for %ss, 480", e.key, self.opts.ring_timeout_s)
                 self._hangup(e, 480)
 
-    def _retry_registration(self) -> None:
-        if self._reg_retry_at is None or time.monotonic() < self._reg_retry_at or self._account is None:
+    def _keep_registration(self) -> None:
+        """REGISTER and probe the registrar when `RegistrationKeeper` says so (see registration.py)."""
+        keeper, account = self._keeper, self._account
+        if keeper is None or account is None:
             return
-        self._reg_retry_at = None
-        self._emit_reg("registering", 0, f"retry {self._reg_failures}")
-        try:
-            self._account.renew_registration()
-        except SipError as exc:
-            self.on_reg_state(self._account, 503, str(exc), 0)
+        for action in keeper.due(time.monotonic()):
+            try:
+                if action is Action.REGISTER:
+                    account.renew_registration()
+                else:
+                    account.probe(self._registrar_uri)
+            except SipError as exc:
+                if action is Action.REGISTER:
+                    keeper.send_refused(exc.status == PJSIP_EBUSY, str(exc), time.monotonic())
+                else:
+                    keeper.probe_failed(f"OPTIONS not sent: {exc}", time.monotonic())
 
     def _send_refusals(self) -> None:
         while self._refusals:
@@ -279,7 +296,8 @@ class Engine:
         self._bury()
         self._entries.clear()
         gc.collect()
-        if self._account is not None:
+        left_to_lib = self._account is not None and lib is not None and self._probe_outlives_account(lib)
+        if self._account is not None and not left_to_lib:
             self._account.shutdown()
             self._account = None
             if lib is not None and self.opts.registered_mode:
@@ -295,6 +313,28 @@ class Engine:
         if lib is not None:
             lib.destroy()
             self._lib = None
+        if self._account is not None:  # left to libDestroy, which has deleted it by now
+            self._account.release()
+            self._account = None
+
+    def _probe_outlives_account(self, lib: Library) -> bool:
+        """Whether a keep-alive OPTIONS is still unanswered after a short wait.
+
+        pjsua2 aborts the process when an out-of-dialog request's outcome arrives after its
+        account was deleted (Endpoint::on_acc_send_request has no validity check), and an OPTIONS
+        to a dead registrar lives 32 s.  Then the account is left to libDestroy, which unregisters
+        and ends pending transactions before it deletes accounts (verified here).
+        """
+        keeper = self._keeper
+        if keeper is None:
+            return False
+        keeper.stop()
+        deadline = time.monotonic() + 0.5  # a registrar that answers does so in milliseconds
+        while keeper.probing and time.monotonic() < deadline:
+            lib.handle_events(_POLL_MS)
+        if keeper.probing:
+            log.info("registrar not answering: unregistering at library shutdown")
+        return keeper.probing
 
     # ---- helpers ----------------------------------------------------------------------------
     def _new_entry(self, call: Call, snap: CallSnapshot) -> CallEntry:
@@ -398,29 +438,32 @@ class Engine:
 
     # ---- pjsua2 callbacks (SIP thread, inside handle_events) --------------------------------
     def on_reg_state(self, account: Account, code: int, reason: str, expires: int) -> None:
+        keeper, now = self._keeper, time.monotonic()
+        if keeper is None:
+            return
         if 200 <= code < 300:
-            state = "registered" if expires > 0 else "unregistered"
+            keeper.registered(code, reason, expires, now)
         else:
-            state = "failed"
-            if code in _AUTH_CODES:
-                reason = f"authentication failed: wrong user name or password ({code} {reason})"
-            elif "ECERT" in reason or "certificate" in reason.lower():
-                reason = f"the registrar's TLS certificate is not trusted ({code} {reason})"
-            elif code in (408, 502, 503, 504) or code < 200:
-                reason = f"registrar unreachable ({code} {reason})"
-        retry_in: float | None = None
-        if state == "failed":
-            # exponential backoff with jitter: 1, 2, 4 ... 60 s; a wrong password does not hammer
-            self._reg_failures += 1
-            base = min(_REG_BACKOFF_MAX_S, 2.0 ** (self._reg_failures - 1))
-            retry_in = round(base * random.uniform(0.8, 1.2), 2)
-            self._reg_retry_at = time.monotonic() + retry_in
-        elif state == "registered":
-            self._reg_failures, self._reg_retry_at = 0, None
-        log.info(
-            "registration: %s (%s %s)%s", state, code, reason, f", retry in {retry_in}s" if retry_in else ""
-        )
-        self._emit_reg(state, code, reason, expires, retry_in)
+            keeper.failed(code, reason, now)
+
+    def on_probe_result(self, account: Account, answered: bool, code: int, reason: str) -> None:
+        keeper, now = self._keeper, time.monotonic()
+        if keeper is None:
+            return
+        if answered:
+            keeper.probe_answered(now)
+        else:
+            keeper.probe_failed(f"OPTIONS: {code} {reason}", now)
+
+    def _on_transport_lost(self, kind: str, error: int) -> None:
+        if self._keeper is not None and kind in ("tcp", "tls"):
+            log.info("%s connection closed (%s)", kind.upper(), error)
+            self._keeper.transport_lost(time.monotonic())
+
+    def _on_keeper_report(self, report: RegistrationReport) -> None:
+        retry = f", retry in {report.retry_in}s" if report.retry_in else ""
+        log.info("registration: %s (%s %s)%s", report.state, report.code, report.reason, retry)
+        self._emit_reg(report.state, report.code, report.reason, report.expires, report.retry_in)
 
     def on_incoming(self, account: Account, pj_call_id: int, message: str, source: str) -> None:
         received = time.time()
