@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Union
 
+from app.private_files import private_file
 from app.softphone.engine.options import EngineOptions
 from app.softphone.protocol import Command
 
@@ -127,7 +128,7 @@ def _trace_logger(path: Path | None) -> logging.Logger | None:
     trace = logging.getLogger("app.softphone.pjsip.trace")
     trace.propagate = False
     trace.setLevel(logging.DEBUG)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = logging.FileHandler(private_file(path), encoding="utf-8")  # SIP messages name callers
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     trace.addHandler(handler)
     return trace
