@@ -12,7 +12,8 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 l
 	libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
 	libxkbcommon0 libxkbcommon-x11-0 fonts-dejavu-core
-TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio kamailio-tls-modules openssl pulseaudio pulseaudio-utils
+TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio kamailio-tls-modules openssl pulseaudio pulseaudio-utils \
+	dbus gnome-keyring
 PYTEST_ARGS ?=
 
 .PHONY: demo test lint check-python system-deps test-deps install translations translations-update screenshot bench clean
@@ -57,8 +58,9 @@ translations: install
 		$(VENV)/bin/pyside6-lrelease -silent "$$ts" -qm "$${ts%.ts}.qm" || exit 1; \
 	done
 
+# Every visible string: the widgets', and the messages made below the UI (app.text.QT_TRANSLATE_NOOP).
 translations-update: install
-	$(VENV)/bin/pyside6-lupdate $$(find app/ui -name '*.py' | sort) -no-obsolete -ts resources/translations/frontline_ru.ts
+	$(VENV)/bin/pyside6-lupdate $$(find app -name '*.py' -not -path '*/migrations/*' | sort) -no-obsolete -ts resources/translations/frontline_ru.ts
 
 screenshot: install translations
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshot.py docs/screenshot.png en

@@ -12,4 +12,4 @@ os.environ["FRONTLINE_LOG_DIR"] = tempfile.mkdtemp(prefix="frontline-test-logs-"
 os.environ.pop("FRONTLINE_CONFIG", None)
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="frontline-test-config-")  # no developer site.toml
 
-pytest_plugins = ["tests.fixtures.postgres"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.secret_service"]

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
 from app.softphone.client import EngineClient
 from tests.fixtures.postgres import ENV_URL
@@ -124,7 +125,7 @@ class App:
 
 @contextlib.contextmanager
 def _running_app(xserver: str, tmp_path: Path, db_url: str) -> Iterator[App]:
-    """The real workstation on `db_url` (seeded with demo data first), Ready, as operator smith."""
+    """The real workstation on `db_url` (seeded with demo data first), Ready, as the demo operator."""
     _need("xdotool")
     env = {
         **os.environ,
@@ -157,7 +158,7 @@ def _running_app(xserver: str, tmp_path: Path, db_url: str) -> Iterator[App]:
             "--json-log",
             str(log),
             "--operator",
-            "smith",
+            DEMO_OPERATOR,
             "--ready",
         ],
         env=env,
