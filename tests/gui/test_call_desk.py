@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
+from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
 from app.json_log import JsonEventLog
 from app.main import reserve_path_for
@@ -42,7 +43,7 @@ from app.ui.phone_bridge import PhoneBridge
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
 
-OPERATOR = "smith"  # a demo operator: "John Smith", Operator
+OPERATOR = DEMO_OPERATOR  # "John Smith", Operator
 
 
 @dataclass
@@ -67,11 +68,18 @@ def run(
 
 
 @pytest.fixture
+def lookup_service(demo_engine: Engine) -> LookupService:
+    """What the window's search (and so the screen pop) looks callers up with."""
+    return LookupService(demo_engine, default_region="RU")
+
+
+@pytest.fixture
 def desk(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
     demo_engine: Engine,
     worker: DatabaseWorker,
+    lookup_service: LookupService,
     tmp_path: Path,
 ) -> Iterator[Desk]:
     port = free_udp_port()
@@ -96,7 +104,7 @@ def desk(
         language="en",
     )
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(demo_engine, default_region="RU")),
+        lookup=WorkerLookup(worker, lookup_service),
         health=WorkerDatabaseHealth(worker, demo_engine),
         company="Test Telecom",
         desk=services,
