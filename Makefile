@@ -16,7 +16,7 @@ TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio kamailio-tls-modu
 	dbus gnome-keyring
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint check-python system-deps test-deps install translations translations-update screenshot bench clean
+.PHONY: demo test lint check-python system-deps test-deps install translations translations-update wheel screenshot bench clean
 
 demo: system-deps install translations
 	$(VENV)/bin/frontline demo-data --if-empty --customers 2000
@@ -62,6 +62,12 @@ translations: install
 translations-update: install
 	$(VENV)/bin/pyside6-lupdate $$(find app -name '*.py' -not -path '*/migrations/*' | sort) -no-obsolete -ts resources/translations/frontline_ru.ts
 
+# The wheel a site installs (resources and compiled translations inside the package);
+# tests/integration/test_installed_wheel.py installs one into a fresh environment on every `make test`.
+wheel: install translations
+	rm -rf build dist
+	$(PY) -m pip wheel --no-deps --quiet -w dist .
+
 screenshot: install translations
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshot.py docs/screenshot.png en
 
@@ -69,4 +75,4 @@ bench: install
 	$(PY) benchmarks/lookup_bench.py --db sqlite:///.tmp/bench.sqlite3 --customers 100000
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache resources/translations/*.qm
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist resources/translations/*.qm
