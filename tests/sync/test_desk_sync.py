@@ -161,6 +161,7 @@ def _with_subject(draft: TicketDraft, subject: str) -> TicketDraft:
     return dataclasses.replace(draft, subject=subject)
 
 
+@pytest.mark.expect_log("app.sync.replicator", "changed meanwhile")
 def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     desk_factory: Callable[[str], Desk], central: Engine
 ) -> None:
@@ -239,6 +240,7 @@ def test_the_status_says_offline_and_how_many_changes_wait(
         desk.sync.stop()
 
 
+@pytest.mark.expect_log("app.services.sessions", "unknown operator login")  # "nobody-by-that-login"
 def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does_not(
     desk_factory: Callable[[str], Desk], central: Engine
 ) -> None:
