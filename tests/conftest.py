@@ -13,4 +13,10 @@ os.environ["FRONTLINE_LOG_DIR"] = tempfile.mkdtemp(prefix="frontline-test-logs-"
 os.environ.pop("FRONTLINE_CONFIG", None)
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="frontline-test-config-")  # no developer site.toml
 
-pytest_plugins = ["pytester", "tests.fixtures.postgres", "tests.fixtures.secret_service", "tests.log_check"]
+pytest_plugins = [
+    "pytester",
+    "tests.fixtures.file_modes",
+    "tests.fixtures.postgres",
+    "tests.fixtures.secret_service",
+    "tests.log_check",
+]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,21 +23,16 @@ from app.storage import migrate
 from app.storage.admin import add_operator
 from app.storage.database import make_engine
 from tests.fixtures.postgres import find_pg_bin, start_cluster
+from tests.fixtures.processes import frontline
 
 OPERATOR_PASSWORD = "op-secret-1"
 
 
-def frontline(*args: str, stdin: str = "", lang: str = "C.UTF-8") -> subprocess.CompletedProcess[str]:
-    # LANGUAGE/LC_ALL would override LANG when the developer's shell sets them.
-    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**env, "LANG": lang, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
-        check=False,
+def run(*args: str, stdin: str = "", lang: str = "C.UTF-8") -> subprocess.CompletedProcess[str]:
+    """`frontline ARGS` in `lang` (LANGUAGE/LC_* would override LANG in a developer's shell), no keyring."""
+    env = {"LANGUAGE": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": lang}
+    return frontline(
+        *args, stdin=stdin, env={**env, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
     )
 
 
@@ -59,21 +53,21 @@ def assert_one_clean_sentence(done: subprocess.CompletedProcess[str], *words: st
 
 
 def test_a_negative_customer_count_is_one_sentence(tmp_path: Path) -> None:
-    done = frontline("demo-data", "--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--customers", "-5")
+    done = run("demo-data", "--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--customers", "-5")
     assert_one_clean_sentence(done, "at least one", "-5")
 
 
 def test_a_missing_directory_is_refused_and_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "dir"
     for command in (("demo-data", "--customers", "3"), ("lookup", "x")):
-        done = frontline(*command, "--db", f"sqlite:///{missing / 'x.sqlite3'}")
+        done = run(*command, "--db", f"sqlite:///{missing / 'x.sqlite3'}")
         assert_one_clean_sentence(done, str(missing), "does not exist")
     assert not (tmp_path / "no").exists()
 
 
 def test_the_sentence_is_in_the_users_language(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
-    done = frontline("lookup", "x", "--db", f"sqlite:///{missing / 'x.sqlite3'}", lang="ru_RU.UTF-8")
+    done = run("lookup", "x", "--db", f"sqlite:///{missing / 'x.sqlite3'}", lang="ru_RU.UTF-8")
     line = assert_one_clean_sentence(done, str(missing))
     assert "не существует" in line
 
@@ -81,13 +75,13 @@ def test_the_sentence_is_in_the_users_language(tmp_path: Path) -> None:
 def test_a_site_file_language_wins_over_the_system_one(tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
     site.write_text('[site]\nlanguage = "ru"\n', encoding="utf-8")
-    done = frontline("--config", str(site), "demo-data", "--customers", "0", "--db", "sqlite:///:memory:")
+    done = run("--config", str(site), "demo-data", "--customers", "0", "--db", "sqlite:///:memory:")
     assert "Нужен хотя бы один" in assert_one_clean_sentence(done)
 
 
 def test_a_database_of_another_kind_is_one_sentence() -> None:
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", "mysql://u@h/db"), "mysql")
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", "not a url"), "postgresql://")
+    assert_one_clean_sentence(run("lookup", "x", "--db", "mysql://u@h/db"), "mysql")
+    assert_one_clean_sentence(run("lookup", "x", "--db", "not a url"), "postgresql://")
 
 
 # --- a site's PostgreSQL ----------------------------------------------------------------------
@@ -119,17 +113,9 @@ def password_server() -> Iterator[PasswordServer]:
         pytest.fail(
             "PostgreSQL server binaries were not found (see tests/fixtures/postgres.py).", pytrace=False
         )
-    cluster = start_cluster(pg_bin)
-    assert cluster.data_dir is not None and cluster.url.port is not None
     # Over TCP only with a password, as on a site; the socket (for setting up) trusts the superuser.
-    data = cluster.data_dir / "data"
-    (data / "pg_hba.conf").write_text("local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
-    subprocess.run(
-        [str(pg_bin / "pg_ctl"), "-D", str(data), "reload"],
-        check=True,
-        capture_output=True,
-        user=cluster.run_as,
-    )
+    cluster = start_cluster(pg_bin, hba="local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n")
+    assert cluster.data_dir is not None and cluster.url.port is not None
     server = PasswordServer(port=cluster.url.port, socket_dir=cluster.data_dir)
     try:
         setup = make_engine(server.owner("postgres"), isolation_level="AUTOCOMMIT")
@@ -161,7 +147,7 @@ def _closed_port() -> int:
 
 @pytest.mark.pg
 def test_a_wrong_password_is_not_an_outage(password_server: PasswordServer) -> None:
-    done = frontline("lookup", "x", "--db", password_server.url("op_desk", password="guess"))
+    done = run("lookup", "x", "--db", password_server.url("op_desk", password="guess"))
     line = assert_one_clean_sentence(done, "password", "op_desk", "frontline admin set-password")
     assert "Try again in a moment" not in line
     assert "guess" not in done.stderr + done.stdout
@@ -169,25 +155,25 @@ def test_a_wrong_password_is_not_an_outage(password_server: PasswordServer) -> N
 
 @pytest.mark.pg
 def test_no_stored_password_says_how_to_store_it(password_server: PasswordServer) -> None:
-    done = frontline("lookup", "x", "--db", password_server.url("op_desk"))
+    done = run("lookup", "x", "--db", password_server.url("op_desk"))
     assert_one_clean_sentence(done, "No password", "frontline admin set-password")
 
 
 @pytest.mark.pg
 def test_a_missing_database_is_named(password_server: PasswordServer) -> None:
     url = password_server.url("op_desk", database="frontlne", password=OPERATOR_PASSWORD)
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", url), "no database frontlne")
+    assert_one_clean_sentence(run("lookup", "x", "--db", url), "no database frontlne")
 
 
 @pytest.mark.pg
 def test_a_database_not_migrated_says_run_migrate(password_server: PasswordServer) -> None:
     url = password_server.url("op_desk", database="not_migrated", password=OPERATOR_PASSWORD)
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", url), "frontline admin migrate")
+    assert_one_clean_sentence(run("lookup", "x", "--db", url), "frontline admin migrate")
 
 
 @pytest.mark.pg
 def test_an_operator_adding_operators_is_told_they_may_not(password_server: PasswordServer) -> None:
-    done = frontline(
+    done = run(
         "admin",
         "add-operator",
         "--db",
@@ -206,18 +192,18 @@ def test_an_operator_adding_operators_is_told_they_may_not(password_server: Pass
 @pytest.mark.pg
 def test_a_server_that_is_down_is_a_try_again(password_server: PasswordServer) -> None:
     url = f"postgresql://op_desk:{OPERATOR_PASSWORD}@127.0.0.1:{_closed_port()}/frontline?connect_timeout=3"
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", url), "cannot reach", "Try again")
+    assert_one_clean_sentence(run("lookup", "x", "--db", url), "cannot reach", "Try again")
 
 
 def test_an_unknown_host_is_named() -> None:
     url = "postgresql://op_desk@db.frontline-test.invalid/frontline?connect_timeout=3"
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", url), "db.frontline-test.invalid", "host name")
+    assert_one_clean_sentence(run("lookup", "x", "--db", url), "db.frontline-test.invalid", "host name")
 
 
 @pytest.mark.pg
 def test_an_option_libpq_does_not_know_is_a_url_mistake(password_server: PasswordServer) -> None:
     url = password_server.url("op_desk", password=OPERATOR_PASSWORD) + "?sslmod=require"
-    assert_one_clean_sentence(frontline("lookup", "x", "--db", url), "sslmod", "URL")
+    assert_one_clean_sentence(run("lookup", "x", "--db", url), "sslmod", "URL")
 
 
 @pytest.mark.pg
@@ -228,8 +214,8 @@ def test_demo_data_after_the_documented_add_operator_example(password_server: Pa
         conn.execute(text("CREATE DATABASE docs_example"))
     setup.dispose()
     owner_url = password_server.owner("docs_example").render_as_string(hide_password=False)
-    assert frontline("admin", "migrate", "--db", owner_url).returncode == 0
-    added = frontline(
+    assert run("admin", "migrate", "--db", owner_url).returncode == 0
+    added = run(
         "admin",
         "add-operator",
         "--db",
@@ -245,7 +231,7 @@ def test_demo_data_after_the_documented_add_operator_example(password_server: Pa
         stdin="pw-ivanov\n",
     )
     assert added.returncode == 0, added.stderr
-    done = frontline("demo-data", "--db", owner_url, "--customers", "20")
+    done = run("demo-data", "--db", owner_url, "--customers", "20")
     assert done.returncode == 0, done.stderr
     owner = make_engine(owner_url)
     with owner.connect() as conn:

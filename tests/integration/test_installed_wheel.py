@@ -9,17 +9,15 @@ templates, a Russian desk its catalogue.  The dependencies come from pip's cache
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.processes import frontline, window
 
 pytestmark = pytest.mark.slow
 
@@ -32,31 +30,26 @@ class Installed:
     venv: Path
     workdir: Path  # where commands run: neither the source tree nor the environment
 
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("PYTHONPATH", "FRONTLINE_RESOURCES", "LANGUAGE", "LC_ALL", "LC_MESSAGES")
-        }
+    @property
+    def command(self) -> list[str]:
+        return [str(self.venv / "bin" / "frontline")]
+
+    def env(self, lang: str = "C.UTF-8") -> dict[str, str | None]:
+        """Nothing that would point back at the checkout; the language asked for."""
         return {
-            **env,
+            "PYTHONPATH": None,
+            "FRONTLINE_RESOURCES": None,
+            "LANGUAGE": None,
+            "LC_ALL": None,
+            "LC_MESSAGES": None,
+            "LANG": lang,
             "FRONTLINE_DATA_DIR": str(self.workdir / "data"),
             "QT_QPA_PLATFORM": "offscreen",
             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-            "LANG": "C.UTF-8",
-            **extra,
         }
 
-    def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(self.venv / "bin" / "frontline"), *args],
-            cwd=self.workdir,
-            env=self.env(**env),
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
+    def run(self, *args: str, lang: str = "C.UTF-8") -> subprocess.CompletedProcess[str]:
+        return frontline(*args, command=self.command, env=self.env(lang), cwd=self.workdir)
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +94,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 
 
 def test_the_installed_package_is_the_one_that_runs(installed: Installed) -> None:
-    where = subprocess.run(
-        [str(installed.venv / "bin" / "python"), "-c", "import app; print(app.__file__)"],
-        cwd=installed.workdir,
-        env=installed.env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    assert Path(where).is_relative_to(installed.venv), where
+    python = [str(installed.venv / "bin" / "python"), "-c", "import app; print(app.__file__)"]
+    where = frontline(command=python, env=installed.env(), cwd=installed.workdir)
+    assert Path(where.stdout.strip()).is_relative_to(installed.venv), where
     done = installed.run("--version")
     assert (done.returncode, done.stdout.strip()) == (0, "frontline 0.1.0")
 
@@ -124,52 +111,17 @@ def test_demo_data_and_lookup(installed: Installed) -> None:
 
 
 def test_the_translations_are_installed(installed: Installed) -> None:
-    done = installed.run(
-        "lookup", "x", "--db", f"sqlite:///{installed.workdir / 'nowhere' / 'x.sqlite3'}", LANG="ru_RU.UTF-8"
-    )
+    nowhere = f"sqlite:///{installed.workdir / 'nowhere' / 'x.sqlite3'}"
+    done = installed.run("lookup", "x", "--db", nowhere, lang="ru_RU.UTF-8")
     assert done.returncode == 2
     assert "не существует" in done.stderr, done.stderr
 
 
-@pytest.fixture
-def window(installed: Installed) -> Iterator[tuple[subprocess.Popen[str], threading.Event, list[str]]]:
+def test_the_window_starts_in_russian_and_quits_cleanly(installed: Installed) -> None:
     db = f"sqlite:///{installed.workdir / 'window.sqlite3'}"
-    proc = subprocess.Popen(
-        [str(installed.venv / "bin" / "frontline"), "--demo", "--db", db],
-        cwd=installed.workdir,
-        env=installed.env(LANG="ru_RU.UTF-8"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    ready, lines = threading.Event(), []
-
-    def read() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line)
-            if "window ready" in line:
-                ready.set()
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    yield proc, ready, lines
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
-    reader.join(timeout=5)
-    assert proc.stderr is not None
-    proc.stderr.close()
-
-
-def test_the_window_starts_in_russian_and_quits_cleanly(
-    window: tuple[subprocess.Popen[str], threading.Event, list[str]],
-) -> None:
-    proc, ready, lines = window
-    assert ready.wait(timeout=60), "".join(lines)
-    proc.send_signal(signal.SIGTERM)  # as a session logout ends it
-    assert proc.wait(timeout=30) == 0, "".join(lines)
-    log = "".join(lines)
-    assert "Traceback" not in log
-    assert "no compiled translation" not in log
-    assert "ok=True" in log
+    argv = [*installed.command, "--demo", "--db", db]
+    with window(argv, installed.env("ru_RU.UTF-8"), cwd=installed.workdir) as app:
+        assert "ok=True" in app.wait_ready(timeout=60)
+        assert app.quit() == 0, app.log
+    assert "Traceback" not in app.log
+    assert "no compiled translation" not in app.log

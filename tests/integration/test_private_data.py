@@ -5,63 +5,15 @@ are readable by the desk's user only -- also what an older version left readable
 from __future__ import annotations
 
 import os
-import signal
-import stat
-import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.file_modes import mode
+from tests.fixtures.processes import window
+
 pytestmark = [pytest.mark.gui, pytest.mark.skipif(os.name != "posix", reason="POSIX modes")]
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.lstat().st_mode)
-
-
-@pytest.fixture
-def desktop_umask() -> Iterator[None]:
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
-
-
-def run_window_until_ready(tmp_path: Path, data: Path, json_log: Path) -> list[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "FRONTLINE_DATA_DIR": str(data)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "--demo", "--json-log", str(json_log)],
-        env=env,
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
-    ready = threading.Event()
-    lines: list[str] = []
-
-    def read_stderr() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            lines.append(line)
-            if "window ready" in line:
-                ready.set()
-
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
-    try:
-        assert ready.wait(timeout=30), "".join(lines)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0, "".join(lines)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    reader.join(timeout=5)
-    assert proc.stderr is not None
-    proc.stderr.close()
-    return lines
 
 
 def test_everything_the_window_wrote_is_the_desk_users_only(desktop_umask: None, tmp_path: Path) -> None:
@@ -73,7 +25,10 @@ def test_everything_the_window_wrote_is_the_desk_users_only(desktop_umask: None,
     old.chmod(0o644)
     json_log = tmp_path / "logs" / "events.jsonl"
 
-    run_window_until_ready(tmp_path, data, json_log)
+    env = {"QT_QPA_PLATFORM": "offscreen", "FRONTLINE_DATA_DIR": str(data)}
+    with window([sys.executable, "-m", "app", "--demo", "--json-log", str(json_log)], env) as app:
+        app.wait_ready(timeout=30)
+        assert app.quit() == 0, app.log
 
     written = sorted(data.rglob("*"))
     names = {p.name for p in written}

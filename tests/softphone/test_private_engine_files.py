@@ -4,28 +4,15 @@ caller -- is readable by the desk's user only, whatever the umask."""
 from __future__ import annotations
 
 import os
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.file_modes import mode
 from tests.softphone import sipp as sc
 from tests.softphone.conftest import EngineFactory, SippFactory
 
 pytestmark = [pytest.mark.sip, pytest.mark.skipif(os.name != "posix", reason="POSIX modes")]
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture
-def desktop_umask() -> Iterator[None]:
-    """The usual 022: the engine inherits it; without the helpers its files would be 0644."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
 
 
 def test_recordings_and_the_sip_trace_are_private(

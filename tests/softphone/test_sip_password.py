@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.processes import frontline
 from tests.fixtures.secret_service import SecretService
 from tests.softphone.conftest import EngineFactory
 from tests.softphone.engine_proc import REPO
@@ -20,16 +21,8 @@ pytestmark = pytest.mark.sip
 USER = "1004"
 
 
-def frontline(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**env, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
+def run(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return frontline(*args, stdin=stdin, env={**env, "PYTHONPATH": str(REPO), "PYTHON_KEYRING_BACKEND": None})
 
 
 def without_env_password(env: dict[str, str]) -> dict[str, str]:
@@ -40,7 +33,7 @@ def test_the_engine_registers_with_the_password_set_sip_password_stored(
     secret_service: SecretService, engines: EngineFactory, kamailio: Kamailio
 ) -> None:
     host = kamailio.address.split(":")[0]
-    stored = frontline(
+    stored = run(
         "admin", "set-sip-password", "--user", USER, "--server", host, env=secret_service.env, stdin=SUBSCRIBERS[USER] + "\n"
     )  # fmt: skip
     assert stored.returncode == 0, stored.stderr
@@ -51,6 +44,8 @@ def test_the_engine_registers_with_the_password_set_sip_password_stored(
     )  # fmt: skip
     engine.wait_event("registration_changed", state="registered", timeout=15)
     assert SUBSCRIBERS[USER] not in " ".join(map(str, engine.proc.args))
+    # Reading the keyring (secretstorage over D-Bus) brings no Qt into the engine process.
+    assert "libQt6" not in Path(f"/proc/{engine.proc.pid}/maps").read_text()
     assert SUBSCRIBERS[USER] not in engine.log_path.read_text()
 
 
@@ -68,9 +63,7 @@ def test_without_a_stored_password_the_engine_log_says_which_command_stores_it(
 def test_the_account_comes_from_the_site_file(secret_service: SecretService, tmp_path: Path) -> None:
     site = tmp_path / "site.toml"
     site.write_text('[sip]\nserver = "pbx.example.org"\nusername = "2001"\n', encoding="utf-8")
-    done = frontline(
-        "--config", str(site), "admin", "set-sip-password", env=secret_service.env, stdin="pw-2001\n"
-    )
+    done = run("--config", str(site), "admin", "set-sip-password", env=secret_service.env, stdin="pw-2001\n")
     assert done.returncode == 0, done.stderr
     assert "2001@pbx.example.org" in done.stderr
     probe = (
@@ -83,6 +76,6 @@ def test_the_account_comes_from_the_site_file(secret_service: SecretService, tmp
 
 
 def test_a_peer_to_peer_desk_is_told_it_needs_no_password(secret_service: SecretService) -> None:
-    done = frontline("admin", "set-sip-password", env=secret_service.env, stdin="x\n")
+    done = run("admin", "set-sip-password", env=secret_service.env, stdin="x\n")
     assert done.returncode == 2
     assert "--user" in done.stderr and "Traceback" not in done.stderr

@@ -5,27 +5,18 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.private_files import make_tree_private, open_private, private_dir, private_sqlite, replace_private
+from tests.fixtures.file_modes import mode
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
-
-
-def mode(path: Path) -> int:
-    return stat.S_IMODE(path.stat().st_mode)
-
-
-@pytest.fixture(autouse=True)
-def generous_umask() -> Iterator[None]:
-    """The usual desktop umask: without the helpers, files would be 0644 and folders 0755."""
-    old = os.umask(0o022)
-    yield
-    os.umask(old)
+# Under the usual desktop umask, without the helpers files would be 0644 and folders 0755.
+pytestmark = [
+    pytest.mark.skipif(os.name != "posix", reason="POSIX modes"),
+    pytest.mark.usefixtures("desktop_umask"),
+]
 
 
 def test_new_folders_are_private_down_from_the_first_one_created(tmp_path: Path) -> None:
