@@ -107,6 +107,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         desk_sync = _open_central(options, sync_events) if sync_events is not None else None
         engine = desk_sync.cache if desk_sync is not None else _prepare_database(site, options)
     except UserFacingError as exc:
+        log.error("cannot start: %s", exc.english)  # for IT reading the desk's log
         QMessageBox.critical(None, "Frontline", str(exc))
         return 2
     worker = DatabaseWorker("db")
