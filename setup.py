@@ -9,7 +9,7 @@ compiled translations: without them an installed desk would silently speak only 
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
 RESOURCES = "app.resource_files"  # mapped to resources/ in pyproject.toml ([tool.setuptools.package-dir])
@@ -25,7 +25,12 @@ class BuildPyWithTranslations(build_py):
         super().run()
 
 
+# Namespace discovery: the migrations and the resource folders hold no __init__.py but are shipped.
 setup(
-    packages=[*find_packages(include=["app", "app.*"]), RESOURCES],
+    packages=[
+        *find_namespace_packages(include=["app", "app.*"]),
+        RESOURCES,
+        *(f"{RESOURCES}.{folder}" for folder in find_namespace_packages(where="resources")),
+    ],
     cmdclass={"build_py": BuildPyWithTranslations},
 )
