@@ -12,10 +12,11 @@ QT_DEBS := libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 l
 	libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 \
 	libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
 	libxkbcommon0 libxkbcommon-x11-0 fonts-dejavu-core
-TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio kamailio-tls-modules openssl pulseaudio pulseaudio-utils
+TEST_DEBS := xvfb xauth xdotool postgresql sip-tester kamailio kamailio-tls-modules openssl pulseaudio pulseaudio-utils \
+	dbus gnome-keyring
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint check-python system-deps test-deps install translations translations-update screenshot bench clean
+.PHONY: demo test lint check-python system-deps test-deps install translations translations-update wheel screenshot bench clean
 
 demo: system-deps install translations
 	$(VENV)/bin/frontline demo-data --if-empty --customers 2000
@@ -57,8 +58,15 @@ translations: install
 		$(VENV)/bin/pyside6-lrelease -silent "$$ts" -qm "$${ts%.ts}.qm" || exit 1; \
 	done
 
+# Every visible string: the widgets', and the messages made below the UI (app.text.QT_TRANSLATE_NOOP).
 translations-update: install
-	$(VENV)/bin/pyside6-lupdate $$(find app/ui -name '*.py' | sort) -no-obsolete -ts resources/translations/frontline_ru.ts
+	$(VENV)/bin/pyside6-lupdate $$(find app -name '*.py' -not -path '*/migrations/*' | sort) -no-obsolete -ts resources/translations/frontline_ru.ts
+
+# The wheel a site installs (resources and compiled translations inside the package);
+# tests/integration/test_installed_wheel.py installs one into a fresh environment on every `make test`.
+wheel: install translations
+	rm -rf build dist
+	$(PY) -m pip wheel --no-deps --quiet -w dist .
 
 screenshot: install translations
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) scripts/screenshot.py docs/screenshot.png en
@@ -67,4 +75,4 @@ bench: install
 	$(PY) benchmarks/lookup_bench.py --db sqlite:///.tmp/bench.sqlite3 --customers 100000
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache resources/translations/*.qm
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist resources/translations/*.qm

@@ -8,9 +8,16 @@
     frontline admin migrate --db URL                apply the database migrations
     frontline admin set-password --db URL           store the database password in the OS keyring
     frontline admin sync-status --db URL            changes the central database refused, per desk
+    frontline admin set-sip-password                store this desk's SIP password in the OS keyring
 
 Heavy modules (Qt, SQLAlchemy, pjsua2) are imported inside each command so that `--help` and the
 engine start fast and the engine process never loads Qt.
+
+What goes wrong in the environment (a wrong URL, a server that is down, a refused password, a
+database not migrated...) arrives here as a `UserFacingError` and is printed as one sentence in the
+user's language (`app.catalogue`: QtCore's QTranslator reading the window's own catalogue, loaded
+only when there is something to say), with exit status 2.  Anything else is a bug: one sentence
+too, exit status 70, and the traceback with ``--verbose``.
 """
 
 from __future__ import annotations
@@ -20,13 +27,18 @@ import getpass
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 
 from app import __version__
 from app.config import SiteConfig, load_site_config
-from app.errors import UserFacingError
+from app.errors import UserFacingError, ValidationError
+from app.text import QT_TRANSLATE_NOOP, Text
 
 log = logging.getLogger(__name__)
+
+EXIT_USER_ERROR = 2
+EXIT_BUG = 70  # EX_SOFTWARE (sysexits.h)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,22 +51,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = _build_parser()
     args = parser.parse_args(args_list)
+    window = args.handler is _cmd_gui
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        # The window's stderr is the desk's log; a command's is the admin's terminal, where its
+        # own sentence says what went wrong (--verbose shows the log).
+        level=logging.DEBUG if args.verbose else logging.INFO if window else logging.WARNING,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    from app.catalogue import use_for_command_line
+
+    use_for_command_line(None)  # the system's language until the site file has been read
     try:
         site = load_site_config(args.config)
-        handler = args.handler
-        return int(handler(args, site))
+        use_for_command_line(site.language)
+        return int(args.handler(args, site))
     except UserFacingError as exc:
-        print(f"frontline: {exc}", file=sys.stderr)
-        return 2
+        _say(f"frontline: {exc}")
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception:  # the last boundary: a bug, said in one sentence (details with --verbose)
+        if args.verbose:
+            traceback.print_exc()
+        else:
+            log.debug("unexpected error", exc_info=True)
+        _say(
+            QT_TRANSLATE_NOOP(
+                "Cli",
+                "frontline: something unexpected went wrong ({kind}); this is a bug in Frontline. Run the "
+                "command again with --verbose to see the details, and report them.",
+            ).format(kind=type(sys.exc_info()[1]).__name__)
+        )
+        return EXIT_BUG
+
+
+def _say(text: Text | str) -> None:
+    """One line for the person at the terminal, in their language."""
+    print(str(text), file=sys.stderr)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -93,11 +129,11 @@ def _build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_cmd_doctor)
 
     sub.add_parser("phone", help="the softphone engine, headless (see `frontline phone --help`)")
-    _add_admin_parsers(sub)
+    _add_admin_commands(sub)
     return parser
 
 
-def _add_admin_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_admin_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = sub.add_parser("admin", help="database administration")
     admin_sub = admin.add_subparsers(dest="admin_command", metavar="ACTION", required=True)
     migrate = admin_sub.add_parser("migrate", help="apply the database migrations")
@@ -106,6 +142,13 @@ def _add_admin_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     set_pw = admin_sub.add_parser("set-password", help="store the database password in the OS keyring")
     _add_db(set_pw)
     set_pw.set_defaults(handler=_cmd_set_password)
+    set_sip = admin_sub.add_parser(
+        "set-sip-password",
+        help="store this desk's SIP password in the OS keyring (from a prompt or stdin, never argv)",
+    )
+    set_sip.add_argument("--user", help="SIP user name (default: [sip] username in the site file)")
+    set_sip.add_argument("--server", metavar="HOST", help="registrar host (default: [sip] server)")
+    set_sip.set_defaults(handler=_cmd_set_sip_password)
     add_op = admin_sub.add_parser(
         "add-operator",
         help="create an operator and their own database login (password from a prompt or stdin, never argv)",
@@ -196,6 +239,7 @@ def _open_database(url: str, *, create_embedded: bool = True):  # type: ignore[n
 def _cmd_gui(args: argparse.Namespace, site: SiteConfig) -> int:
     import os
 
+    from app.demo import DEMO_OPERATOR
     from app.main import WorkstationOptions, run_workstation
 
     listen = args.listen
@@ -208,7 +252,7 @@ def _cmd_gui(args: argparse.Namespace, site: SiteConfig) -> int:
         json_log=args.json_log,
         operator_login=args.operator
         or os.environ.get("FRONTLINE_OPERATOR")
-        or ("smith" if args.demo else getpass.getuser()),  # the demo database's English operator
+        or (DEMO_OPERATOR if args.demo else getpass.getuser()),
         phone=not args.no_phone,
         demo_caller=bool(args.demo),
         start_ready=bool(args.ready),
@@ -238,7 +282,7 @@ def _cmd_demo_data(args: argparse.Namespace, site: SiteConfig) -> int:
     except DemoDataExists:
         if not args.if_empty:
             raise
-        print("frontline: demo data already present, nothing to do.", file=sys.stderr)
+        _say(QT_TRANSLATE_NOOP("Cli", "frontline: demo data already present, nothing to do."))
         return 0
     print(file=sys.stderr)
     print(json.dumps(_jsonable(report), ensure_ascii=False))
@@ -280,23 +324,60 @@ def _cmd_migrate(args: argparse.Namespace, site: SiteConfig) -> int:
 
     engine = make_engine(_db_url(args, site))
     upgrade(engine)
-    print(f"frontline: database at revision {current_revision(engine)}", file=sys.stderr)
+    _say(
+        QT_TRANSLATE_NOOP("Cli", "frontline: database at revision {revision}").format(
+            revision=current_revision(engine)
+        )
+    )
     return 0
 
 
 def _cmd_set_password(args: argparse.Namespace, site: SiteConfig) -> int:
     from sqlalchemy.engine import make_url
 
-    from app.secrets import database_key, set_secret
+    from app.secrets import database_key
     from app.storage.database import database_user
 
     url = make_url(_db_url(args, site))
     user = database_user(url)  # the same user make_engine will look the password up for
     if not user:
-        raise UserFacingError("The database URL names no user; nothing to store a password for.")
-    password = _read_password(f"Password for {user}@{url.host}: ")
-    set_secret(database_key(user, url.host), password)
-    print(f"frontline: password for {user}@{url.host} stored in the OS keyring.", file=sys.stderr)
+        raise ValidationError(
+            QT_TRANSLATE_NOOP(
+                "Cli", "The database URL names no user, so there is no password to store: add LOGIN@ to it."
+            )
+        )
+    return _store_password(database_key(user, url.host), f"{user}@{url.host or 'localhost'}")
+
+
+def _cmd_set_sip_password(args: argparse.Namespace, site: SiteConfig) -> int:
+    from app.secrets import sip_key
+
+    user = args.user or site.sip.username
+    server = args.server or site.sip.server
+    if not user or not server:
+        raise ValidationError(
+            QT_TRANSLATE_NOOP(
+                "Cli",
+                "Which SIP account? The site file has no [sip] username and server (a peer-to-peer desk "
+                "needs no password); give them with --user and --server.",
+            )
+        )
+    # The key the engine looks up (app.softphone.cli): the user and the registrar's host, no port.
+    return _store_password(sip_key(user, server), f"{user}@{server}")
+
+
+def _store_password(key: str, account: str) -> int:
+    from app.secrets import set_secret
+
+    password = _read_password(
+        str(QT_TRANSLATE_NOOP("Cli", "Password for {account}: ").format(account=account))
+    )
+    set_secret(key, password)
+    _say(
+        QT_TRANSLATE_NOOP("Cli", "frontline: the password for {account} is stored in the OS keyring.").format(
+            account=account
+        )
+    )
     return 0
 
 
@@ -304,7 +385,7 @@ def _read_password(prompt: str) -> str:
     # Never from argv: a prompt on a terminal, else one line on stdin (for provisioning scripts).
     password = getpass.getpass(prompt) if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     if not password:
-        raise UserFacingError("Empty password; nothing done.")
+        raise ValidationError(QT_TRANSLATE_NOOP("Cli", "Empty password; nothing done."))
     return password
 
 
@@ -315,7 +396,9 @@ def _cmd_add_operator(args: argparse.Namespace, site: SiteConfig) -> int:
     engine = make_engine(_db_url(args, site))
     password = None
     if engine.dialect.name != "sqlite":  # on the embedded database there is no login to create
-        password = _read_password(f"Password for the new login {args.login}: ")
+        password = _read_password(
+            str(QT_TRANSLATE_NOOP("Cli", "Password for the new login {login}: ").format(login=args.login))
+        )
     add_operator(
         engine,
         login=args.login,
@@ -326,7 +409,11 @@ def _cmd_add_operator(args: argparse.Namespace, site: SiteConfig) -> int:
         position=args.position,
         sip_extension=args.sip_extension,
     )
-    print(f"frontline: operator {args.login} ({args.role}, {args.department}) created.", file=sys.stderr)
+    _say(
+        QT_TRANSLATE_NOOP("Cli", "frontline: operator {login} ({role}, {department}) created.").format(
+            login=args.login, role=args.role, department=args.department
+        )
+    )
     return 0
 
 
@@ -339,7 +426,11 @@ def _cmd_sync_status(args: argparse.Namespace, site: SiteConfig) -> int:
 
     url = _db_url(args, site)
     if url.startswith("sqlite"):
-        raise UserFacingError("sync-status reads a central PostgreSQL database: give --db postgresql://…")
+        raise ValidationError(
+            QT_TRANSLATE_NOOP(
+                "Cli", "sync-status reads the central PostgreSQL database: give --db postgresql://…"
+            )
+        )
     engine = make_engine(url)
     try:
         reports = refusal_reports(engine)
@@ -350,20 +441,28 @@ def _cmd_sync_status(args: argparse.Namespace, site: SiteConfig) -> int:
             print(json.dumps(_jsonable(report), ensure_ascii=False))
         return 1 if reports else 0
     if not reports:
-        print("No desk reports a refused change.")
+        print(QT_TRANSLATE_NOOP("Cli", "No desk reports a refused change."))
         return 0
     for desk, group in groupby(reports, key=lambda r: r.desk):
         items = list(group)
-        who = ", ".join(sorted({r.operator or "?" for r in items}))
+        heading = QT_TRANSLATE_NOOP("Cli", "{desk} ({logins}): refused {count}, first {first}, last {last}")
         print(
-            f"{desk} ({who}): {len(items)} refused, first {items[0].first_at:%Y-%m-%d %H:%M},"
-            f" last {max(r.last_at for r in items):%Y-%m-%d %H:%M}"
+            heading.format(
+                desk=desk,
+                logins=", ".join(sorted({r.operator or "?" for r in items})),
+                count=len(items),
+                first=f"{items[0].first_at:%Y-%m-%d %H:%M}",
+                last=f"{max(r.last_at for r in items):%Y-%m-%d %H:%M}",
+            )
         )
-        for r in items:
-            print(f"  {r.kind:<15} {r.subject or '-':<36} tried {r.attempts}x  {r.error}")
-    print(
-        "Each desk keeps these changes and sends them again every few minutes and at its next start;"
-        " fix the cause (migrate the database, the operator's rights) and they go through."
+        for r in items:  # the database's own words: IT reads them as they are
+            print(f"  {r.kind:<15} {r.subject or '-':<36} ×{r.attempts:<3} {r.error}")
+    _say(
+        QT_TRANSLATE_NOOP(
+            "Cli",
+            "Each desk keeps these changes and sends them again every few minutes and when it starts:"
+            " fix the cause (migrate the database, correct the operator's rights) and they go through.",
+        )
     )
     return 1
 

@@ -22,6 +22,7 @@ from typing import Any
 import platformdirs
 
 from app.errors import ConfigError
+from app.text import QT_TRANSLATE_NOOP, Text
 
 APP_NAME = "frontline"
 DEFAULT_COMPANY = "Frontline Demo Telecom"
@@ -107,7 +108,11 @@ def load_site_config(explicit: str | os.PathLike[str] | None = None) -> SiteConf
         if path.is_file():
             return parse_site_config(path.read_text(encoding="utf-8"), source=path)
         if i == 0 and explicit:
-            raise ConfigError(f"Configuration file {path} does not exist.")
+            raise ConfigError(
+                QT_TRANSLATE_NOOP("ConfigError", "The configuration file {path} does not exist.").format(
+                    path=path
+                )
+            )
     return SiteConfig()
 
 
@@ -115,11 +120,15 @@ _SIP_KEYS = set(SipConfig.__dataclass_fields__)
 
 
 def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
-    where = str(source) if source else "site configuration"
+    where: str | Text = str(source) if source else QT_TRANSLATE_NOOP("ConfigError", "site configuration")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{where}: not valid TOML ({exc}).") from exc
+        raise ConfigError(
+            QT_TRANSLATE_NOOP("ConfigError", "{where}: not valid TOML ({detail}).").format(
+                where=where, detail=exc
+            )
+        ) from exc
 
     site = _table(raw, "site", where)
     database = _table(raw, "database", where)
@@ -130,27 +139,52 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
         url = _str(url, "database.url", where)
         if _url_has_password(url):
             raise ConfigError(
-                f"{where}: database.url contains a password. Remove it and store it with "
-                "`frontline admin set-password` (it goes to the OS keyring)."
+                QT_TRANSLATE_NOOP(
+                    "ConfigError",
+                    "{where}: database.url contains a password. Remove it and store it with "
+                    "“frontline admin set-password” (it goes to the OS keyring).",
+                ).format(where=where)
             )
 
     lines: list[LineConfig] = []
     for i, entry in enumerate(raw.get("lines", [])):
         if not isinstance(entry, dict) or "name" not in entry:
-            raise ConfigError(f"{where}: lines[{i}] needs a name.")
+            raise ConfigError(
+                QT_TRANSLATE_NOOP("ConfigError", "{where}: lines[{index}] needs a name.").format(
+                    where=where, index=i
+                )
+            )
         numbers = entry.get("numbers", [])
         if not isinstance(numbers, list) or not all(isinstance(n, str) for n in numbers):
-            raise ConfigError(f"{where}: lines[{i}].numbers must be a list of strings.")
+            raise ConfigError(
+                QT_TRANSLATE_NOOP(
+                    "ConfigError", "{where}: lines[{index}].numbers must be a list of strings."
+                ).format(where=where, index=i)
+            )
         lines.append(LineConfig(name=_str(entry["name"], f"lines[{i}].name", where), numbers=tuple(numbers)))
 
     if "password" in sip_raw:
-        raise ConfigError(f"{where}: the SIP password belongs in the OS keyring, not in the file.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP(
+                "ConfigError",
+                "{where}: the SIP password belongs in the OS keyring, not in the file. Remove it and store "
+                "it with “frontline admin set-sip-password”.",
+            ).format(where=where)
+        )
     unknown = set(sip_raw) - _SIP_KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) in [sip]: {', '.join(sorted(unknown))}.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP("ConfigError", "{where}: unknown key(s) in [sip]: {keys}.").format(
+                where=where, keys=", ".join(sorted(unknown))
+            )
+        )
     transport = sip_raw.get("transport", "udp")
     if transport not in ("udp", "tcp", "tls"):
-        raise ConfigError(f"{where}: sip.transport must be udp, tcp or tls, not {transport!r}.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP(
+                "ConfigError", "{where}: sip.transport must be udp, tcp or tls, not {value}."
+            ).format(where=where, value=repr(transport))
+        )
     _check_registration_keys(sip_raw, where)
 
     return SiteConfig(
@@ -173,41 +207,63 @@ _REGISTRATION_RANGES = {
 }
 
 
-def _check_registration_keys(sip_raw: dict[str, Any], where: str) -> None:
+def _check_registration_keys(sip_raw: dict[str, Any], where: str | Text) -> None:
     defaults = SipConfig()
     for key, (low, high) in _REGISTRATION_RANGES.items():
         value = sip_raw.get(key, getattr(defaults, key))
         off = key == "keepalive_s" and value == 0
         if not isinstance(value, int) or isinstance(value, bool) or not (off or low <= value <= high):
-            also = " (0 turns it off)" if key == "keepalive_s" else ""
-            raise ConfigError(
-                f"{where}: sip.{key} must be a whole number of seconds from {low} to {high}{also}."
+            sentence = (
+                QT_TRANSLATE_NOOP(
+                    "ConfigError",
+                    "{where}: sip.{key} must be a whole number of seconds from {low} to {high} (0 turns it off).",  # noqa: E501 (one literal for lupdate)
+                )
+                if key == "keepalive_s"
+                else QT_TRANSLATE_NOOP(
+                    "ConfigError",
+                    "{where}: sip.{key} must be a whole number of seconds from {low} to {high}.",
+                )
             )
+            raise ConfigError(sentence.format(where=where, key=key, low=low, high=high))
     expires = sip_raw.get("register_expires_s", defaults.register_expires_s)
     refresh = sip_raw.get("register_refresh_s", defaults.register_refresh_s)
     if refresh >= expires:
         raise ConfigError(
-            f"{where}: sip.register_refresh_s ({refresh}) must be shorter than sip.register_expires_s "
-            f"({expires}), or the binding lapses between refreshes."
+            QT_TRANSLATE_NOOP(
+                "ConfigError",
+                "{where}: sip.register_refresh_s ({refresh}) must be shorter than sip.register_expires_s"
+                " ({expires}), or the registration lapses between refreshes.",
+            ).format(where=where, refresh=refresh, expires=expires)
         )
 
 
-def _wrap_up(value: object, where: str) -> int:
+def _wrap_up(value: object, where: str | Text) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3600:
-        raise ConfigError(f"{where}: site.wrap_up_seconds must be a whole number of seconds from 0 to 3600.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP(
+                "ConfigError",
+                "{where}: site.wrap_up_seconds must be a whole number of seconds from 0 to 3600.",
+            ).format(where=where)
+        )
     return value
 
 
-def _table(raw: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+def _table(raw: dict[str, Any], name: str, where: str | Text) -> dict[str, Any]:
     value = raw.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: [{name}] must be a table.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP("ConfigError", "{where}: [{name}] must be a table.").format(
+                where=where, name=name
+            )
+        )
     return value
 
 
-def _str(value: object, key: str, where: str) -> str:
+def _str(value: object, key: str, where: str | Text) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{where}: {key} must be a string.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP("ConfigError", "{where}: {key} must be a string.").format(where=where, key=key)
+        )
     return value
 
 
@@ -216,5 +272,10 @@ def _url_has_password(url: str) -> bool:
     # engine too, which must not load the database layer.
     parts = urllib.parse.urlsplit(url)
     if not parts.scheme or "://" not in url:
-        raise ConfigError(f"database.url {url!r} is not a database URL.")
+        raise ConfigError(
+            QT_TRANSLATE_NOOP(
+                "ConfigError",
+                "database.url {url} is not a database URL: write it as postgresql://LOGIN@HOST/DATABASE.",
+            ).format(url=repr(url))
+        )
     return parts.password is not None

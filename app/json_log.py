@@ -3,7 +3,7 @@
 End-to-end tests and IT read it (pop shown, card filled, answer, hold, ticket saved...).  Each line
 has ``event``, ``ts`` (epoch seconds) and the event's own fields; values are plain JSON.  Lines are
 flushed as they are written so a reader tailing the file sees them at once.  Never log secrets
-here: it is a file on the desk.
+here: it is a file on the desk, readable by the desk's user only (`app.private_files`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from app.private_files import open_private, private_dir
+
 
 class JsonEventLog:
     def __init__(self, path: str | Path | None) -> None:
         self._lock = threading.Lock()
         self._file: IO[str] | None = None
         if path is not None:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._file = Path(path).open("a", encoding="utf-8")  # noqa: SIM115 (kept open for the session)
+            private_dir(Path(path).parent, ours=False)
+            self._file = open_private(Path(path))  # kept open for the session
 
     @property
     def enabled(self) -> bool:

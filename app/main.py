@@ -2,6 +2,7 @@
 asyncio loop.  Nothing else in the program constructs services or reads global state.
 
 Boot order (each stage can fail with a message the user can act on):
+0. narrow the data directory to the desk's user (`app.private_files`: customer data, 0700/0600);
 1. open the database: embedded SQLite is created and migrated on the spot; with a central
    PostgreSQL (migrated by IT) the desk works on its local cache of it, which the first start
    copies and later starts refresh in the background (`app.services.desk_sync.DeskSync`);
@@ -26,6 +27,8 @@ from typing import TYPE_CHECKING
 
 from app.config import SiteConfig, data_dir
 from app.errors import UserFacingError
+from app.private_files import make_tree_private
+from app.text import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -89,6 +92,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from app.ui.main_window import MainWindow
     from app.ui.sync_status import SyncEvents
 
+    make_tree_private(data_dir())  # what older versions (or a 022 umask) left readable by others
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Frontline")
@@ -103,6 +107,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         desk_sync = _open_central(options, sync_events) if sync_events is not None else None
         engine = desk_sync.cache if desk_sync is not None else _prepare_database(site, options)
     except UserFacingError as exc:
+        log.error("cannot start: %s", exc.english)  # for IT reading the desk's log
         QMessageBox.critical(None, "Frontline", str(exc))
         return 2
     worker = DatabaseWorker("db")
@@ -194,7 +199,10 @@ def _open_central(options: WorkstationOptions, events: SyncEvents) -> DeskSync:
     except DatabaseUnavailable as exc:
         desk_sync.stop()
         raise UserFacingError(
-            f"This desk has no copy of the central database yet, and the first copy needs it: {exc}"
+            QT_TRANSLATE_NOOP(
+                "StartError",
+                "This desk has no copy of the central database yet, and the first copy needs it: {why}",
+            ).format(why=exc)
         ) from exc
     return desk_sync
 
@@ -259,6 +267,7 @@ def _desk_services(
     cache when `desk_sync` is given: then writes also go to the outbox, and what needs the central
     database itself -- ticket number leases, new customers -- runs on a worker of its own so a
     slow or absent network never holds up the cache)."""
+    from app.catalogue import language_of
     from app.services.calls import CallService
     from app.services.customer_workers import WorkerCustomers
     from app.services.customers import CustomerService
@@ -316,7 +325,7 @@ def _desk_services(
             wrap_up_s=site.wrap_up_seconds,
         ),
         json_log=json_log,
-        language=(site.language or _system_language()),
+        language=language_of(site.language),
         top_up_numbers=lambda: central_worker.submit(tickets.top_up_numbers),
         demo=_demo_setup(options, worker, engine) if options.demo_caller else None,
     ), sync
@@ -338,10 +347,3 @@ def _demo_setup(options: WorkstationOptions, worker: DatabaseWorker, engine: Eng
         return await worker.run(sample_demo_callers, engine)
 
     return DemoSetup(caller=DemoCaller(host or "127.0.0.1", int(port), voice), callers=callers)
-
-
-def _system_language() -> str:
-    from PySide6.QtCore import QLocale
-
-    lang = QLocale.system().name().split("_")[0].lower()
-    return "en" if lang in ("c", "posix", "") else lang

@@ -1,9 +1,16 @@
-"""Where the data files under resources/ are: the source tree, an installed copy, or a bundle."""
+"""Where the data files under resources/ are: an installed package, a bundle, or the source tree.
+
+The wheel carries ``resources/`` inside the package as ``app/resource_files`` (setup.py), read
+through importlib.resources; pip always unpacks wheels onto the disk, so it is a real folder (Qt's
+translator and the TOML readers want paths).  A checkout -- and an editable install, which points
+at one -- reads ``resources/`` where it is.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 
@@ -13,6 +20,9 @@ def resources_dir() -> Path:
     bundle = getattr(sys, "_MEIPASS", None)  # PyInstaller one-folder bundle
     if bundle:
         return Path(bundle) / "resources"
+    installed = files("app") / "resource_files"
+    if installed.is_dir():
+        return Path(str(installed))
     return Path(__file__).resolve().parent.parent / "resources"
 
 

@@ -12,6 +12,7 @@ import keyring
 import keyring.errors
 
 from app.errors import UserFacingError
+from app.text import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,11 @@ def require_secure_backend() -> None:
     name = backend_name()
     if any(bad in name for bad in _INSECURE_BACKENDS):
         raise SecretStoreUnavailable(
-            f"No secure OS keyring is available (backend: {name}). On Linux install and unlock "
-            "a Secret Service (GNOME Keyring or KWallet)."
+            QT_TRANSLATE_NOOP(
+                "KeyringError",
+                "No secure OS keyring is available (backend: {backend}). On Linux install and unlock "
+                "a Secret Service (GNOME Keyring or KWallet).",
+            ).format(backend=name)
         )
 
 
@@ -61,4 +65,9 @@ def set_secret(key: str, value: str) -> None:
     try:
         keyring.set_password(SERVICE, key, value)
     except keyring.errors.KeyringError as exc:
-        raise SecretStoreUnavailable(f"The OS keyring refused to store the secret: {exc}") from exc
+        raise SecretStoreUnavailable(
+            QT_TRANSLATE_NOOP(
+                "KeyringError",
+                "The OS keyring refused to store the password ({reason}). Unlock it and try again.",
+            ).format(reason=type(exc).__name__)
+        ) from exc

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
 from app.softphone.client import EngineClient
 
@@ -124,7 +125,7 @@ def main() -> None:
             str(log),
             "--ready",
             "--operator",
-            "smith",
+            DEMO_OPERATOR,
         ],
         env=env,
         stderr=subprocess.DEVNULL,

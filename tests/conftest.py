@@ -1,4 +1,5 @@
-"""Session-wide test settings: offscreen Qt, a private data dir, no user config leaking in."""
+"""Session-wide test settings: offscreen Qt, a private data dir, no user config leaking in, and no
+WARNING or ERROR logged that the test did not declare (tests/log_check.py)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,11 @@ os.environ["FRONTLINE_LOG_DIR"] = tempfile.mkdtemp(prefix="frontline-test-logs-"
 os.environ.pop("FRONTLINE_CONFIG", None)
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="frontline-test-config-")  # no developer site.toml
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.central"]
+pytest_plugins = [
+    "pytester",
+    "tests.fixtures.postgres",  # before central, which imports it
+    "tests.fixtures.central",
+    "tests.fixtures.file_modes",
+    "tests.fixtures.secret_service",
+    "tests.log_check",
+]

@@ -14,6 +14,8 @@ import struct
 import wave
 from pathlib import Path
 
+from app.private_files import private_dir, private_file
+
 RATE = 16_000
 # (F1, F2) in Hz for a few vowels.
 _VOWELS = ((730, 1090), (530, 1840), (270, 2290), (570, 840), (300, 870))
@@ -57,9 +59,9 @@ def synthesise(seconds: float = 12.0, seed: int = 7) -> list[int]:
 
 def write_voice_wav(path: Path, seconds: float = 12.0) -> Path:
     """Write the signal as 16 kHz 16-bit mono PCM (what pjsua2's WAV player reads)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     pcm = synthesise(seconds)
-    with wave.open(str(path), "wb") as wav:
+    with wave.open(str(private_file(path)), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(RATE)

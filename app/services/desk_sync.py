@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app.errors import DatabaseUnavailable
+from app.private_files import private_sqlite
 from app.services.sync_ports import ChangedRows, SyncState
 from app.storage.database import make_engine
 from app.storage.migrate import current_revision, head_revision, upgrade
@@ -76,6 +77,7 @@ def _prepare_cache_file(path: Path) -> None:
     for leftover in (fresh, fresh.with_name(fresh.name + "-wal"), fresh.with_name(fresh.name + "-shm")):
         leftover.unlink(missing_ok=True)
     if path.exists():
+        private_sqlite(fresh)
         with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(fresh)) as copy:
             source.backup(copy)
         log.info("upgrading this desk's cache %s (changes waiting in it are kept)", path.name)

@@ -75,14 +75,21 @@ class LookupService:
         if parsed.kind is QueryKind.EMPTY:
             return LookupResult(query=query, kind=parsed.kind, normalized=None, customers=())
         with database_errors(self._engine), self._engine.connect() as conn:
-            return self._lookup(
-                conn,
-                query,
-                parsed,
-                limit=limit,
-                tickets_per=tickets_per_customer,
-                calls_per=calls_per_customer,
+            # The national reading first; an international one (digits sent without "+") only
+            # when the first finds nobody.
+            results = (
+                self._lookup(
+                    conn,
+                    query,
+                    reading,
+                    limit=limit,
+                    tickets_per=tickets_per_customer,
+                    calls_per=calls_per_customer,
+                )
+                for reading in parsed.readings()
             )
+            first = next(results)
+            return first if first.customers else next((r for r in results if r.customers), first)
 
     def _lookup(
         self, conn: Connection, query: str, parsed: Query, *, limit: int, tickets_per: int, calls_per: int

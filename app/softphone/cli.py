@@ -1,9 +1,11 @@
 """`frontline phone`: the softphone engine, headless (main thread of the engine process).
 
 Prints one JSON object per line on stdout for every event and reply; reads commands on stdin (see
-`app.softphone.protocol`); logs go to stderr.  The SIP password comes from the environment variable
-``FRONTLINE_SIP_PASSWORD`` (read once, then removed from the environment: for tests and the window,
-which hands it over to its child) or else from the OS keyring (`app.secrets`); never from argv.
+`app.softphone.protocol`); logs go to stderr.  The SIP password is looked up by this process itself
+in the OS keyring (`app.secrets`), where ``frontline admin set-sip-password`` stored it: the window
+never holds it, and it never travels in argv, a pipe or a file.  ``FRONTLINE_SIP_PASSWORD`` is a
+test/CI aid only (registrar tests on machines without a keyring): when set it wins, is read once and
+is removed from the environment.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Union
 
+from app.private_files import private_file
 from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.registration import RegistrationTimers
 from app.softphone.protocol import Command
@@ -133,11 +136,20 @@ def options_from(args: argparse.Namespace) -> EngineOptions:
 
 def _password(opts: EngineOptions) -> str | None:
     secret = os.environ.pop(PASSWORD_ENV, None)
-    if secret is not None or not opts.username or not opts.registered_mode:
+    if secret is not None:
+        log.info("SIP password from $%s (a test/CI aid: desks keep it in the OS keyring)", PASSWORD_ENV)
         return secret
+    if not opts.username or not opts.registered_mode:
+        return None
     from app.secrets import get_secret, sip_key
 
-    return get_secret(sip_key(opts.username, opts.server))
+    key = sip_key(opts.username, opts.server)
+    secret = get_secret(key)
+    if secret is None:
+        log.warning(
+            "no SIP password for %s in the OS keyring: store it with `frontline admin set-sip-password`", key
+        )
+    return secret
 
 
 def _trace_logger(path: Path | None) -> logging.Logger | None:
@@ -146,7 +158,7 @@ def _trace_logger(path: Path | None) -> logging.Logger | None:
     trace = logging.getLogger("app.softphone.pjsip.trace")
     trace.propagate = False
     trace.setLevel(logging.DEBUG)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = logging.FileHandler(private_file(path), encoding="utf-8")  # SIP messages name callers
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     trace.addHandler(handler)
     return trace

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, select
 from app.errors import UserFacingError, ValidationError
 from app.storage.database import database_errors
 from app.storage.schema import Department, Operator, table_of
+from app.text import QT_TRANSLATE_NOOP
 from app.tickets.enums import Role
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,11 @@ def check_login(login: str) -> str:
     """`login` if it can be an operator login and a PostgreSQL role name; `ValidationError` if not."""
     if not _LOGIN.fullmatch(login) or login.lower().startswith("pg_") or login in GROUP_ROLES.values():
         raise ValidationError(
-            f"{login!r} cannot be a login: use 1-63 letters, digits, '_', '.', '@' or '-' "
-            "(not starting with pg_ nor naming a Frontline group role).",
+            QT_TRANSLATE_NOOP(
+                "AdminError",
+                "{login} cannot be a login: use 1-63 letters, digits, '_', '.', '@' or '-' "
+                "(not starting with pg_ nor naming a Frontline group role).",
+            ).format(login=repr(login)),
             fields=("login",),
         )
     return login
@@ -89,20 +93,34 @@ def add_operator(
         role = Role(role)
     except ValueError:
         raise ValidationError(
-            f"Unknown role {role!r}: use {', '.join(r.value for r in Role)}.", fields=("role",)
+            QT_TRANSLATE_NOOP("AdminError", "Unknown role {role}: use {roles}.").format(
+                role=repr(role), roles=", ".join(r.value for r in Role)
+            ),
+            fields=("role",),
         ) from None
     if not department.strip():
-        raise ValidationError("The department needs a name.", fields=("department",))
+        raise ValidationError(
+            QT_TRANSLATE_NOOP("AdminError", "The department needs a name."), fields=("department",)
+        )
     if not display_name.strip():
-        raise ValidationError("The operator needs a display name.", fields=("display_name",))
+        raise ValidationError(
+            QT_TRANSLATE_NOOP("AdminError", "The operator needs a display name."), fields=("display_name",)
+        )
     postgres = engine.dialect.name == "postgresql"
     if postgres and not password:
-        raise ValidationError("The operator needs a password for their database login.", fields=("password",))
+        raise ValidationError(
+            QT_TRANSLATE_NOOP("AdminError", "The operator needs a password for their database login."),
+            fields=("password",),
+        )
 
     with database_errors(engine), engine.begin() as conn:
         if conn.scalar(select(Operator.id).where(Operator.login == login)) is not None:
-            raise OperatorExists(f"An operator with the login {login!r} exists already.")
-        department_id = _department_id(conn, department.strip())
+            raise OperatorExists(
+                QT_TRANSLATE_NOOP("AdminError", "An operator with the login {login} exists already.").format(
+                    login=repr(login)
+                )
+            )
+        department_id = department_id_for(conn, department.strip())
         conn.execute(
             table_of(Operator).insert(),
             {
@@ -121,7 +139,8 @@ def add_operator(
     log.info("operator %s added (%s, department %s)", login, role.value, department.strip())
 
 
-def _department_id(conn: Connection, name: str) -> int:
+def department_id_for(conn: Connection, name: str) -> int:
+    """The id of the department `name`, created if it does not exist yet."""
     found = conn.scalar(select(Department.id).where(Department.name == name))
     if found is not None:
         return int(found)
@@ -138,14 +157,21 @@ def _create_login_role(conn: Connection, login: str, password: str, group: str) 
     ).scalar_one()
     if groups != len(GROUP_ROLES):
         raise AccessControlMissing(
-            "The Frontline group roles do not exist: run `frontline admin migrate` on this database first."
+            QT_TRANSLATE_NOOP(
+                "AdminError",
+                "The Frontline group roles do not exist: run “frontline admin migrate” on this database "
+                "first.",
+            )
         )
     exists = conn.exec_driver_sql(
         "SELECT 1 FROM pg_roles WHERE rolname = %(login)s", {"login": login}
     ).scalar()
     if exists:
         raise OperatorExists(
-            f"A PostgreSQL role named {login!r} exists already; choose another login or remove that role."
+            QT_TRANSLATE_NOOP(
+                "AdminError",
+                "A PostgreSQL role named {login} exists already; choose another login or remove that role.",
+            ).format(login=repr(login))
         )
     driver = conn.connection.driver_connection
     if not isinstance(driver, psycopg.Connection):
@@ -163,6 +189,9 @@ def _create_login_role(conn: Connection, login: str, password: str, group: str) 
                 cursor.execute(statement)
     except psycopg.errors.InsufficientPrivilege as exc:
         raise UserFacingError(
-            "The database role used may not create login roles: run this as the owner role "
-            "(with CREATEROLE) or a superuser."
+            QT_TRANSLATE_NOOP(
+                "AdminError",
+                "The database role used may not create login roles: run this as the owner role "
+                "(with CREATEROLE) or a superuser.",
+            )
         ) from exc

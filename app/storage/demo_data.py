@@ -30,7 +30,9 @@ from typing import Any
 from faker import Faker
 from sqlalchemy import Connection, Engine, Table, func, select
 
-from app.errors import UserFacingError
+from app.demo import DEMO_LOGIN_PREFIX, DEMO_OPERATOR
+from app.errors import UserFacingError, ValidationError
+from app.storage.admin import department_id_for
 from app.storage.database import database_errors
 from app.storage.number_blocks import lease_blocks
 from app.storage.schema import (
@@ -50,6 +52,7 @@ from app.storage.schema import (
     table_of,
 )
 from app.storage.seed import seed_defaults
+from app.text import QT_TRANSLATE_NOOP
 from app.tickets.enums import CallDirection, CallOutcome, Role, TicketEventKind, TicketStatus
 from app.tickets.numbering import format_regular
 from app.tickets.query import fold_name, format_contract_number
@@ -260,6 +263,20 @@ class _Reference:
     priority_ids: list[int]
 
 
+DEMO_STAFF = (
+    (f"{DEMO_LOGIN_PREFIX}lead", "Мария Соколова", "Shift lead", Role.SHIFT_LEAD, 0, "1000"),
+    (f"{DEMO_LOGIN_PREFIX}admin", "Alex Carter", "Administrator", Role.ADMIN, 0, None),
+    (f"{DEMO_LOGIN_PREFIX}ivanov", "Иван Иванов", "Operator", Role.OPERATOR, 0, "1001"),
+    (f"{DEMO_LOGIN_PREFIX}petrova", "Анна Петрова", "Operator", Role.OPERATOR, 0, "1002"),
+    (DEMO_OPERATOR, "John Smith", "Operator", Role.OPERATOR, 0, "1003"),
+    (f"{DEMO_LOGIN_PREFIX}kuznetsov", "Дмитрий Кузнецов", "Senior operator", Role.OPERATOR, 0, "1004"),
+    (f"{DEMO_LOGIN_PREFIX}brown", "Emily Brown", "Network engineer", Role.OPERATOR, 1, "2001"),
+    (f"{DEMO_LOGIN_PREFIX}orlov", "Сергей Орлов", "Network engineer", Role.OPERATOR, 1, "2002"),
+    (f"{DEMO_LOGIN_PREFIX}volkova", "Ольга Волкова", "Billing specialist", Role.OPERATOR, 2, "3001"),
+    (f"{DEMO_LOGIN_PREFIX}field1", "Павел Морозов", "Field engineer", Role.OPERATOR, 3, None),
+)
+"""login, display name, position, role, index into the departments, SIP extension"""
+
 CATEGORY_TREE = {
     "Internet": ("No connection", "Slow speed", "Router setup"),
     "Television": ("No signal", "Channel package"),
@@ -307,23 +324,14 @@ def _create_reference_data(conn: Connection, region: str) -> None:
     )
     for i, line_id in enumerate(line_ids):
         _insert(conn, table_of(LineNumber), [{"line_id": line_id, "number": f"{country}800555010{i}"}])
-    departments = _insert(
-        conn,
-        table_of(Department),
-        [{"name": n} for n in ("First line", "Second line (technical)", "Billing", "Field engineers")],
-    )
-    staff = [
-        ("lead", "Мария Соколова", "Shift lead", Role.SHIFT_LEAD, 0, "1000"),
-        ("admin", "Alex Carter", "Administrator", Role.ADMIN, 0, None),
-        ("ivanov", "Иван Иванов", "Operator", Role.OPERATOR, 0, "1001"),
-        ("petrova", "Анна Петрова", "Operator", Role.OPERATOR, 0, "1002"),
-        ("smith", "John Smith", "Operator", Role.OPERATOR, 0, "1003"),
-        ("kuznetsov", "Дмитрий Кузнецов", "Senior operator", Role.OPERATOR, 0, "1004"),
-        ("brown", "Emily Brown", "Network engineer", Role.OPERATOR, 1, "2001"),
-        ("orlov", "Сергей Орлов", "Network engineer", Role.OPERATOR, 1, "2002"),
-        ("volkova", "Ольга Волкова", "Billing specialist", Role.OPERATOR, 2, "3001"),
-        ("field1", "Павел Морозов", "Field engineer", Role.OPERATOR, 3, None),
+    # IT may have added operators (and so departments) before asking for demo data: departments are
+    # shared by name, and demo logins all start with DEMO_LOGIN_PREFIX, so none is a real login or
+    # one the documentation uses as an example.
+    departments = [
+        department_id_for(conn, name)
+        for name in ("First line", "Second line (technical)", "Billing", "Field engineers")
     ]
+    taken = set(conn.execute(select(Operator.login)).scalars())
     _insert(
         conn,
         table_of(Operator),
@@ -337,7 +345,8 @@ def _create_reference_data(conn: Connection, region: str) -> None:
                 "sip_extension": ext,
                 "active": True,
             }
-            for login, name, position, role, dept, ext in staff
+            for login, name, position, role, dept, ext in DEMO_STAFF
+            if login not in taken
         ],
     )
     for root, children in CATEGORY_TREE.items():
@@ -439,7 +448,13 @@ def generate_demo_data(
         DatabaseUnavailable: the database cannot be reached.
     """
     if customers < 1:
-        raise ValueError("Ask for at least one customer.")
+        raise ValidationError(
+            QT_TRANSLATE_NOOP(
+                "DemoData",
+                "Ask for at least one demo customer (you asked for {count}), e.g. --customers 2000.",
+            ).format(count=customers),
+            fields=("customers",),
+        )
     started = time.perf_counter()
     rng = random.Random(seed)
     now = datetime.now(UTC).replace(microsecond=0)
@@ -452,8 +467,11 @@ def generate_demo_data(
             ).one()
         if existing and not append:
             raise DemoDataExists(
-                f"The database already has {existing} customers. Add more with append (--append), "
-                "or use an empty database."
+                QT_TRANSLATE_NOOP(
+                    "DemoData",
+                    "The database already has {count} customers. Add demo customers after them with "
+                    "--append, or use an empty database.",
+                ).format(count=existing)
             )
         # Leased in its own transaction, as a real desk would: the central counter is shared.
         numbers = lease_blocks(engine, DEMO_WORKSTATION_ID, count=math.ceil(ticket_count / 1000))

@@ -68,6 +68,11 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this version of Frontline knows (a database at another one is newer)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def schema_differences(engine: Engine) -> list[Any]:
     """What differs between the database and the ORM model (empty when they agree)."""
     from app.storage.schema import Base

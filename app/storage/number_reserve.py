@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 
 from app.config import data_dir
+from app.private_files import private_dir, private_sqlite
 from app.tickets.numbering import NumberBlock, check_workstation_id, new_workstation_id
 
 RESERVE_FILE = "ticket_numbers.sqlite3"
@@ -47,7 +48,8 @@ class SqliteNumberReserve:
         the file wins, because it names this desk's provisional namespace for good.
         """
         self.path = path or default_reserve_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_sqlite(self.path)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
             chosen = new_workstation_id() if workstation_id is None else workstation_id

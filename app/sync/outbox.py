@@ -32,6 +32,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app.private_files import private_dir, private_sqlite
+
 BUSY_TIMEOUT_S = 10.0
 _COLUMNS = "seq, key, kind, payload, created_at, attempts, last_error, conflict, refusals, state, held"
 # The payload keys that name rows a change creates or changes (`subjects`).
@@ -130,7 +132,8 @@ class Outbox:
         """Open (creating) the outbox at `path`; `on_append` is called after each durable append
         (the replicator's `wake`), on the appending thread."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_sqlite(self.path)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False

@@ -11,6 +11,12 @@ numbers: they are kept as digits and never given a country code, or ``1234`` wou
 A number is accepted when `phonenumbers` finds it *possible* (right length for its country), not
 only when it is *valid* for the current numbering plan: a caller ID from a newly opened range must
 still find its customer.
+
+Many carriers send international caller IDs without their ``+`` (``442071838750`` for a London
+number).  Read against the site's region those digits are a national number -- or nothing at all.
+As libraries and PBX integrations do, `phone_readings` keeps the national reading first and adds
+the international one (``+`` and the digits) when that is a *valid* number: the lookup tries them
+in that order.
 """
 
 from __future__ import annotations
@@ -81,6 +87,40 @@ def parse_number(text: str, default_region: str) -> DialTarget:
     return DialTarget(
         NumberKind.PHONE, phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     )
+
+
+def international_reading(text: str) -> str | None:
+    """`text` read as an international number written without its ``+``: its E.164 form when
+    `phonenumbers` finds that a valid number, else None (also for text with a ``+`` already)."""
+    digits = _SEPARATORS_RE.sub("", _strip_uri(text))
+    if not digits.isdigit() or EXTENSION_RE.match(digits):
+        return None
+    try:
+        parsed = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_readings(text: str, default_region: str) -> tuple[DialTarget, ...]:
+    """What `text` may be, most likely first: the national reading (`parse_number`), then the
+    international reading without ``+`` (`international_reading`) when it is another number.
+
+    Raises:
+        InvalidPhoneNumber: when there is no reading at all.
+    """
+    international = international_reading(text)
+    try:
+        national = parse_number(text, default_region)
+    except InvalidPhoneNumber:
+        if international is None:
+            raise
+        return (DialTarget(NumberKind.PHONE, international),)
+    if national.kind is NumberKind.EXTENSION or international in (None, national.value):
+        return (national,)
+    return (national, DialTarget(NumberKind.PHONE, international))
 
 
 def normalize_phone(text: str, default_region: str) -> str:

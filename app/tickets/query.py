@@ -8,7 +8,9 @@ One box takes everything, so the kinds must not overlap:
   in either case and with a Cyrillic ``С`` or ``Н`` (same keys on a Russian layout), and leading
   zeros may be dropped: ``cn 12345`` finds ``CN-0012345``.
 * **extension** -- 2 to 6 digits (see `app.tickets.phones`).
-* **phone** -- anything else made of digits and phone punctuation, normalised to E.164.
+* **phone** -- anything else made of digits and phone punctuation, normalised to E.164; digits
+  without ``+`` that are also a valid international number carry that reading as an alternative
+  (`app.tickets.phones.phone_readings`: ``442071838750`` from a carrier is a London number).
 * **name** -- any other text: trimmed, inner whitespace collapsed, matched case-insensitively as
   substrings of the customer's name (every word must occur).  Matching uses `fold_name`, which
   casefolds and maps ``ё`` to ``е`` (Russian spelling uses both for the same name).
@@ -21,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from app.tickets.enums import QueryKind
-from app.tickets.phones import NumberKind, parse_number
+from app.tickets.phones import NumberKind, phone_readings
 
 CONTRACT_PREFIX = "CN-"
 CONTRACT_DIGITS = 7
@@ -38,6 +40,11 @@ class InvalidQuery(ValueError):
 class Query:
     kind: QueryKind
     value: str  # E.164 / extension digits / canonical contract number / folded name / ""
+    alternatives: tuple[str, ...] = ()  # other E.164 readings of a phone query, to try in order
+
+    def readings(self) -> tuple[Query, ...]:
+        """This query, then one per alternative reading (the order a lookup tries them in)."""
+        return (self, *(Query(self.kind, value) for value in self.alternatives))
 
 
 def format_contract_number(number: int) -> str:
@@ -75,9 +82,9 @@ def classify(text: str, default_region: str) -> Query:
         return Query(QueryKind.CONTRACT, contract)
     if _PHONEISH_RE.match(stripped) or _URI_RE.match(stripped):
         try:
-            target = parse_number(stripped, default_region)
+            first, *others = phone_readings(stripped, default_region)
         except ValueError as exc:
             raise InvalidQuery(str(exc)) from exc
-        kind = QueryKind.EXTENSION if target.kind is NumberKind.EXTENSION else QueryKind.PHONE
-        return Query(kind, target.value)
+        kind = QueryKind.EXTENSION if first.kind is NumberKind.EXTENSION else QueryKind.PHONE
+        return Query(kind, first.value, tuple(other.value for other in others))
     return Query(QueryKind.NAME, fold_name(stripped))

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.errors import DatabaseUnavailable, UserFacingError
+from app.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.json_log import JsonEventLog
 from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
 from app.services.desk_ports import CallPort, TicketPort
@@ -189,7 +189,7 @@ class CallDesk(QObject):
         acts.mute.triggered.connect(self.toggle_mute)
         acts.transfer.triggered.connect(softphone.ask_transfer_target)
         acts.goodbye.triggered.connect(self.say_goodbye)
-        search.lookup_finished.connect(self._on_search_lookup_finished)
+        search.lookup_done.connect(self._on_search_lookup_done)
         search.customer_opened.connect(self._on_search_customer_opened)
         ticket_form.saved.connect(self._on_form_saved)
         ticket_form.validation_failed.connect(self._on_form_validation_failed)
@@ -325,32 +325,52 @@ class CallDesk(QObject):
             "pop_shown", call=info.call, number=info.number, line=info.line, invite_to_pop_ms=round(ms, 2)
         )
 
-    def _on_search_lookup_finished(self, result: LookupResult) -> None:
+    def _on_search_lookup_done(self, query: str, outcome: object) -> None:
+        """Every lookup's outcome arrives here; the one for this call's caller ID fills the card.
+        Found, unknown or failed, the operator and the log are told.  (The operator may search for
+        something else meanwhile: that answer is theirs, not the caller's.)"""
         current = self.current
-        if current is None or current.lookup_done or current.info.number is None:
+        if current is None or current.lookup_done or current.info.number != query:
             return
         current.lookup_done = True
         ms = (time.time() - current.received_at) * 1000
+        found, failure = 0, {}
+        if isinstance(outcome, LookupResult):
+            found = len(outcome.customers)
+            self._fill_card(outcome)
+        elif isinstance(outcome, ValidationError):  # digits that are nobody's number
+            self.unknown_caller.emit(query)
+        else:
+            reason = str(outcome) or type(outcome).__name__
+            self.message.emit(
+                self.tr("The caller's card could not be looked up: {error}").format(error=reason)
+            )
+            failure = {
+                "error": outcome.english if isinstance(outcome, UserFacingError) else type(outcome).__name__
+            }
+        self._log.write(
+            "card_filled",
+            call=current.info.call,
+            number=query,
+            found=found > 0,
+            customers=found,
+            invite_to_card_ms=round(ms, 2),
+            **failure,
+        )
+
+    def _fill_card(self, result: LookupResult) -> None:
         found = len(result.customers)
         if found == 1:
             self._identify(result.customers[0])
         elif found == 0:
-            self.unknown_caller.emit(current.info.number)
-        elif found > 1:
+            self.unknown_caller.emit(result.query)
+        else:
             # A shared number (a family, an office): never guess; the operator picks with Enter.
             self.message.emit(
                 self.tr("{count} customers share this number: pick the caller and press Enter.").format(
                     count=found
                 )
             )
-        self._log.write(
-            "card_filled",
-            call=current.info.call,
-            number=current.info.number,
-            found=found > 0,
-            customers=found,
-            invite_to_card_ms=round(ms, 2),
-        )
 
     def customer_created(self, card: CustomerCard) -> None:
         """The operator created the caller as a new customer during the call."""

@@ -2,21 +2,20 @@
 
 Catalogues are Qt Linguist files: `resources/translations/frontline_<lang>.ts` is the source
 (edited with Qt Linguist, updated with `make translations-update`), the `.qm` next to it is
-compiled by `make` with pyside6-lrelease and is not committed.
+compiled by `make` with pyside6-lrelease and is not committed.  Messages made below the UI
+(`app.text.Text`, e.g. a database error) are rendered through the same installed catalogue.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from app.resources import translations_dir
+from app.catalogue import SHIPPED_LANGUAGES, language_of, load_catalogue
+from app.text import use_translator
 
-log = logging.getLogger(__name__)
-
-SHIPPED_LANGUAGES = ("en", "ru")
+__all__ = ["SHIPPED_LANGUAGES", "install_translators"]
 
 
 def install_translators(
@@ -26,21 +25,17 @@ def install_translators(
 
     Returns the translators; the caller keeps them alive for the application's lifetime.
     """
-    lang = (language or QLocale.system().name()).split("_")[0].lower()
-    if lang in ("c", "posix", ""):
-        lang = "en"
+    lang = language_of(language)
     if language:
         QLocale.setDefault(QLocale(language))
+    use_translator(QCoreApplication.translate)
     if lang == "en":
         return []
     installed: list[QTranslator] = []
-    ours = QTranslator(app)
-    qm = (directory or translations_dir()) / f"frontline_{lang}.qm"
-    if ours.load(str(qm)):
+    ours = load_catalogue(lang, directory, parent=app)
+    if ours is not None:
         app.installTranslator(ours)
         installed.append(ours)
-    else:
-        log.warning("no compiled translation %s (run `make translations`); showing English", qm)
     qt_own = QTranslator(app)
     if qt_own.load(
         QLocale(lang), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

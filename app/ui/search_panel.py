@@ -1,8 +1,9 @@
 """Search box and result list: find a customer by phone number, contract number or name.
 
 Typing starts a lookup after a short pause (Enter starts it at once); the lookup runs on the
-database worker and comes back here.  A reply to an older query than the one on screen is
-dropped, so fast typing never shows stale results.
+database worker and comes back here.  A reply to an older query than the one on screen is not
+shown, so fast typing never shows stale results -- but every lookup's outcome, shown or not,
+found, empty or failed, is announced by `lookup_done`: the call desk waits for its caller's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class SearchPanel(QWidget):
     customer_opened = Signal(object)  # CustomerCard: Enter / double-click on a result
     lookup_finished = Signal(object)  # LookupResult shown on screen
     lookup_failed = Signal(str)  # message shown on screen
+    lookup_done = Signal(str, object)  # query, and its LookupResult or the exception: every lookup
 
     def __init__(self, lookup: LookupPort, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,14 +121,23 @@ class SearchPanel(QWidget):
         self.summary.setText(self.tr("Searching…"))
         try:
             result = await pending
-        except UserFacingError as exc:
-            if generation == self._generation:
-                self.summary.setText(str(exc))
-                self.lookup_failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 (every failure is told: on screen and by lookup_done)
+            self._fail(generation, exc)
+            self.lookup_done.emit(text, exc)
             return
-        if generation != self._generation:
-            return  # the operator has typed on since; this answer is stale
-        self._show(result)
+        if generation == self._generation:  # else the operator has typed on: this answer is stale
+            self._show(result)
+        self.lookup_done.emit(text, result)
+
+    def _fail(self, generation: int, exc: Exception) -> None:
+        if isinstance(exc, UserFacingError):
+            message = str(exc)
+        else:
+            log.error("lookup failed", exc_info=exc)
+            message = self.tr("Search failed: {error}").format(error=str(exc) or type(exc).__name__)
+        if generation == self._generation:
+            self.summary.setText(message)
+            self.lookup_failed.emit(message)
 
     def _show(self, result: LookupResult) -> None:
         self._cards = list(result.customers)
@@ -158,7 +169,7 @@ class SearchPanel(QWidget):
             self.customer_opened.emit(self._cards[row])
 
     def _on_task_error(self, exc: BaseException) -> None:
-        log.error("lookup failed", exc_info=exc)
+        log.error("showing a lookup failed", exc_info=exc)
         message = self.tr("Search failed: {error}").format(error=str(exc) or type(exc).__name__)
         self.summary.setText(message)
         self.lookup_failed.emit(message)

@@ -2,6 +2,54 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru_RU">
 <context>
+    <name>AdminError</name>
+    <message>
+        <location filename="../../app/storage/admin.py" line="59"/>
+        <source>{login} cannot be a login: use 1-63 letters, digits, &apos;_&apos;, &apos;.&apos;, &apos;@&apos; or &apos;-&apos; (not starting with pg_ nor naming a Frontline group role).</source>
+        <translation>{login} не может быть логином: используйте от 1 до 63 латинских букв, цифр и знаков &apos;_&apos;, &apos;.&apos;, &apos;@&apos; или &apos;-&apos; (не начиная с pg_ и не называя групповую роль Frontline).</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="96"/>
+        <source>Unknown role {role}: use {roles}.</source>
+        <translation>Неизвестная роль {role}: используйте {roles}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="103"/>
+        <source>The department needs a name.</source>
+        <translation>Укажите название отдела.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="107"/>
+        <source>The operator needs a display name.</source>
+        <translation>Укажите отображаемое имя оператора.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="112"/>
+        <source>The operator needs a password for their database login.</source>
+        <translation>Оператору нужен пароль для входа в базу данных.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="119"/>
+        <source>An operator with the login {login} exists already.</source>
+        <translation>Оператор с логином {login} уже существует.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="160"/>
+        <source>The Frontline group roles do not exist: run “frontline admin migrate” on this database first.</source>
+        <translation>Групповых ролей Frontline нет: сначала выполните «frontline admin migrate» для этой базы данных.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="171"/>
+        <source>A PostgreSQL role named {login} exists already; choose another login or remove that role.</source>
+        <translation>Роль PostgreSQL {login} уже существует: выберите другой логин или удалите эту роль.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/admin.py" line="192"/>
+        <source>The database role used may not create login roles: run this as the owner role (with CREATEROLE) or a superuser.</source>
+        <translation>Этой роли базы данных нельзя создавать роли для входа: выполните команду от имени роли-владельца (с CREATEROLE) или суперпользователя.</translation>
+    </message>
+</context>
+<context>
     <name>AudioNotice</name>
     <message>
         <location filename="../../app/ui/audio_notices.py" line="15"/>
@@ -95,64 +143,225 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="236"/>
+        <location filename="../../app/ui/call_desk.py" line="244"/>
         <source>Phone offline — calls can&apos;t reach you. You become Ready when it is back.</source>
         <translation>Телефон не в сети — звонки до вас не доходят. Вы станете «Готов», когда он вернётся.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="242"/>
+        <location filename="../../app/ui/call_desk.py" line="250"/>
         <source>Phone back: calls reach you again.</source>
         <translation>Телефон снова в сети: звонки до вас доходят.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="244"/>
+        <location filename="../../app/ui/call_desk.py" line="252"/>
         <source>Phone offline — calls can&apos;t reach you.</source>
         <translation>Телефон не в сети — звонки до вас не доходят.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="297"/>
+        <location filename="../../app/ui/call_desk.py" line="305"/>
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="334"/>
+        <location filename="../../app/ui/call_desk.py" line="346"/>
+        <source>The caller&apos;s card could not be looked up: {error}</source>
+        <translation>Не удалось найти карточку звонящего: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="370"/>
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="430"/>
+        <location filename="../../app/ui/call_desk.py" line="458"/>
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="445"/>
+        <location filename="../../app/ui/call_desk.py" line="473"/>
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="596"/>
+        <location filename="../../app/ui/call_desk.py" line="624"/>
         <source>The call record could not be saved yet ({error}). It is kept and saved as soon as the database answers; carry on.</source>
         <translation>Запись о звонке пока не сохранена ({error}). Она не потеряется и будет сохранена, как только база данных ответит; продолжайте работу.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="603"/>
+        <location filename="../../app/ui/call_desk.py" line="631"/>
         <source>The delayed call records are saved now.</source>
         <translation>Отложенные записи о звонках сохранены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="609"/>
+        <location filename="../../app/ui/call_desk.py" line="637"/>
         <source>A disposition is picked for an answered call, from its answer on.</source>
         <translation>Итог звонка выбирается для принятого звонка, начиная с момента ответа.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="637"/>
+        <location filename="../../app/ui/call_desk.py" line="665"/>
         <source>No disposition was picked for the last call: it is stored as not chosen. F10 still picks one until the next call.</source>
         <translation>Итог последнего звонка не выбран: он сохранён как «не выбран». До следующего звонка его ещё можно выбрать клавишей F10.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="694"/>
+        <location filename="../../app/ui/call_desk.py" line="722"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>Cli</name>
+    <message>
+        <location filename="../../app/cli.py" line="82"/>
+        <source>frontline: something unexpected went wrong ({kind}); this is a bug in Frontline. Run the command again with --verbose to see the details, and report them.</source>
+        <translation>frontline: произошла непредвиденная ошибка ({kind}); это ошибка в Frontline. Запустите команду ещё раз с --verbose, чтобы увидеть подробности, и сообщите о них.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="285"/>
+        <source>frontline: demo data already present, nothing to do.</source>
+        <translation>frontline: демонстрационные данные уже есть, делать нечего.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="328"/>
+        <source>frontline: database at revision {revision}</source>
+        <translation>frontline: версия схемы базы данных — {revision}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="345"/>
+        <source>The database URL names no user, so there is no password to store: add LOGIN@ to it.</source>
+        <translation>В адресе базы данных не указан пользователь, и сохранять пароль не для кого: добавьте в адрес LOGIN@.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="359"/>
+        <source>Which SIP account? The site file has no [sip] username and server (a peer-to-peer desk needs no password); give them with --user and --server.</source>
+        <translation>Какая учётная запись SIP? В файле настроек нет [sip] username и server (рабочему месту без регистратора пароль не нужен); укажите их через --user и --server.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="373"/>
+        <source>Password for {account}: </source>
+        <translation>Пароль для {account}: </translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="377"/>
+        <source>frontline: the password for {account} is stored in the OS keyring.</source>
+        <translation>frontline: пароль для {account} сохранён в хранилище ключей ОС.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="388"/>
+        <source>Empty password; nothing done.</source>
+        <translation>Пустой пароль; ничего не сделано.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="400"/>
+        <source>Password for the new login {login}: </source>
+        <translation>Пароль для нового логина {login}: </translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="413"/>
+        <source>frontline: operator {login} ({role}, {department}) created.</source>
+        <translation>frontline: оператор {login} ({role}, {department}) создан.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="430"/>
+        <source>sync-status reads the central PostgreSQL database: give --db postgresql://…</source>
+        <translation>sync-status читает центральную базу данных PostgreSQL: укажите --db postgresql://…</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="444"/>
+        <source>No desk reports a refused change.</source>
+        <translation>Ни одно рабочее место не сообщает об отклонённых изменениях.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="448"/>
+        <source>{desk} ({logins}): refused {count}, first {first}, last {last}</source>
+        <translation>{desk} ({logins}): отклонено {count}, первое {first}, последнее {last}</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="461"/>
+        <source>Each desk keeps these changes and sends them again every few minutes and when it starts: fix the cause (migrate the database, correct the operator&apos;s rights) and they go through.</source>
+        <translation>Каждое рабочее место хранит эти изменения и отправляет их снова каждые несколько минут и при запуске: устраните причину (выполните миграцию базы данных, исправьте права оператора), и они пройдут.</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigError</name>
+    <message>
+        <location filename="../../app/config.py" line="112"/>
+        <source>The configuration file {path} does not exist.</source>
+        <translation>Файла настроек {path} не существует.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="123"/>
+        <source>site configuration</source>
+        <translation>файл настроек</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="128"/>
+        <source>{where}: not valid TOML ({detail}).</source>
+        <translation>{where}: это некорректный TOML ({detail}).</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="142"/>
+        <source>{where}: database.url contains a password. Remove it and store it with “frontline admin set-password” (it goes to the OS keyring).</source>
+        <translation>{where}: в database.url указан пароль. Уберите его и сохраните пароль командой «frontline admin set-password» (он попадёт в хранилище ключей ОС).</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="153"/>
+        <source>{where}: lines[{index}] needs a name.</source>
+        <translation>{where}: у lines[{index}] должно быть имя (name).</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="160"/>
+        <source>{where}: lines[{index}].numbers must be a list of strings.</source>
+        <translation>{where}: lines[{index}].numbers должен быть списком строк.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="168"/>
+        <source>{where}: the SIP password belongs in the OS keyring, not in the file. Remove it and store it with “frontline admin set-sip-password”.</source>
+        <translation>{where}: паролю SIP место в хранилище ключей ОС, а не в файле. Уберите его и сохраните командой «frontline admin set-sip-password».</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="177"/>
+        <source>{where}: unknown key(s) in [sip]: {keys}.</source>
+        <translation>{where}: неизвестные ключи в [sip]: {keys}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="184"/>
+        <source>{where}: sip.transport must be udp, tcp or tls, not {value}.</source>
+        <translation>{where}: sip.transport должен быть udp, tcp или tls, а не {value}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="217"/>
+        <source>{where}: sip.{key} must be a whole number of seconds from {low} to {high} (0 turns it off).</source>
+        <translation>{where}: sip.{key} должно быть целым числом секунд от {low} до {high} (0 — выключено).</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="222"/>
+        <source>{where}: sip.{key} must be a whole number of seconds from {low} to {high}.</source>
+        <translation>{where}: sip.{key} должно быть целым числом секунд от {low} до {high}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="231"/>
+        <source>{where}: sip.register_refresh_s ({refresh}) must be shorter than sip.register_expires_s ({expires}), or the registration lapses between refreshes.</source>
+        <translation>{where}: sip.register_refresh_s ({refresh}) должно быть меньше sip.register_expires_s ({expires}), иначе регистрация истекает между обновлениями.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="242"/>
+        <source>{where}: site.wrap_up_seconds must be a whole number of seconds from 0 to 3600.</source>
+        <translation>{where}: site.wrap_up_seconds должно быть целым числом секунд от 0 до 3600.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="254"/>
+        <source>{where}: [{name}] must be a table.</source>
+        <translation>{where}: [{name}] должна быть таблицей.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="264"/>
+        <source>{where}: {key} must be a string.</source>
+        <translation>{where}: {key} должен быть строкой.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="275"/>
+        <source>database.url {url} is not a database URL: write it as postgresql://LOGIN@HOST/DATABASE.</source>
+        <translation>database.url {url} — не адрес базы данных: запишите его как postgresql://LOGIN@HOST/DATABASE.</translation>
     </message>
 </context>
 <context>
@@ -308,6 +517,127 @@
     </message>
 </context>
 <context>
+    <name>DatabaseError</name>
+    <message>
+        <location filename="../../app/storage/database.py" line="53"/>
+        <source>The database URL is not valid: write it as postgresql://LOGIN@HOST/DATABASE or sqlite:///PATH.</source>
+        <translation>Адрес базы данных некорректен: запишите его как postgresql://LOGIN@HOST/DATABASE или sqlite:///PATH.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="65"/>
+        <source>Frontline cannot use a {kind} database: use postgresql:// or sqlite:///.</source>
+        <translation>Frontline не работает с базами данных {kind}: используйте postgresql:// или sqlite:///.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="79"/>
+        <source>the SQLite file {file}</source>
+        <translation>SQLite (файл {file})</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="82"/>
+        <source>the PostgreSQL database {name} on {server}</source>
+        <translation>PostgreSQL «{name}» на сервере {server}</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="141"/>
+        <source>The folder {folder} for the database file {file} does not exist. Create it first, or correct the path in the database URL: Frontline creates only its own data folder.</source>
+        <translation>Папки {folder} для файла базы данных {file} не существует. Создайте её или исправьте путь в адресе базы данных: Frontline создаёт только свою папку данных.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="158"/>
+        <source>Connecting to {database} was refused: its TLS certificate could not be verified. The host name in the database URL must be the one on the server&apos;s certificate, and sslrootcert the CA that signed it: call IT.</source>
+        <translation>Подключение к базе данных {database} отклонено: её TLS-сертификат не удалось проверить. Имя хоста в адресе базы данных должно совпадать с именем в сертификате сервера, а sslrootcert — указывать на подписавший его центр сертификации: обратитесь в ИТ.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="168"/>
+        <source>The password of {user} was refused by {database}. Store the right one on this desk with “frontline admin set-password --db URL”, or ask IT to reset it.</source>
+        <translation>База данных {database} отклонила пароль пользователя {user}. Сохраните верный пароль на этом рабочем месте командой «frontline admin set-password --db URL» или попросите ИТ сбросить его.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="177"/>
+        <source>No password of {user} for {database} is stored on this desk. Store it with “frontline admin set-password --db URL” (it goes to the OS keyring).</source>
+        <translation>На этом рабочем месте не сохранён пароль пользователя {user} для базы данных {database}. Сохраните его командой «frontline admin set-password --db URL» (он попадёт в хранилище ключей ОС).</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="186"/>
+        <source>There is no login {user} in {database}. Ask IT to add the operator (“frontline admin add-operator”), or correct the user name in the database URL.</source>
+        <translation>В базе данных {database} нет логина {user}. Попросите ИТ добавить оператора («frontline admin add-operator») или исправьте имя пользователя в адресе базы данных.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="195"/>
+        <source>The server {server} has no database {name}. Correct the database name in the URL, or ask IT to create the database (see docs/central-database.md).</source>
+        <translation>На сервере {server} нет базы данных {name}. Исправьте имя базы данных в адресе или попросите ИТ создать её (см. docs/central-database.md).</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="204"/>
+        <source>Connections from this computer as {user} are not allowed to {database} (pg_hba.conf). Ask IT to allow this desk.</source>
+        <translation>База данных {database} не принимает подключения с этого компьютера от имени {user} (pg_hba.conf). Попросите ИТ открыть доступ этому рабочему месту.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="213"/>
+        <source>The database URL requires TLS (sslmode), but {database} does not offer it. Ask IT to turn TLS on at the server.</source>
+        <translation>Адрес базы данных требует TLS (sslmode), но база данных {database} его не поддерживает. Попросите ИТ включить TLS на сервере.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="222"/>
+        <source>The database server {host} cannot be found on the network. Check the host name in the database URL; if it is right, this desk&apos;s network is down: call IT.</source>
+        <translation>Сервер базы данных {host} не найден в сети. Проверьте имя хоста в адресе базы данных; если оно верное, на этом рабочем месте не работает сеть: обратитесь в ИТ.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="231"/>
+        <source>The database URL has an option PostgreSQL does not accept ({option}). Correct or remove it (the options are libpq&apos;s, e.g. sslmode=verify-full).</source>
+        <translation>В адресе базы данных есть параметр, который PostgreSQL не принимает ({option}). Исправьте или уберите его (параметры — как у libpq, например sslmode=verify-full).</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="239"/>
+        <source>Frontline cannot reach {database} right now. Try again in a moment; if it lasts, check that the server is running and reachable from this desk, or call IT.</source>
+        <translation>Frontline сейчас не может подключиться к базе данных {database}. Повторите попытку чуть позже; если это не проходит, проверьте, что сервер работает и доступен с этого рабочего места, или обратитесь в ИТ.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="244"/>
+        <source>Another program is writing to {database}. Try again in a moment.</source>
+        <translation>В базу данных {database} сейчас пишет другая программа. Повторите попытку чуть позже.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="247"/>
+        <source>Frontline cannot open or write {database}. Check that it is a Frontline database, that the file and its folder belong to this user, and that the disk is not full.</source>
+        <translation>Frontline не может открыть базу данных {database} или записать в неё. Проверьте, что это база данных Frontline, что файл и его папка принадлежат этому пользователю и что на диске есть место.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="252"/>
+        <source>The login {user} is not allowed to do this in {database} (permission denied). Use a login with the right role (see docs/central-database.md), or ask IT.</source>
+        <translation>Логину {user} это не разрешено в базе данных {database} (нет прав). Воспользуйтесь логином с нужной ролью (см. docs/central-database.md) или обратитесь в ИТ.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="257"/>
+        <source>There are no Frontline tables in {database} yet. Create them with “frontline admin migrate --db URL” (IT, as the database owner).</source>
+        <translation>В базе данных {database} ещё нет таблиц Frontline. Создайте их командой «frontline admin migrate --db URL» (это делает ИТ от имени владельца базы данных).</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="262"/>
+        <source>The schema of {database} is at version {current}, and this Frontline needs {head}. Bring it up to date with “frontline admin migrate --db URL” (IT, as the database owner).</source>
+        <translation>Схема базы данных {database} — версии {current}, а этому Frontline нужна версия {head}. Обновите её командой «frontline admin migrate --db URL» (это делает ИТ от имени владельца базы данных).</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/database.py" line="267"/>
+        <source>The schema of {database} was upgraded by a newer Frontline (version {current}). Update Frontline on this desk.</source>
+        <translation>Схему базы данных {database} обновил более новый Frontline (версия {current}). Обновите Frontline на этом рабочем месте.</translation>
+    </message>
+</context>
+<context>
+    <name>DemoData</name>
+    <message>
+        <location filename="../../app/storage/demo_data.py" line="452"/>
+        <source>Ask for at least one demo customer (you asked for {count}), e.g. --customers 2000.</source>
+        <translation>Нужен хотя бы один демонстрационный клиент (указано {count}), например --customers 2000.</translation>
+    </message>
+    <message>
+        <location filename="../../app/storage/demo_data.py" line="470"/>
+        <source>The database already has {count} customers. Add demo customers after them with --append, or use an empty database.</source>
+        <translation>В базе данных уже есть клиенты ({count}). Добавьте демонстрационных клиентов после них с --append или возьмите пустую базу данных.</translation>
+    </message>
+</context>
+<context>
     <name>DemoMenu</name>
     <message>
         <location filename="../../app/ui/demo_menu.py" line="42"/>
@@ -417,6 +747,19 @@
         <location filename="../../app/ui/softphone_panel.py" line="130"/>
         <source>Line: unknown</source>
         <translation>Линия: неизвестна</translation>
+    </message>
+</context>
+<context>
+    <name>KeyringError</name>
+    <message>
+        <location filename="../../app/secrets.py" line="45"/>
+        <source>No secure OS keyring is available (backend: {backend}). On Linux install and unlock a Secret Service (GNOME Keyring or KWallet).</source>
+        <translation>Нет безопасного хранилища ключей ОС (используется {backend}). В Linux установите и разблокируйте Secret Service (GNOME Keyring или KWallet).</translation>
+    </message>
+    <message>
+        <location filename="../../app/secrets.py" line="69"/>
+        <source>The OS keyring refused to store the password ({reason}). Unlock it and try again.</source>
+        <translation>Хранилище ключей ОС не сохранило пароль ({reason}). Разблокируйте его и повторите попытку.</translation>
     </message>
 </context>
 <context>
@@ -996,37 +1339,38 @@ The operator workstation.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="45"/>
+        <location filename="../../app/ui/search_panel.py" line="47"/>
         <source>Phone, contract number or name</source>
         <translation>Телефон, номер договора или имя</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="46"/>
+        <location filename="../../app/ui/search_panel.py" line="48"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="49"/>
+        <location filename="../../app/ui/search_panel.py" line="51"/>
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="119"/>
+        <location filename="../../app/ui/search_panel.py" line="121"/>
         <source>Searching…</source>
         <translation>Поиск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="148"/>
+        <location filename="../../app/ui/search_panel.py" line="159"/>
         <source>No customer found for “{query}”.</source>
         <translation>По запросу «{query}» клиентов не найдено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="149"/>
+        <location filename="../../app/ui/search_panel.py" line="160"/>
         <source>{count} customer(s) found.</source>
         <translation>Найдено клиентов: {count}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/search_panel.py" line="162"/>
+        <location filename="../../app/ui/search_panel.py" line="137"/>
+        <location filename="../../app/ui/search_panel.py" line="173"/>
         <source>Search failed: {error}</source>
         <translation>Ошибка поиска: {error}</translation>
     </message>
@@ -1135,6 +1479,14 @@ The operator workstation.</source>
         <location filename="../../app/ui/softphone_panel.py" line="317"/>
         <source>Hold {time}</source>
         <translation>Удержание {time}</translation>
+    </message>
+</context>
+<context>
+    <name>StartError</name>
+    <message>
+        <location filename="../../app/main.py" line="202"/>
+        <source>This desk has no copy of the central database yet, and the first copy needs it: {why}</source>
+        <translation>На этом рабочем месте ещё нет копии центральной базы данных, а для первой копии она нужна: {why}</translation>
     </message>
 </context>
 <context>

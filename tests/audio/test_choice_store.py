@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.softphone.audio.choice_store import load_choice, merge, save_choice
 from app.softphone.audio.devices import DeviceChoice
 
@@ -16,6 +18,7 @@ def test_choice_round_trips_and_defaults_when_missing(tmp_path: Path) -> None:
     assert load_choice(path) == choice
 
 
+@pytest.mark.expect_log("app.softphone.audio.choice_store", "ignoring unreadable audio device choice")
 def test_damaged_file_means_system_defaults(tmp_path: Path) -> None:
     path = tmp_path / "audio-devices.json"
     path.write_text("{not json")

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL
 
+from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
 from app.softphone.client import EngineClient
 from tests.fixtures.central import CentralSite, make_central_site
@@ -127,7 +128,7 @@ class App:
 
 @contextlib.contextmanager
 def _running_app(
-    xserver: str, tmp_path: Path, db_url: str, *, seed_url: str | None = None, operator: str = "smith"
+    xserver: str, tmp_path: Path, db_url: str, *, seed_url: str | None = None, operator: str = DEMO_OPERATOR
 ) -> Iterator[App]:
     """The real workstation on `db_url` (seeded with demo data first, through `seed_url` if given:
     on a central database IT loads data as the owner, the desk signs in as its operator), Ready,

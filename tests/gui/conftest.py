@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from app.demo.caller import free_udp_port
 from app.services.db_worker import DatabaseWorker
+from app.services.lookup import LookupService
 from app.softphone.client import EngineClient
 from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
@@ -92,13 +93,21 @@ def caller_factory(
 
 
 @pytest.fixture
+def lookup_service(demo_engine: Engine) -> LookupService:
+    """What the window's search (and so the screen pop) looks callers up with (a test may
+    override it, e.g. with a database that cannot be opened)."""
+    return LookupService(demo_engine, default_region="RU")
+
+
+@pytest.fixture
 def desk(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
     demo_engine: Engine,
     worker: DatabaseWorker,
+    lookup_service: LookupService,
     tmp_path: Path,
 ) -> Iterator[Desk]:
     """The operator's window on the demo database, phone started (see `tests.gui.desks`)."""
-    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path) as opened:
+    with open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path, lookup=lookup_service) as opened:
         yield opened

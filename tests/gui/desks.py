@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
+from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
 from app.json_log import JsonEventLog
 from app.main import reserve_path_for
@@ -40,7 +41,7 @@ from app.ui.call_desk import DeskIdentity
 from app.ui.main_window import DeskServices, MainWindow
 from app.ui.phone_bridge import PhoneBridge
 
-OPERATOR = "smith"  # a demo operator: "John Smith", Operator
+OPERATOR = DEMO_OPERATOR  # "John Smith", Operator
 
 
 @dataclass
@@ -93,6 +94,7 @@ def open_desk(
     wrap_up_s: int = DEFAULT_WRAP_UP_S,
     engine_args: Sequence[str] | None = None,
     phone_env: dict[str, str] | None = None,
+    lookup: LookupService | None = None,
 ) -> Iterator[Desk]:
     """The window, shown and active, its phone started, reference data loaded; shut down after.
 
@@ -128,7 +130,7 @@ def open_desk(
         language="en",
     )
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(engine, default_region="RU")),
+        lookup=WorkerLookup(worker, lookup or LookupService(engine, default_region="RU")),
         health=WorkerDatabaseHealth(worker, engine),
         company="Test Telecom",
         desk=services,

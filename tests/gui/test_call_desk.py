@@ -269,6 +269,7 @@ def test_hostile_display_names_reach_the_pop_as_plain_text(
         run(qtbot, event_loop_qt, caller.request("hangup"))
 
 
+@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
 def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
 ) -> None:

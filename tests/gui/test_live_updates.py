@@ -146,6 +146,7 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     window.close()  # stops its live updates while this test's event loop still runs
 
 
+@pytest.mark.expect_log("app.sync.replicator", "changed meanwhile")
 def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applies_on_request(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,

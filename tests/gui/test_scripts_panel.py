@@ -363,6 +363,7 @@ def test_hostile_names_appear_literally(
     assert panel.script.horizontalScrollBar().maximum() == 0
 
 
+@pytest.mark.expect_log("app.ui.scripts_panel", "script panel ignores")
 def test_unexpected_events_are_logged_and_ignored(
     qtbot: QtBot, library: ScriptLibrary, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

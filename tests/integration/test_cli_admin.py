@@ -3,26 +3,15 @@ role exist afterwards, the password came from stdin and appears nowhere in the o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 
 import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
+from tests.fixtures.processes import frontline
+
 pytestmark = pytest.mark.pg
-
-
-def frontline(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_add_operator_creates_the_row_and_a_login_that_works(pg_database_factory: Callable[..., URL]) -> None:

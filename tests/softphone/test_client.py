@@ -58,6 +58,7 @@ def test_requests_and_errors(tmp_path: Path, engine_log: BinaryIO) -> None:
     asyncio.run(main())
 
 
+@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
 def test_engine_killed_mid_call_is_reported_and_restarted(
     tmp_path: Path, engine_log: BinaryIO, sipps: SippFactory
 ) -> None:
@@ -86,6 +87,7 @@ def test_engine_killed_mid_call_is_reported_and_restarted(
     assert names.count("engine_started") == 2 and "engine_died" in names
 
 
+@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
 def test_killed_registered_engine_registers_again_within_5_s(
     tmp_path: Path, engine_log: BinaryIO, kamailio: Kamailio
 ) -> None:

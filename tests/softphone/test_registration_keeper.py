@@ -63,6 +63,7 @@ def test_a_short_grant_is_refreshed_at_half_its_life() -> None:
     assert Action.REGISTER in desk.keeper.due(10.0)
 
 
+@pytest.mark.expect_log("app.softphone.sip", r"registrar unreachable")
 def test_loss_is_reported_when_a_probe_goes_unanswered_for_the_timeout() -> None:
     desk = trusted_desk()
     assert Action.PROBE in desk.keeper.due(5.0)  # the registrar dies right after the first answer
@@ -73,6 +74,7 @@ def test_loss_is_reported_when_a_probe_goes_unanswered_for_the_timeout() -> None
     assert failed.code == 408 and "registrar unreachable" in failed.reason and "OPTIONS" in failed.reason
 
 
+@pytest.mark.expect_log("app.softphone.sip", r"registrar unreachable")
 def test_a_transport_error_on_the_probe_reports_loss_at_once() -> None:
     desk = trusted_desk()
     desk.keeper.due(5.0)
@@ -82,6 +84,7 @@ def test_a_transport_error_on_the_probe_reports_loss_at_once() -> None:
     assert desk.keeper.due(7.0) == [Action.PROBE]
 
 
+@pytest.mark.expect_log("app.softphone.sip", r"registrar unreachable")
 def test_the_registrar_answering_again_means_register_now_not_at_the_refresh() -> None:
     desk = trusted_desk()
     desk.keeper.due(5.0)
@@ -144,6 +147,7 @@ def test_a_prompt_answer_changes_nothing() -> None:
     assert Action.REGISTER not in desk.keeper.due(5.3)
 
 
+@pytest.mark.expect_log("app.softphone.sip", r"registrar unreachable")
 def test_no_register_is_sent_to_a_registrar_known_to_be_silent() -> None:
     desk = trusted_desk()
     desk.keeper.due(5.0)
@@ -184,6 +188,7 @@ def test_backoff_stops_growing_at_a_minute() -> None:
     assert desk.reports[-1].retry_in == pytest.approx(60 * 0.8)
 
 
+@pytest.mark.expect_log("app.softphone.sip", r"registrar unreachable")
 def test_the_registrar_coming_back_skips_the_backoff() -> None:
     desk = trusted_desk()
     for t in (5.0, 9.0):
@@ -215,6 +220,7 @@ def test_a_re_registration_after_a_dropped_connection_is_reported() -> None:
     assert desk.reports[-1].reason == "OK (re-registered: the connection to the registrar dropped)"
 
 
+@pytest.mark.expect_log("app.softphone.sip", r"no outcome for a REGISTER")
 def test_a_busy_register_is_waited_for_and_a_lost_one_is_replaced() -> None:
     desk = Desk()
     desk.keeper.failed(408, "Request Timeout", 0.0)

@@ -111,6 +111,7 @@ def _rows(engine: Engine) -> list[Any]:
         )
 
 
+@pytest.mark.expect_log("app.services.call_journal", r"not written")
 def test_a_call_recorded_while_the_database_is_locked_is_written_once_in_order_when_it_frees(
     desk_db: Engine, worker: DatabaseWorker
 ) -> None:
@@ -150,6 +151,7 @@ def test_a_call_recorded_while_the_database_is_locked_is_written_once_in_order_w
     assert [str(s)[:19] for s in stamps] == ["2026-11-22 09:00:03", "2026-11-22 09:01:00"]
 
 
+@pytest.mark.expect_log("app.services.call_journal", r"could not be written", level="ERROR")
 def test_a_step_refused_for_good_is_reported_once_and_the_later_steps_still_run(
     desk_db: Engine, worker: DatabaseWorker
 ) -> None:
@@ -170,6 +172,7 @@ def test_a_step_refused_for_good_is_reported_once_and_the_later_steps_still_run(
     assert _rows(desk_db)[0].outcome == "abandoned"
 
 
+@pytest.mark.expect_log("app.services.call_journal", r"could not be written before the window closed", level="ERROR")
 def test_what_the_database_never_took_before_the_window_closed_is_logged_with_the_call(
     desk_db: Engine, worker: DatabaseWorker, caplog: pytest.LogCaptureFixture
 ) -> None:

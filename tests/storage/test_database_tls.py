@@ -199,7 +199,7 @@ def test_an_operator_added_by_add_operator_signs_in_with_their_password_over_tls
     tls_server: TlsServer,
 ) -> None:
     assert _connect(_url(tls_server, "localhost", tls_server.ca)) is True
-    with pytest.raises(DatabaseUnavailable, match="password authentication failed"):
+    with pytest.raises(DatabaseUnavailable, match="password of desk was refused"):
         _connect(_url(tls_server, "localhost", tls_server.ca, password="guess"))
 
 

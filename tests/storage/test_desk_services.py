@@ -105,6 +105,7 @@ def test_a_call_from_ring_to_closed_ticket_through_the_async_ports(
     asyncio.run(shift())
 
 
+@pytest.mark.expect_log("app.storage.seed", r"ignoring a stored disposition")
 def test_dispositions_fall_back_to_the_shipped_lists_until_seeded_then_follow_edits(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:

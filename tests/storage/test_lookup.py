@@ -239,3 +239,23 @@ def test_cards_carry_the_announcements_for_their_region_valid_now(engine: Engine
     assert card.announcements[0].regions == ("R", "elsewhere")
     ended = LookupService(engine, "RU", clock=lambda: now + timedelta(hours=2)).lookup("CN-0000042")
     assert [a.text for a in ended.customers[0].announcements] == ["Not yet", "For everyone"]
+
+
+@pytest.mark.parametrize("region", ["RU", "DE"])
+def test_a_caller_id_sent_without_plus_finds_the_customer(
+    engine: Engine, seeded: Seeded, region: str
+) -> None:
+    """ "442079460958" is John's London number as many carriers send it.  Read nationally it is
+    nothing in Russia and an unknown German number: the international reading finds him."""
+    result = LookupService(engine, region).lookup("442079460958")
+    assert _ids(result) == {seeded.john}
+    assert (result.kind, result.normalized) == (QueryKind.PHONE, "+442079460958")
+
+
+def test_the_national_reading_wins_when_it_finds_someone(engine: Engine, seeded: Seeded) -> None:
+    # In Germany "442079460958" is also +49 442079460958: give that number to someone else.
+    with Session(engine) as session, session.begin():
+        german = _customer(session, "CN-0000077", "Hans Weber", "+49442079460958")
+    result = LookupService(engine, "DE").lookup("442079460958")
+    assert _ids(result) == {german}
+    assert result.normalized == "+49442079460958"

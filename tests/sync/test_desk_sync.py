@@ -177,6 +177,7 @@ def _with_subject(draft: TicketDraft, subject: str) -> TicketDraft:
     return dataclasses.replace(draft, subject=subject)
 
 
+@pytest.mark.expect_log("app.sync.replicator", "changed meanwhile")
 def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     desk_factory: Callable[..., Desk], central_site: CentralSite, central: Engine
 ) -> None:
@@ -224,6 +225,7 @@ def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     assert b.sync.state().conflicts == 0
 
 
+@pytest.mark.expect_log("app.sync.replicator", r"refused by the central database: permission denied", level="ERROR")
 def test_a_refused_ticket_is_marked_kept_and_sent_once_the_cause_is_fixed(
     desk_factory: Callable[..., Desk], central_site: CentralSite
 ) -> None:
@@ -290,6 +292,7 @@ def test_the_status_says_offline_and_how_many_changes_wait(
         drop_database_and_logins(restartable_pg.url, str(url.database), site.logins.values())
 
 
+@pytest.mark.expect_log("app.services.sessions", "unknown operator login")  # "nobody-by-that-login"
 def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does_not(
     desk_factory: Callable[..., Desk], central_site: CentralSite
 ) -> None:

@@ -69,6 +69,7 @@ def _engine_on(url: URL) -> Engine:
     return make_engine(url, connect_args={"connect_timeout": 2})
 
 
+@pytest.mark.expect_log("app.sync.replicator", "changed meanwhile")
 def test_two_desks_editing_one_ticket_surface_a_conflict(
     central: Engine, desks: Callable[[str], Desk]
 ) -> None:

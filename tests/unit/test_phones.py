@@ -7,12 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.tickets.phones import (
+    DialTarget,
     InvalidPhoneNumber,
     NumberKind,
     extension_digits,
     format_phone,
     normalize_phone,
     parse_number,
+    phone_readings,
 )
 
 RU_MOBILE = "+79123456789"
@@ -97,3 +99,34 @@ def test_parse_never_fails_with_anything_but_invalid_phone_number(text: str) -> 
     except InvalidPhoneNumber:
         return
     assert target.value.startswith("+") or target.kind is NumberKind.EXTENSION
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("442071838750", "RU", ("+442071838750",)),  # a carrier's caller ID without "+"
+        ("12125551234", "RU", ("+12125551234",)),
+        ("sip:442071838750@trunk.example", "RU", ("+442071838750",)),
+        ("442071838750", "DE", ("+49442071838750", "+442071838750")),  # national reading first
+        ("33123456789", "DE", ("+4933123456789", "+33123456789")),
+        ("79123456789", "RU", ("+79123456789",)),  # both readings are the same number
+        ("+442071838750", "RU", ("+442071838750",)),
+        ("8 (912) 345-67-89", "RU", ("+79123456789",)),
+    ],
+)
+def test_caller_ids_are_read_nationally_then_internationally(
+    text: str, region: str, expected: tuple[str, ...]
+) -> None:
+    readings = phone_readings(text, region)
+    assert tuple(r.value for r in readings) == expected
+    assert all(r.kind is NumberKind.PHONE for r in readings)
+
+
+def test_an_extension_has_no_international_reading() -> None:
+    assert phone_readings("1234", "RU") == (DialTarget(NumberKind.EXTENSION, "1234"),)
+
+
+@pytest.mark.parametrize("text", ["12345678", "999999999999999"])
+def test_digits_that_are_no_number_either_way_are_refused(text: str) -> None:
+    with pytest.raises(InvalidPhoneNumber):
+        phone_readings(text, "RU")

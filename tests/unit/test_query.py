@@ -35,6 +35,7 @@ from app.tickets.query import (
         ("SMITH", Query(QueryKind.NAME, "smith")),
         ("Алёна", Query(QueryKind.NAME, "алена")),
         ("CN-12a", Query(QueryKind.NAME, "cn-12a")),
+        ("442071838750", Query(QueryKind.PHONE, "+442071838750")),  # caller ID without "+"
     ],
 )
 def test_classify(text: str, expected: Query) -> None:
@@ -45,6 +46,12 @@ def test_classify(text: str, expected: Query) -> None:
 def test_digits_that_are_no_number_are_refused(text: str) -> None:
     with pytest.raises(InvalidQuery):
         classify(text, "RU")
+
+
+def test_a_caller_id_that_reads_both_ways_keeps_the_national_reading_first() -> None:
+    query = classify("442071838750", "DE")
+    assert query == Query(QueryKind.PHONE, "+49442071838750", ("+442071838750",))
+    assert [q.value for q in query.readings()] == ["+49442071838750", "+442071838750"]
 
 
 def test_contract_numbers_round_trip() -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 from pathlib import Path
 
+from app.private_files import private_dir, replace_private
 from app.softphone.audio.devices import DeviceChoice
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,10 @@ def load_choice(path: Path) -> DeviceChoice:
 
 
 def save_choice(path: Path, choice: DeviceChoice) -> None:
-    """Atomically replace the file (a crash mid-write leaves the old choice)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
+    """Atomically replace the file (a crash mid-write leaves the old choice), this user's only."""
+    private_dir(path.parent)
     data = {"capture": choice.capture, "playback": choice.playback, "ring": choice.ring}
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    replace_private(path, json.dumps(data, indent=2) + "\n")
 
 
 def merge(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from app.private_files import private_dir, private_file
 from app.softphone.engine.pj import AudioPort, Library, Player, Recorder
 
 log = logging.getLogger("app.softphone.sip")
@@ -103,8 +104,10 @@ class Recording:
 
     @classmethod
     def start(cls, path: Path) -> Recording:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(path=path, recorder=Recorder(str(path)))
+        private_dir(
+            path.parent, ours=False
+        )  # a call's voice: the desk user's only (pjsua keeps the file's mode)
+        return cls(path=path, recorder=Recorder(str(private_file(path))))
 
     def connect(self, call_audio: AudioPort, backend: AudioBackend) -> None:
         """(Re)connect after every ACTIVE media state: the remote voice and the operator's."""

@@ -1,0 +1,92 @@
+"""The screen pop always hears how its caller's lookup ended -- found, unknown or failed -- with the
+real window, its own softphone engine and a second engine calling on loopback (the `desk` of
+test_call_desk).  Caller IDs come as carriers send them: international numbers without "+"."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, text
+
+from app.services.lookup import LookupService
+from app.storage.database import make_engine
+from tests.gui.desks import Desk, press_ready, run
+
+pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
+
+
+def _english_customer(engine: Engine) -> tuple[str, str]:
+    """A demo customer with a British number nobody else has: (E.164, contract)."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT p.e164, c.contract_number FROM customer_phones p JOIN customers c ON c.id = p.customer_id"
+                " WHERE p.e164 LIKE '+44%'"
+                " AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1 ORDER BY p.id LIMIT 1"
+            )
+        ).one()
+    return row[0], row[1]
+
+
+def _ring(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: Any) -> None:
+    run(qtbot, loop, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    qtbot.waitUntil(lambda: bool(desk.events("card_filled")), timeout=15_000)
+
+
+def test_an_international_caller_id_without_plus_fills_the_card(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    e164, contract = _english_customer(desk.engine)
+    press_ready(qtbot, desk)
+    caller = caller_factory(e164.lstrip("+"))  # e.g. 447712345678, read in Russia (region RU)
+    _ring(qtbot, event_loop_qt, desk, caller)
+    filled = desk.events("card_filled")[0]
+    assert (filled["found"], filled["customers"]) == (True, 1)
+    assert desk.window.card.contract.text() == contract
+    with qtbot.waitSignal(desk.window.desk._phone.call_ended, timeout=10_000):  # type: ignore[union-attr]
+        run(qtbot, event_loop_qt, caller.request("hangup"))
+
+
+def test_a_caller_id_that_is_nobodys_number_is_an_unknown_caller(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    call_desk = desk.window.desk
+    assert call_desk is not None
+    press_ready(qtbot, desk)
+    caller = caller_factory("12345678")  # too long for an extension, too short for a number
+    with qtbot.waitSignal(call_desk.unknown_caller, timeout=15_000) as unknown:
+        _ring(qtbot, event_loop_qt, desk, caller)
+    assert unknown.args == ["12345678"]
+    assert desk.events("card_filled")[0]["found"] is False
+    with qtbot.waitSignal(call_desk._phone.call_ended, timeout=10_000):
+        run(qtbot, event_loop_qt, caller.request("hangup"))
+
+
+class TestWithTheDatabaseDown:
+    @pytest.fixture
+    def lookup_service(self, tmp_path: Path) -> LookupService:
+        """Lookups go to a database that cannot be opened (a folder where the file should be)."""
+        (tmp_path / "gone.sqlite3").mkdir()
+        return LookupService(make_engine(f"sqlite:///{tmp_path / 'gone.sqlite3'}"), default_region="RU")
+
+    def test_the_operator_is_told_the_card_could_not_be_looked_up(
+        self, qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+    ) -> None:
+        call_desk = desk.window.desk
+        assert call_desk is not None
+        e164, _contract = _english_customer(desk.engine)
+        press_ready(qtbot, desk)
+        caller = caller_factory(e164)
+        with qtbot.waitSignal(
+            call_desk.message, timeout=15_000, check_params_cb=lambda m: "could not be looked up" in m
+        ):
+            _ring(qtbot, event_loop_qt, desk, caller)
+        filled = desk.events("card_filled")[0]
+        assert filled["found"] is False
+        assert "cannot open" in filled["error"]
+        with qtbot.waitSignal(call_desk._phone.call_ended, timeout=10_000):
+            run(qtbot, event_loop_qt, caller.request("hangup"))
