@@ -172,7 +172,9 @@ def test_a_step_refused_for_good_is_reported_once_and_the_later_steps_still_run(
     assert _rows(desk_db)[0].outcome == "abandoned"
 
 
-@pytest.mark.expect_log("app.services.call_journal", r"could not be written before the window closed", level="ERROR")
+@pytest.mark.expect_log(
+    "app.services.call_journal", r"could not be written before the window closed", level="ERROR"
+)
 def test_what_the_database_never_took_before_the_window_closed_is_logged_with_the_call(
     desk_db: Engine, worker: DatabaseWorker, caplog: pytest.LogCaptureFixture
 ) -> None:

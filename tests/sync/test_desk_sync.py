@@ -225,7 +225,9 @@ def test_a_stale_save_is_set_aside_as_a_conflict_not_applied(
     assert b.sync.state().conflicts == 0
 
 
-@pytest.mark.expect_log("app.sync.replicator", r"refused by the central database: permission denied", level="ERROR")
+@pytest.mark.expect_log(
+    "app.sync.replicator", r"refused by the central database: permission denied", level="ERROR"
+)
 def test_a_refused_ticket_is_marked_kept_and_sent_once_the_cause_is_fixed(
     desk_factory: Callable[..., Desk], central_site: CentralSite
 ) -> None:

@@ -88,7 +88,9 @@ def _reports(engine: Engine) -> list[t.Row]:  # type: ignore[name-defined]
         return list(conn.execute(select(t.sync_refusals).order_by(t.sync_refusals.c.first_at)).all())
 
 
-@pytest.mark.expect_log("app.sync.replicator", r"refused by the central database: permission denied", level="ERROR")
+@pytest.mark.expect_log(
+    "app.sync.replicator", r"refused by the central database: permission denied", level="ERROR"
+)
 def test_a_refused_ticket_waits_with_its_later_changes_is_reported_and_goes_through_once_fixed(
     central_site: CentralSite, desk_factory: Callable[[float], Desk], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -176,7 +178,9 @@ def test_a_refused_ticket_waits_with_its_later_changes_is_reported_and_goes_thro
     )
 
 
-@pytest.mark.expect_log("app.sync.replicator", r"refused by the central database: new row violates", level="ERROR")
+@pytest.mark.expect_log(
+    "app.sync.replicator", r"refused by the central database: new row violates", level="ERROR"
+)
 @pytest.mark.expect_log("app.sync.replicator", r"could not report the refusal")
 def test_refused_changes_are_tried_again_by_the_clock(
     central_site: CentralSite, desk_factory: Callable[[float], Desk]
