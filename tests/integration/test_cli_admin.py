@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from tests.fixtures.logins import PASSWORD, drop_database_and_logins
-from tests.fixtures.postgres import owner_url
+from tests.fixtures.postgres import OWNER, owner_url
 
 pytestmark = pytest.mark.pg
 
@@ -81,7 +81,7 @@ def test_add_operator_creates_the_row_and_a_login_that_works(database: tuple[URL
             "SELECT grantor::regrole::text, roleid::regrole::text FROM pg_auth_members"
             " WHERE member = current_user::regrole"
         ).fetchall()
-        assert granted_by == [(owner.username, "frontline_operator")]
+        assert granted_by == [(OWNER, "frontline_operator")]
     again = add_operator(owner, login, "another")
     assert again.returncode == 2
     assert login in again.stderr
