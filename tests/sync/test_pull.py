@@ -18,6 +18,8 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import URL
 
 from app.errors import DatabaseUnavailable
+from app.services.customers import CustomerService
+from app.services.lookup import LookupService
 from app.storage import migrate
 from app.storage.database import make_engine
 from app.storage.schema import Base
@@ -429,21 +431,31 @@ def test_operator_states_are_copied_and_a_notice_updates_one(
     assert tuple(state) == ("break", "lunch")
 
 
-def test_refresh_customer_pulls_one_new_customer(
-    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
+def test_a_customer_the_desk_creates_centrally_is_pulled_into_its_cache_at_once(
+    central_site: CentralSite, ids: dict[str, int], desk: Engine, cache: Engine
 ) -> None:
+    """Wired as `app.main` wires a desk: the customer is created in the central database with the
+    operator's own grants (the contract number must be unique across desks), then
+    `refresh_customer` copies it into the cache, where the card is looked up."""
     refresher = CacheRefresher(desk, cache)
     refresher.refresh()
-    new_id = _sql(  # another desk adds a customer, with its operator's grants
-        colleague,
-        "INSERT INTO customers (contract_number, name, name_search, created_at, updated_at)"
-        " VALUES ('CN-NEW', 'New', 'new', :at, :at) RETURNING id",
-        at=AT,
+    customers = CustomerService(
+        desk,
+        "RU",
+        lookup=LookupService(cache, "RU"),
+        after_insert=refresher.refresh_customer,
     )
-    _sql(colleague, "INSERT INTO customer_phones (customer_id, e164) VALUES (:c, '+79990000000')", c=new_id)
 
-    refresher.refresh_customer(new_id)
+    card = customers.create(
+        phone="+7 999 000-00-00",
+        name="New",
+        address=None,
+        region=None,
+        notes=None,
+        operator_login=central_site.logins["a1"],
+    )
 
+    assert (card.name, card.phones) == ("New", ("+79990000000",))
     assert _rows(cache, "customers") == _rows(desk, "customers")
     assert _rows(cache, "customer_phones") == _rows(desk, "customer_phones")
 
