@@ -40,6 +40,13 @@ and reads ``pg_stat_statements``.
   and after the run.  More processes do not help on 2 cores (2, 4 and 8 processes gave the same
   p95 within noise, 16 a worse one): they trade GIL waits for run-queue waits.  The wall-clock
   latency stays the figure; the breakdown says how much of it PostgreSQL spent.
+
+  A ceiling to know: every write fires the change-notification trigger, and PostgreSQL commits
+  transactions that sent a NOTIFY one at a time (they queue on one lock, ``pg_locks``: object
+  of ``pg_database`` 0, AccessExclusiveLock, held through the commit).  ``--desks 1000
+  --compress 10`` (667 writes/s) measured beyond it on the 2-core dev box: ~1 000 backends
+  waiting on that lock, writes taking minutes -- the same as the superuser, so not row-level
+  security; ``--compress 1`` (the real 1 call/min, 67 writes/s) stays far below it.
 * **catch-up**: PostgreSQL is stopped, `--catchup` changes (calls and tickets, five per item) are
   appended to a desk's outbox (operator a1) with its replicator running (offline), PostgreSQL is
   started again; the time from the start until the outbox is empty, and changes per second.
@@ -233,7 +240,7 @@ def _desk_thread(
                 out["errors"].append(f"{type(exc).__name__}: {exc}")
         n += 1
         out["calls"] += 1
-        time.sleep(max(0.0, period - (time.monotonic() - started)))
+        time.sleep(max(0.0, min(started + period, until) - time.monotonic()))
 
 
 def _desk_process(desks: list[tuple[int, str, int]], period: float, duration: float) -> dict[str, Any]:
@@ -384,14 +391,17 @@ def main() -> int:
                 print("  " + access_check(site, keys[0]))
                 reset_server_stats(site.url)
                 load_before = os.getloadavg()[0]
+                started = time.perf_counter()
                 result = bench_desks(site, keys, args.compress, args.duration, args.processes)
+                elapsed = time.perf_counter() - started
                 load_after = os.getloadavg()[0]
                 server_total, server_max = server_time(site.url)
             writes = result["latencies"]
             print(
                 f"desks: {args.desks} desks, 1 call/min each, time x{args.compress:g} "
                 f"({args.desks * args.compress / 60:.1f} calls/s, 4 writes each) for {args.duration:g} s: "
-                f"{result['calls']} calls, {len(writes)} writes ({len(writes) / args.duration:.0f}/s)"
+                f"{result['calls']} calls, {len(writes)} writes; the run took {elapsed:.0f} s (starting the "
+                "processes and their logins, and the calls still queued at the end, included)"
             )
             print(summary("  central write", writes) + "  (target p95 <= 20 ms)")
             print(
