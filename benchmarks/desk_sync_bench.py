@@ -2,9 +2,13 @@
 
     python benchmarks/desk_sync_bench.py [--saves 300] [--customers 2000] [--interval 0.05]
 
-Starts its own throwaway PostgreSQL cluster (durable: fsync and synchronous_commit on), seeds it
-with demo data, opens two desks as the workstation does (`app.services.desk_sync.DeskSync`: local
-SQLite cache + outbox, replicator, LISTEN, cache refresher) and measures, per save:
+Starts its own throwaway PostgreSQL cluster (durable: fsync and synchronous_commit on) with a
+database made as a site makes it (`tests.fixtures.site_on_server`: created by the superuser,
+owned and migrated by the owner role, operators added with ``frontline admin add-operator``'s
+code), the demo data loaded by the owner role (``frontline demo-data`` as IT runs it), opens two
+desks as the workstation does (`app.services.desk_sync.DeskSync`: local SQLite cache + outbox,
+replicator, LISTEN, cache refresher) **signed in as two operators of one department** (a1 saves,
+a2 watches; row-level security forced on every statement they make) and measures, per save:
 
 * **A → B visible**: from the start of `TicketService.save` on desk A (cache + outbox commit) to
   desk B's `on_rows` callback naming that ticket (the central database applied it, notified, and
@@ -29,16 +33,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from app.services.desk_sync import DeskSync
 from app.services.sync_ports import ChangedRows
-from app.storage import migrate
-from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
 from app.storage.schema import Customer, Line, Ticket
+from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
 from tests.fixtures.postgres import find_pg_bin, start_cluster
+from tests.fixtures.site_on_server import central_site_on
 
 
 def pct(values: list[float], p: float) -> float:
@@ -60,20 +64,19 @@ def main() -> int:
         print("PostgreSQL server binaries not found", file=sys.stderr)
         return 2
     cluster = start_cluster(pg_bin, durable=True)
+    try:
+        with central_site_on(cluster.url) as site:
+            generate_demo_data(site.engine("owner"), customers=args.customers, default_region="RU")
+            return run(site, args)
+    finally:
+        cluster.stop()
+
+
+def run(site: CentralSite, args: argparse.Namespace) -> int:
     home = Path(tempfile.mkdtemp(prefix="desk-sync-bench-"))
+    a1 = site.logins["a1"]
     desks: list[DeskSync] = []
     try:
-        admin = create_engine(cluster.url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE bench"))
-        admin.dispose()
-        url = cluster.url.set(database="bench")
-        migrate.upgrade(url)
-        seed = make_engine(url)
-        generate_demo_data(seed, customers=args.customers, default_region="RU")
-        seed.dispose()
-        central_url = url.render_as_string(hide_password=False)
-
         seen: dict[int, float] = {}
         seen_lock = threading.Condition()
 
@@ -84,8 +87,10 @@ def main() -> int:
                     seen.setdefault(local_id, now)
                 seen_lock.notify_all()
 
-        desk_a = DeskSync(central_url, home / "a.sqlite3")
-        desk_b = DeskSync(central_url, home / "b.sqlite3", on_rows=on_rows_b)
+        desk_a = DeskSync(site.url_of("a1").render_as_string(hide_password=False), home / "a.sqlite3")
+        desk_b = DeskSync(
+            site.url_of("a2").render_as_string(hide_password=False), home / "b.sqlite3", on_rows=on_rows_b
+        )
         desks += [desk_a, desk_b]
         for desk in desks:
             desk.prepare()
@@ -95,7 +100,7 @@ def main() -> int:
         with desk_a.cache.connect() as conn:
             customer = conn.scalar(select(Customer.id).order_by(Customer.id).limit(1))
             line = conn.scalar(select(Line.id).order_by(Line.id).limit(1))
-        view = tickets.create_for_call(None, customer, line, None)
+        view = tickets.create_for_call(None, customer, line, a1)
         assert desk_a.replicator.wait_idle(30)
         deadline = time.monotonic() + 30
         b_id = None
@@ -103,7 +108,12 @@ def main() -> int:
             with desk_b.cache.connect() as conn:
                 b_id = conn.scalar(select(Ticket.id).where(Ticket.number == view.number))
             time.sleep(0.01)
-        assert b_id is not None, "desk B never saw the ticket"
+        if b_id is None:
+            print(
+                f"desk B never saw the ticket; refused centrally: {desk_a.outbox.refused()[:1]}",
+                file=sys.stderr,
+            )
+            return 1
 
         visible: list[float] = []
         saves: list[float] = []
@@ -114,7 +124,7 @@ def main() -> int:
                 seen.pop(b_id, None)
             draft = dataclasses.replace(view.draft, subject=f"Bench save {i}")
             start = time.perf_counter()
-            view = tickets.save(view.id, draft, view.version, None)
+            view = tickets.save(view.id, draft, view.version, a1)
             saves.append((time.perf_counter() - start) * 1000)
             with seen_lock:
                 if not seen_lock.wait_for(lambda: b_id in seen, timeout=10):
@@ -124,18 +134,24 @@ def main() -> int:
             time.sleep(args.interval)
         cpu = (time.process_time() - cpu0) / (time.perf_counter() - wall0) * 100
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        desk_a.replicator.wait_idle(30)
+        counts = desk_a.outbox.counts()
+        print(f"desks signed in as {a1} (saves) and {site.logins['a2']} (watches), department A")
         print(f"saves: {len(saves)}, seen on B: {len(visible)}")
         print(
             f"A -> B visible: p50 {statistics.median(visible):.1f} ms, p95 {pct(visible, 95):.1f} ms, "
             f"max {max(visible):.1f} ms (target p95 <= 300)"
         )
         print(f"A's save (local): p50 {statistics.median(saves):.2f} ms, p95 {pct(saves, 95):.2f} ms")
+        print(
+            f"errors: {args.saves - len(visible)} saves not seen on B, {counts['failed']} refused by the "
+            f"central database, {counts['conflict']} conflicts, {counts['pending']} still waiting (target 0)"
+        )
         print(f"this process (both desks): CPU {cpu:.1f} % of a core, max RSS {rss:.0f} MB")
         return 0
     finally:
         for desk in desks:
             desk.stop()
-        cluster.stop()
 
 
 if __name__ == "__main__":

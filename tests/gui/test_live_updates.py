@@ -1,12 +1,16 @@
 """Two desks on one central PostgreSQL: what desk A saves, desk B's window shows, through
 LISTEN/NOTIFY into B's cache and on to the card on B's screen (no polling).  Real PostgreSQL, two
-`DeskSync`s with their own cache files, B's real `MainWindow` under pytest-qt."""
+`DeskSync`s with their own cache files, B's real `MainWindow` under pytest-qt.
+
+As a site runs it (`central_site`): IT loads the demo data as the owner role; desk A is signed in
+as operator a1, desk B as a2 (both of department A: row-level security lets each see the other's
+tickets), the announcement comes from their shift lead."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,7 +19,6 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
-from sqlalchemy.engine import URL
 
 from app.services.db_worker import DatabaseWorker
 from app.services.desk_sync import DeskSync
@@ -23,7 +26,6 @@ from app.services.desk_workers import WorkerTickets
 from app.services.lookup import LookupService
 from app.services.sync_conflicts import ConflictService
 from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
-from app.storage.database import make_engine
 from app.storage.demo_data import generate_demo_data
 from app.storage.schema import Announcement, Customer, Line, Ticket
 from app.ui.customer_card import CustomerCardView
@@ -31,6 +33,7 @@ from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.ticket_form import TicketForm
+from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
 
 pytestmark = [pytest.mark.gui, pytest.mark.pg]
@@ -39,7 +42,7 @@ WAIT_MS = 15_000
 
 
 class OpenDesk(Protocol):
-    def __call__(self, name: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync: ...
+    def __call__(self, who: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync: ...
 
 
 def _first(desk: DeskSync, column: Any) -> Any:
@@ -48,22 +51,21 @@ def _first(desk: DeskSync, column: Any) -> Any:
 
 
 @pytest.fixture
-def central_url(pg_database_factory: Callable[..., URL]) -> Iterator[URL]:
-    url = pg_database_factory()
-    engine = make_engine(url)
-    generate_demo_data(engine, customers=30, seed=11, default_region="RU")
-    engine.dispose()
-    yield url
+def site(central_site: CentralSite) -> CentralSite:
+    """`central_site` with demo data, loaded by IT (`frontline demo-data` as the owner role)."""
+    generate_demo_data(central_site.engine("owner"), customers=30, seed=11, default_region="RU")
+    return central_site
 
 
 @pytest.fixture
-def desks(central_url: URL, tmp_path: Path) -> Iterator[OpenDesk]:
+def desks(site: CentralSite, tmp_path: Path) -> Iterator[OpenDesk]:
+    """``desks(who, events)``: a desk signed in as `who`'s own login (a key of `site.logins`)."""
     opened: list[DeskSync] = []
 
-    def open_desk(name: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync:
+    def open_desk(who: str, events: SyncEvents | None, *, start: bool = True) -> DeskSync:
         desk = DeskSync(
-            central_url.render_as_string(hide_password=False),
-            tmp_path / f"{name}.sqlite3",
+            site.url_of(who).render_as_string(hide_password=False),
+            tmp_path / f"{who}.sqlite3",
             on_state=events.emit_state if events else None,
             on_rows=events.emit_rows if events else None,
             on_conflict=events.emit_conflict if events else None,
@@ -83,12 +85,13 @@ def desks(central_url: URL, tmp_path: Path) -> Iterator[OpenDesk]:
 def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
+    site: CentralSite,
     desks: OpenDesk,
     worker: DatabaseWorker,
     tmp_path: Path,
 ) -> None:
     events = SyncEvents()
-    desk_b = desks("b", events)
+    desk_b = desks("a2", events)
     window = MainWindow(
         lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
         health=WorkerDatabaseHealth(worker, desk_b.cache),
@@ -108,14 +111,15 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     tickets_before = window.card.tickets.rowCount()
 
     # Desk A, another workstation with its own cache, opens and saves a ticket for that customer.
-    desk_a = desks("a", None)
+    desk_a = desks("a1", None)
     tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
-    created = tickets_a.create_for_call(None, customer_id, _first(desk_a, Line.id), None)
+    a1 = site.logins["a1"]
+    created = tickets_a.create_for_call(None, customer_id, _first(desk_a, Line.id), a1)
     tickets_a.save(
         created.id,
         dataclasses.replace(created.draft, subject="Fibre cut on Lenina st."),
         created.version,
-        None,
+        a1,
     )
 
     def b_shows_the_ticket() -> None:
@@ -127,20 +131,17 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     qtbot.waitUntil(b_shows_the_ticket, timeout=WAIT_MS)
     assert window.card.tickets.rowCount() == tickets_before + 1
 
-    # A shift lead announces an outage in the customer's region: B's card shows it too.
-    central = make_engine(desk_a.central.url)
-    try:
-        with central.begin() as conn:
-            conn.execute(
-                insert(Announcement).values(
-                    text="Outage in the district: engineers on site",
-                    regions=[region] if region else [],
-                    valid_from=datetime.now(UTC) - timedelta(minutes=1),
-                    valid_to=datetime.now(UTC) + timedelta(hours=2),
-                )
+    # Their shift lead announces an outage in the customer's region: B's card shows it too.
+    with site.engine("lead").begin() as conn:
+        conn.execute(
+            insert(Announcement).values(
+                text="Outage in the district: engineers on site",
+                regions=[region] if region else [],
+                valid_from=datetime.now(UTC) - timedelta(minutes=1),
+                valid_to=datetime.now(UTC) + timedelta(hours=2),
+                created_by_id=site.ids["lead"],
             )
-    finally:
-        central.dispose()
+        )
     qtbot.waitUntil(lambda: "Outage in the district" in window.card.announcements.text(), timeout=WAIT_MS)
     assert window.sync_label.text().endswith("online")
     window.close()  # stops its live updates while this test's event loop still runs
@@ -150,24 +151,26 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
 def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applies_on_request(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
+    site: CentralSite,
     desks: OpenDesk,
     worker: DatabaseWorker,
     tmp_path: Path,
 ) -> None:
-    desk_a = desks("a", None)
+    a1, a2 = site.logins["a1"], site.logins["a2"]
+    desk_a = desks("a1", None)
     tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
-    created = tickets_a.create_for_call(None, _first(desk_a, Customer.id), _first(desk_a, Line.id), None)
+    created = tickets_a.create_for_call(None, _first(desk_a, Customer.id), _first(desk_a, Line.id), a1)
     assert desk_a.replicator.wait_idle(WAIT_MS / 1000)
 
     # Desk B copied the ticket at version 1, then lost the network (not started: no sync threads).
     events = SyncEvents()
-    desk_b = desks("b", events, start=False)
+    desk_b = desks("a2", events, start=False)
     tickets_b = desk_ticket_service(desk_b, tmp_path / "b-numbers.sqlite3")
     with desk_b.cache.connect() as conn:
         b_ticket = tickets_b.get(conn.scalar(select(Ticket.id).where(Ticket.number == created.number)))
     assert (b_ticket.number, b_ticket.version) == (created.number, 1)
     port_b = WorkerTickets(worker, tickets_b)
-    form = TicketForm(port_b, operator_login=None)
+    form = TicketForm(port_b, operator_login=a2)
     qtbot.addWidget(form)
     form.set_reference_data(tickets_b.reference_data())
     form.load(b_ticket)
@@ -183,7 +186,7 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
     form.show()
 
     # A saves first; B, offline, saves its own change over version 1 (fine on B's own cache).
-    tickets_a.save(created.id, dataclasses.replace(created.draft, subject="Desk A: line fault"), 1, None)
+    tickets_a.save(created.id, dataclasses.replace(created.draft, subject="Desk A: line fault"), 1, a1)
     assert desk_a.replicator.wait_idle(WAIT_MS / 1000)
     form.subject.setText("Desk B: billing question")
     with qtbot.waitSignal(form.saved, timeout=WAIT_MS):
@@ -201,9 +204,9 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
     }
     assert rows["Subject"] == ("Desk B: billing question", "Desk A: line fault")
     assert form.subject.text() == "Desk B: billing question"  # nothing typed is lost
-    central = make_engine(desk_a.central.url)
+    lead = site.engine("lead")  # what arrived, as their shift lead sees it
     try:
-        with central.connect() as conn:
+        with lead.connect() as conn:
             stored = conn.execute(
                 select(Ticket.subject, Ticket.version).where(Ticket.number == created.number)
             ).one()
@@ -213,11 +216,12 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
             dialog.apply_mine.click()
         qtbot.waitUntil(lambda: not desk_b.outbox.conflicts(), timeout=WAIT_MS)
         assert desk_b.replicator.wait_idle(WAIT_MS / 1000)
-        with central.connect() as conn:
+        with lead.connect() as conn:
             stored = conn.execute(
-                select(Ticket.subject, Ticket.version).where(Ticket.number == created.number)
+                select(Ticket.subject, Ticket.version, Ticket.updated_by_id).where(
+                    Ticket.number == created.number
+                )
             ).one()
-        assert tuple(stored) == ("Desk B: billing question", 3)
+        assert tuple(stored) == ("Desk B: billing question", 3, site.ids["a2"])
     finally:
-        central.dispose()
         live.shutdown()

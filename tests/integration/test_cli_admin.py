@@ -1,77 +1,81 @@
-"""`frontline admin add-operator` against a real PostgreSQL: the operator row and their own login
+"""`frontline admin add-operator` against a real PostgreSQL, run as a site runs it: by IT as the
+owner role (docs/central-database.md), never the superuser.  The operator row and their own login
 role exist afterwards, the password came from stdin and appears nowhere in the output."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
+from tests.fixtures.logins import PASSWORD, drop_database_and_logins
+from tests.fixtures.postgres import OWNER, owner_url
 from tests.fixtures.processes import frontline
 
 pytestmark = pytest.mark.pg
 
 
-def test_add_operator_creates_the_row_and_a_login_that_works(pg_database_factory: Callable[..., URL]) -> None:
+@pytest.fixture
+def database(pg_server: URL, pg_database_factory: Callable[..., URL]) -> Iterator[tuple[URL, str]]:
+    """(the owner's URL, without the password; a new login), dropped with the database."""
     url = pg_database_factory(migrated=True)
-    db = url.render_as_string(hide_password=False)
-    done = frontline(
+    login = f"op_anna_{uuid.uuid4().hex[:8]}"  # login roles are cluster-wide
+    yield owner_url(url).set(password=None), login
+    drop_database_and_logins(pg_server, str(url.database), [login])
+
+
+def add_operator(owner: URL, login: str, password: str) -> subprocess.CompletedProcess[str]:
+    return frontline(
         "admin",
         "add-operator",
         "--db",
-        db,
+        owner.render_as_string(),
         "--login",
-        "op_anna",
+        login,
         "--department",
         "Billing",
         "--role",
         "operator",
         "--display-name",
         "Anna",
-        stdin="s3cret-Pa55\n",
+        stdin=f"{password}\n",
+        env={"PGPASSWORD": PASSWORD},  # the owner's password as libpq takes it, never on the command line
     )
+
+
+def test_add_operator_creates_the_row_and_a_login_that_works(database: tuple[URL, str]) -> None:
+    owner, login = database
+    done = add_operator(owner, login, "s3cret-Pa55")
     assert done.returncode == 0, done.stderr
     assert "s3cret-Pa55" not in done.stdout + done.stderr
     # The new operator signs in with their own credentials and is who the database thinks.
     with psycopg.connect(
-        host=url.host, port=url.port, dbname=url.database, user="op_anna", password="s3cret-Pa55"
+        host=owner.host, port=owner.port, dbname=owner.database, user=login, password="s3cret-Pa55"
     ) as conn:
-        assert conn.execute("SELECT current_user").fetchone() == ("op_anna",)
-        is_super = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
-        assert is_super == (False,)
-    again = frontline(
-        "admin",
-        "add-operator",
-        "--db",
-        db,
-        "--login",
-        "op_anna",
-        "--department",
-        "Billing",
-        "--role",
-        "operator",
-        stdin="another\n",
-    )
+        assert conn.execute("SELECT current_user").fetchone() == (login,)
+        assert conn.execute(
+            "SELECT rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        ).fetchone() == (False, False, False)
+        assert conn.execute(
+            "SELECT d.name FROM operators o JOIN departments d ON d.id = o.department_id WHERE o.login = %s",
+            (login,),
+        ).fetchone() == ("Billing",)
+        granted_by = conn.execute(  # made by IT's owner role, as the site runs it
+            "SELECT grantor::regrole::text, roleid::regrole::text FROM pg_auth_members"
+            " WHERE member = current_user::regrole"
+        ).fetchall()
+        assert granted_by == [(OWNER, "frontline_operator")]
+    again = add_operator(owner, login, "another")
     assert again.returncode == 2
-    assert "op_anna" in again.stderr
+    assert login in again.stderr
 
 
-def test_an_empty_password_is_refused(pg_database_factory: Callable[..., URL]) -> None:
-    url = pg_database_factory(migrated=True)
-    done = frontline(
-        "admin",
-        "add-operator",
-        "--db",
-        url.render_as_string(hide_password=False),
-        "--login",
-        "op_b",
-        "--department",
-        "A",
-        "--role",
-        "operator",
-        stdin="\n",
-    )
+def test_an_empty_password_is_refused(database: tuple[URL, str]) -> None:
+    owner, login = database
+    done = add_operator(owner, login, "")
     assert done.returncode == 2
     assert "Empty password" in done.stderr

@@ -3,12 +3,9 @@ own credentials, in raw SQL, because the client is never trusted to enforce it."
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,9 @@ from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.tickets.enums import CallDirection, CallOutcome, Role, TicketStatus
 from app.tickets.numbering import ReservePolicy, TicketNumberAllocator
-from tests.fixtures.logins import PASSWORD, OperatorLogins, drop_database_and_logins
+from tests.fixtures.central import CentralSite
+from tests.fixtures.logins import PASSWORD, drop_database_and_logins
+from tests.fixtures.postgres import owner_url
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -50,7 +49,8 @@ def _rls(engine: Engine) -> dict[str, tuple[bool, bool]]:
 
 
 def test_0003_up_down_up(empty_url: str | URL) -> None:
-    engine = make_engine(empty_url)
+    # On PostgreSQL as a site migrates: as the owner role, not the superuser.
+    engine = make_engine(owner_url(empty_url) if isinstance(empty_url, URL) else empty_url)
     try:
         migrate.upgrade(engine, "0003")
         postgres = engine.dialect.name == "postgresql"
@@ -77,29 +77,6 @@ def test_0003_up_down_up(empty_url: str | URL) -> None:
 # --- a database with two departments -------------------------------------------------------------
 
 
-@dataclass
-class Site(OperatorLogins):
-    """A migrated database with departments A and B, their operators and a little of everything."""
-
-    # url: superuser, this database; logins: a1, a2 (operators of A), lead (shift lead of A), b1 (B), admin
-    server: URL = dataclasses.field(kw_only=True)  # superuser
-    ids: dict[str, int]  # operators, departments "dept_a"/"dept_b", tickets, calls, customer, line
-
-    def owner_check(self) -> contextlib.AbstractContextManager[Any]:
-        """A SQLAlchemy connection as the superuser (RLS does not apply), not committed by itself."""
-        return _superuser(self.url)
-
-
-@contextlib.contextmanager
-def _superuser(url: URL) -> Iterator[Any]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
 def _q(conn: psycopg.Connection[Any], statement: str, *params: object) -> list[tuple[Any, ...]]:
     with conn.cursor() as cur:
         cur.execute(statement, params)
@@ -113,92 +90,67 @@ def _rowcount(conn: psycopg.Connection[Any], statement: str, *params: object) ->
 
 
 @pytest.fixture
-def site(pg_server: URL, pg_database_factory: Callable[..., URL]) -> Iterator[Site]:
-    url = pg_database_factory()
-    owner = make_engine(url)
-    suffix = uuid.uuid4().hex[:8]  # login roles are cluster-wide: unique per test
-    logins = {k: f"{k}_{suffix}" for k in ("a1", "a2", "lead", "b1", "admin")}
-    people = {
-        "a1": ("Dept A", Role.OPERATOR, "1001"),
-        "a2": ("Dept A", Role.OPERATOR, "1002"),
-        "lead": ("Dept A", Role.SHIFT_LEAD, "1000"),
-        "b1": ("Dept B", Role.OPERATOR, "2001"),
-        "admin": ("IT", Role.ADMIN, None),
-    }
-    try:
-        for key, (department, role, ext) in people.items():
-            add_operator(
-                owner,
-                login=logins[key],
-                display_name=key.upper(),
-                department=department,
-                role=role,
-                password=PASSWORD,
-                sip_extension=ext,
-            )
-        ids: dict[str, int] = {}
-        with owner.begin() as conn:
+def site(central_site: CentralSite) -> CentralSite:
+    """`central_site` (a1, a2 operators of A, lead of A, b1 of B, admin) with a little of
+    everything, loaded by the owner role: a line, a customer, and a ticket (with its ``created``
+    event) and a call of a1 and of b1; their ids in `ids` (``ticket_a1``, ``call_b1``...)."""
+    ids = central_site.ids
+    with central_site.engine("owner").begin() as conn:
 
-            def one(statement: str, **params: object) -> int:
-                return int(conn.execute(text(statement), params).scalar_one())
+        def one(statement: str, **params: object) -> int:
+            return int(conn.execute(text(statement), params).scalar_one())
 
-            for key, login in logins.items():
-                ids[key] = one("SELECT id FROM operators WHERE login = :l", l=login)
-            ids["dept_a"] = one("SELECT id FROM departments WHERE name = 'Dept A'")
-            ids["dept_b"] = one("SELECT id FROM departments WHERE name = 'Dept B'")
-            ids["line"] = one("INSERT INTO lines (name) VALUES ('Support') RETURNING id")
-            conn.execute(
-                text("INSERT INTO line_numbers (line_id, number) VALUES (:l, '+78005550100')"),
-                {"l": ids["line"]},
-            )
-            ids["customer"] = one(
-                "INSERT INTO customers (contract_number, name, name_search, created_at, updated_at)"
-                " VALUES ('CN-1', 'Ada', 'ada', :at, :at) RETURNING id",
+        ids["line"] = one("INSERT INTO lines (name) VALUES ('Support') RETURNING id")
+        conn.execute(
+            text("INSERT INTO line_numbers (line_id, number) VALUES (:l, '+78005550100')"),
+            {"l": ids["line"]},
+        )
+        ids["customer"] = one(
+            "INSERT INTO customers (contract_number, name, name_search, created_at, updated_at)"
+            " VALUES ('CN-1', 'Ada', 'ada', :at, :at) RETURNING id",
+            at=AT,
+        )
+        conn.execute(
+            text("INSERT INTO customer_phones (customer_id, e164) VALUES (:c, '+79123456789')"),
+            {"c": ids["customer"]},
+        )
+        for key in ("a1", "b1"):
+            ids[f"ticket_{key}"] = one(
+                "INSERT INTO tickets (number, customer_id, status, subject, created_by_id,"
+                " created_at, updated_at, version) VALUES (:n, :c, 'new', :s, :o, :at, :at, 1) RETURNING id",
+                n=f"T-{key}",
+                c=ids["customer"],
+                s=f"ticket of {key}",
+                o=ids[key],
                 at=AT,
             )
             conn.execute(
-                text("INSERT INTO customer_phones (customer_id, e164) VALUES (:c, '+79123456789')"),
-                {"c": ids["customer"]},
+                text(
+                    "INSERT INTO ticket_events (ticket_id, kind, author_id, at) VALUES (:t, 'created', :o, :at)"
+                ),
+                {"t": ids[f"ticket_{key}"], "o": ids[key], "at": AT},
             )
-            for key in ("a1", "b1"):
-                ids[f"ticket_{key}"] = one(
-                    "INSERT INTO tickets (number, customer_id, status, subject, created_by_id,"
-                    " created_at, updated_at, version) VALUES (:n, :c, 'new', :s, :o, :at, :at, 1) RETURNING id",
-                    n=f"T-{key}-{suffix}",
-                    c=ids["customer"],
-                    s=f"ticket of {key}",
-                    o=ids[key],
-                    at=AT,
-                )
-                conn.execute(
-                    text(
-                        "INSERT INTO ticket_events (ticket_id, kind, author_id, at) VALUES (:t, 'created', :o, :at)"
-                    ),
-                    {"t": ids[f"ticket_{key}"], "o": ids[key], "at": AT},
-                )
-                ids[f"call_{key}"] = one(
-                    "INSERT INTO calls (direction, caller_number, operator_id, customer_id, ringing_at,"
-                    " hold_seconds, problem, ticket_id) VALUES ('inbound', '+79123456789', :o, :c, :at, 0,"
-                    " false, :t) RETURNING id",
-                    o=ids[key],
-                    c=ids["customer"],
-                    at=AT,
-                    t=ids[f"ticket_{key}"],
-                )
-        yield Site(server=pg_server, url=url, logins=logins, ids=ids)
-    finally:
-        owner.dispose()
-        drop_database_and_logins(pg_server, str(url.database), logins.values())
+            ids[f"call_{key}"] = one(
+                "INSERT INTO calls (direction, caller_number, operator_id, customer_id, ringing_at,"
+                " hold_seconds, problem, ticket_id) VALUES ('inbound', '+79123456789', :o, :c, :at, 0,"
+                " false, :t) RETURNING id",
+                o=ids[key],
+                c=ids["customer"],
+                at=AT,
+                t=ids[f"ticket_{key}"],
+            )
+    return central_site
 
 
 # --- add_operator ------------------------------------------------------------------------------------
 
 
 @pytest.mark.pg
-def test_add_operator_creates_a_plain_login_role_with_a_scram_password(site: Site) -> None:
-    owner = create_engine(site.url)
+def test_add_operator_creates_a_plain_login_role_with_a_scram_password(site: CentralSite) -> None:
+    # Password verifiers (pg_authid) are for the superuser's eyes only: it inspects, IT acts.
+    superuser = create_engine(site.url)
     try:
-        with owner.connect() as conn:
+        with superuser.connect() as conn:
             row = conn.execute(
                 text(
                     "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolpassword"
@@ -220,45 +172,45 @@ def test_add_operator_creates_a_plain_login_role_with_a_scram_password(site: Sit
         assert row[:5] == (True, False, False, False, False)
         assert row[5].startswith("SCRAM-SHA-256$") and PASSWORD not in row[5]
         assert groups == ["frontline_shift_lead"]
+    finally:
+        superuser.dispose()
 
-        with pytest.raises(OperatorExists):
+    owner = site.engine("owner")  # as `frontline admin add-operator` runs
+    with pytest.raises(OperatorExists):
+        add_operator(
+            owner,
+            login=site.logins["a1"],
+            display_name="X",
+            department="Dept A",
+            role="operator",
+            password=PASSWORD,
+        )
+    with owner.begin() as conn:  # a role outside Frontline with the same name
+        conn.execute(text('CREATE ROLE "stray_role_x"'))
+    try:
+        with pytest.raises(OperatorExists, match="PostgreSQL role"):
             add_operator(
                 owner,
-                login=site.logins["a1"],
+                login="stray_role_x",
                 display_name="X",
-                department="Dept A",
+                department="Dept Z",
                 role="operator",
                 password=PASSWORD,
             )
-        with owner.begin() as conn:  # a role outside Frontline with the same name
-            conn.execute(text('CREATE ROLE "stray_role_x"'))
-        try:
-            with pytest.raises(OperatorExists, match="PostgreSQL role"):
-                add_operator(
-                    owner,
-                    login="stray_role_x",
-                    display_name="X",
-                    department="Dept Z",
-                    role="operator",
-                    password=PASSWORD,
-                )
-            with owner.connect() as conn:  # all or nothing: no row, no new department
-                assert (
-                    conn.execute(text("SELECT count(*) FROM departments WHERE name = 'Dept Z'")).scalar_one()
-                    == 0
-                )
-        finally:
-            with owner.begin() as conn:
-                conn.execute(text('DROP ROLE "stray_role_x"'))
+        with owner.connect() as conn:  # all or nothing: no row, no new department
+            assert (
+                conn.execute(text("SELECT count(*) FROM departments WHERE name = 'Dept Z'")).scalar_one() == 0
+            )
     finally:
-        owner.dispose()
+        with owner.begin() as conn:
+            conn.execute(text('DROP ROLE "stray_role_x"'))
 
 
 @pytest.mark.pg
-def test_add_operator_never_logs_the_password(site: Site, caplog: pytest.LogCaptureFixture) -> None:
+def test_add_operator_never_logs_the_password(site: CentralSite, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     site.logins["extra"] = f"extra_{uuid.uuid4().hex[:8]}"  # dropped with the others
-    engine = create_engine(site.url, echo=True)  # every statement and its parameters logged
+    engine = create_engine(site.owner_url, echo=True)  # every statement and its parameters logged
     try:
         add_operator(
             engine,
@@ -325,7 +277,7 @@ def test_logins_that_cannot_be_role_names_are_refused(login: str) -> None:
 
 
 @pytest.mark.pg
-def test_an_operator_reads_only_their_departments_tickets_calls_and_events(site: Site) -> None:
+def test_an_operator_reads_only_their_departments_tickets_calls_and_events(site: CentralSite) -> None:
     ids = site.ids
     with site.raw("a1") as conn:
         assert _q(conn, "SELECT id FROM tickets") == [(ids["ticket_a1"],)]
@@ -342,7 +294,7 @@ def test_an_operator_reads_only_their_departments_tickets_calls_and_events(site:
 
 
 @pytest.mark.pg
-def test_an_operator_cannot_change_another_departments_rows(site: Site) -> None:
+def test_an_operator_cannot_change_another_departments_rows(site: CentralSite) -> None:
     ids = site.ids
     with site.raw("a1") as conn:
         assert _rowcount(conn, "UPDATE tickets SET subject = 'mine now' WHERE id = %s", ids["ticket_b1"]) == 0
@@ -381,7 +333,7 @@ def test_an_operator_cannot_change_another_departments_rows(site: Site) -> None:
             _q(conn, "DELETE FROM tickets WHERE id = %s", ids["ticket_a1"])
         # Their own rows they may change.
         assert _rowcount(conn, "UPDATE tickets SET subject = 'edited' WHERE id = %s", ids["ticket_a1"]) == 1
-    with site.owner_check() as conn:
+    with site.engine("owner").connect() as conn:
         assert (
             conn.execute(
                 text("SELECT subject FROM tickets WHERE id = :t"), {"t": ids["ticket_b1"]}
@@ -391,7 +343,7 @@ def test_an_operator_cannot_change_another_departments_rows(site: Site) -> None:
 
 
 @pytest.mark.pg
-def test_ticket_events_are_append_only_for_all_but_admins(site: Site) -> None:
+def test_ticket_events_are_append_only_for_all_but_admins(site: CentralSite) -> None:
     ids = site.ids
     for who in ("a1", "lead"):
         with site.raw(who) as conn:
@@ -409,7 +361,7 @@ def test_ticket_events_are_append_only_for_all_but_admins(site: Site) -> None:
 
 
 @pytest.mark.pg
-def test_an_operator_is_no_owner_nor_superuser_and_cannot_lift_the_policies(site: Site) -> None:
+def test_an_operator_is_no_owner_nor_superuser_and_cannot_lift_the_policies(site: CentralSite) -> None:
     with site.raw("a1") as conn:
         assert _q(
             conn, "SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = current_user"
@@ -435,7 +387,7 @@ def test_an_operator_is_no_owner_nor_superuser_and_cannot_lift_the_policies(site
 
 
 @pytest.mark.pg
-def test_a_shift_lead_sees_their_floor_and_edits_scripts_and_admin_sees_all(site: Site) -> None:
+def test_a_shift_lead_sees_their_floor_and_edits_scripts_and_admin_sees_all(site: CentralSite) -> None:
     ids = site.ids
     with site.raw("lead") as conn:
         assert _q(conn, "SELECT id FROM tickets") == [(ids["ticket_a1"],)]
@@ -456,7 +408,7 @@ def test_a_shift_lead_sees_their_floor_and_edits_scripts_and_admin_sees_all(site
 
 
 @pytest.mark.pg
-def test_an_escalated_ticket_is_seen_by_both_departments(site: Site) -> None:
+def test_an_escalated_ticket_is_seen_by_both_departments(site: CentralSite) -> None:
     ids = site.ids
     with site.raw("a1") as conn:
         assert (
@@ -477,10 +429,9 @@ def test_an_escalated_ticket_is_seen_by_both_departments(site: Site) -> None:
 
 
 @pytest.mark.pg
-def test_an_inactive_operator_sees_nothing(site: Site) -> None:
-    with site.owner_check() as conn:
+def test_an_inactive_operator_sees_nothing(site: CentralSite) -> None:
+    with site.engine("owner").begin() as conn:  # IT deactivates a1
         conn.execute(text("UPDATE operators SET active = false WHERE login = :l"), {"l": site.logins["a1"]})
-        conn.commit()
     with site.raw("a1") as conn:
         assert _q(conn, "SELECT count(*) FROM tickets") == [(0,)]
         assert _q(conn, "SELECT count(*) FROM calls") == [(0,)]
@@ -490,7 +441,7 @@ def test_an_inactive_operator_sees_nothing(site: Site) -> None:
 
 
 @pytest.mark.pg
-def test_the_desk_services_work_with_an_operators_grants(site: Site, tmp_path: Path) -> None:
+def test_the_desk_services_work_with_an_operators_grants(site: CentralSite, tmp_path: Path) -> None:
     ids = site.ids
     login = site.logins["a1"]
     engine = make_engine(site.url_of("a1"))
@@ -525,7 +476,7 @@ def test_the_desk_services_work_with_an_operators_grants(site: Site, tmp_path: P
 
         result = LookupService(engine, default_region="RU").lookup("+79123456789")
         (card,) = result.customers
-        assert {t.number for t in card.open_tickets} == {f"T-a1-{login.split('_')[1]}", view.number}
+        assert {t.number for t in card.open_tickets} == {"T-a1", view.number}
         assert {c.id for c in card.recent_calls} == {ids["call_a1"], call.id}  # not department B's
     finally:
         engine.dispose()

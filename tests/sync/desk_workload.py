@@ -2,6 +2,10 @@
 
 ``python -m tests.sync.desk_workload --home DIR --db URL --count N``
 
+`URL` names the desk's operator as its user: the desk signs in with their own login (row-level
+security applies) and records their calls and tickets as theirs; the password comes from
+``PGPASSWORD`` (libpq), never from the command line.
+
 The workstation's own path (`app.services.desk_sync.DeskSync`: the local SQLite cache with the
 outbox in it, the replicator, the listener, the cache refresher) with `CallService` and
 `TicketService` on the cache: for items ``0..N-1`` a call rings from ``+7496{item:07d}``, is
@@ -21,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from app.errors import DatabaseUnavailable
 from app.services.calls import CallService
@@ -38,9 +43,15 @@ def caller(item: int) -> str:
 
 
 def take_call(
-    calls: CallService, tickets: TicketService, sync: DeskSync, item: int, customer: int, line: int
+    calls: CallService,
+    tickets: TicketService,
+    sync: DeskSync,
+    login: str,
+    item: int,
+    customer: int,
+    line: int,
 ) -> None:
-    """Item `item`'s call, from wherever a previous run of this desk left it."""
+    """Item `item`'s call, answered by `login`, from wherever a previous run of this desk left it."""
     at = BASE + timedelta(seconds=item)
     with sync.cache.connect() as conn:
         call_id = conn.scalar(select(Call.id).where(Call.caller_number == caller(item)))
@@ -51,17 +62,18 @@ def take_call(
             display_name=None,
             dialled_number=None,
             at=at,
+            operator_login=login,
         ).id
     record = calls.get(call_id)
     if record.answered_at is None:
-        record = calls.answered(call_id, at + timedelta(seconds=3))
+        record = calls.answered(call_id, at + timedelta(seconds=3), operator_login=login)
     if record.ticket_id is None:
-        ticket = tickets.create_for_call(call_id, customer, line, None)
+        ticket = tickets.create_for_call(call_id, customer, line, login)
     else:
         ticket = tickets.get(record.ticket_id)
     if ticket.draft.subject != f"item {item}":
         tickets.save(
-            ticket.id, dataclasses.replace(ticket.draft, subject=f"item {item}"), ticket.version, None
+            ticket.id, dataclasses.replace(ticket.draft, subject=f"item {item}"), ticket.version, login
         )
     if record.ended_at is None:
         calls.ended(call_id, at + timedelta(seconds=60), CallOutcome.ANSWERED)
@@ -74,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True)
     args = parser.parse_args(argv)
 
+    login = make_url(args.db).username
+    if not login:
+        parser.error("--db must name the desk's operator as its user")
     sync = DeskSync(args.db, args.home / "cache.sqlite3")
     # A desk's very first start copies the central database and needs it (the window says so);
     # a desk killed before its first copy finished waits for the database like its operator would.
@@ -91,10 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         customer = conn.scalar(select(Customer.id).order_by(Customer.id).limit(1))
         line = conn.scalar(select(Line.id).order_by(Line.id).limit(1))
     for item in range(args.count):
-        take_call(calls, tickets, sync, item, customer, line)
+        take_call(calls, tickets, sync, login, item, customer, line)
     print("taken", flush=True)
     drained = sync.replicator.wait_idle(120)
-    bad = len(sync.outbox.conflicts()) + len(sync.outbox.failed())
+    bad = len(sync.outbox.conflicts()) + len(sync.outbox.refused())
     sync.stop()
     print("drained" if drained else "not drained", bad, flush=True)
     return 0 if drained and bad == 0 else 1

@@ -4,8 +4,12 @@ records and the outboxes drained within 60 s of PostgreSQL returning.
 
 Two desk processes (`tests.sync.workload`, 500 items each, five changes per item: 5 000 changes)
 append to their outboxes directly, and a third (`tests.sync.desk_workload`, `DESK_ITEMS` calls)
-takes calls through the real desk services on a local cache, all against a private cluster.  The test stops PostgreSQL (``pg_ctl stop -m fast``) shortly after
-the start and starts it again a few seconds later, and meanwhile kills each desk with SIGKILL at
+takes calls through the real desk services on a local cache, all against a private cluster.  Each
+desk signs in as its own operator of department A (`central_site_on`: a1, a2, and a3 added for
+the third), so row-level security applies to every change; the expected rows are read back as
+the department's shift lead, and department B's operator sees none of them.
+
+The test stops PostgreSQL (``pg_ctl stop -m fast``) shortly after the start and starts it again a few seconds later, and meanwhile kills each desk with SIGKILL at
 random moments (up to `KILLS_PER_DESK` times), restarting it each time.  The random seed is
 printed, and can be forced with ``FRONTLINE_FAULT_SEED``.
 """
@@ -18,16 +22,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from sqlalchemy import TableClause, func, insert, select, text
 
-from app.storage.database import make_engine
 from app.storage.schema import Customer, Line
 from app.sync import tables as t
 from app.sync.outbox import Outbox
+from app.tickets.enums import Role
+from tests.fixtures.central import CentralSite
+from tests.fixtures.logins import PASSWORD
+from tests.fixtures.site_on_server import central_site_on
 from tests.sync.conftest import RestartableServer
 from tests.sync.desk_workload import caller
 from tests.sync.workload import uid
@@ -36,6 +44,7 @@ pytestmark = [pytest.mark.pg, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 DESKS = ("d1", "d2")
+OPERATORS = ("a1", "a2")  # who signs in on d1, d2 (d3: a3)
 ITEMS_PER_DESK = 500
 DESK_ITEMS = 200  # the desk-services desk: ringing, answered, ticket, saved, ended per call
 KILLS_PER_DESK = 5
@@ -51,13 +60,18 @@ class DeskProcess:
     outbox: Path
     logs: Path
     module: str = "tests.sync.workload"
+    password: str = ""  # the operator's, handed over in PGPASSWORD (never in argv)
     proc: subprocess.Popen[bytes] | None = None
     kills: int = 0
     next_kill: float = 0.0
     exits: list[int] = field(default_factory=list)
 
     def start(self) -> None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+            "PGPASSWORD": self.password,
+        }
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", self.module, *self.args],
@@ -80,37 +94,50 @@ def _pending(path: Path) -> int:
         box.close()
 
 
+@pytest.fixture
+def site(restartable_pg: RestartableServer) -> Iterator[CentralSite]:
+    with central_site_on(restartable_pg.url) as site:
+        site.add_person("a3", "Dept A", Role.OPERATOR)
+        owner = site.engine("owner")
+        with owner.begin() as conn:  # IT's data the desk-services desk needs: a customer and a line
+            conn.execute(insert(Line).values(name="Home internet"))
+            conn.execute(
+                insert(Customer).values(
+                    contract_number="CN-FAULT", name="Fault Test", name_search="fault test"
+                )
+            )
+        yield site
+
+
+def _desk_url(site: CentralSite, who: str) -> str:
+    """`who`'s URL for a desk process's argv: their login, no password (that goes in PGPASSWORD)."""
+    return site.url_of(who).set(password=None).render_as_string()
+
+
 def test_outage_and_sigkills_lose_nothing_and_duplicate_nothing(
-    restartable_pg: RestartableServer, tmp_path: Path
+    restartable_pg: RestartableServer, site: CentralSite, tmp_path: Path
 ) -> None:
     seed = int(os.environ.get("FRONTLINE_FAULT_SEED", time.time_ns() % 1_000_000))
     print(f"fault test seed {seed}")
     rng = random.Random(seed)
-    url = restartable_pg.new_database()
-    db = url.render_as_string(hide_password=False)
-    seed = make_engine(url)
-    with seed.begin() as conn:  # what the desk-services desk needs: a customer and a line
-        conn.execute(insert(Line).values(name="Home internet"))
-        conn.execute(
-            insert(Customer).values(contract_number="CN-FAULT", name="Fault Test", name_search="fault test")
-        )
-    seed.dispose()
 
     desks = []
-    for name in DESKS:
+    for name, who in zip(DESKS, OPERATORS, strict=True):
         outbox = tmp_path / f"{name}.sqlite3"
-        args = ["--outbox", str(outbox), "--db", db, "--desk", name, "--count", str(ITEMS_PER_DESK)]
+        args = ["--outbox", str(outbox), "--db", _desk_url(site, who), "--desk", name]
+        args += ["--operator-id", str(site.ids[who]), "--count", str(ITEMS_PER_DESK)]
         args += ["--progress", str(tmp_path / f"{name}.progress"), "--pace", "0.004"]
-        desks.append(DeskProcess(name, args, outbox, logs=tmp_path))
+        desks.append(DeskProcess(name, args, outbox, logs=tmp_path, password=PASSWORD))
     home = tmp_path / "d3"
     home.mkdir()
     desks.append(
         DeskProcess(
             "d3",
-            ["--home", str(home), "--db", db, "--count", str(DESK_ITEMS)],
+            ["--home", str(home), "--db", _desk_url(site, "a3"), "--count", str(DESK_ITEMS)],
             home / "cache.sqlite3",
             logs=tmp_path,
             module="tests.sync.desk_workload",
+            password=PASSWORD,
         )
     )
     started = time.monotonic()
@@ -174,47 +201,54 @@ def test_outage_and_sigkills_lose_nothing_and_duplicate_nothing(
         try:
             assert box.pending_count() == 0
             assert box.conflicts() == []
-            assert box.failed() == []
+            assert box.refused() == []
         finally:
             box.close()
 
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
+    with site.engine("lead").connect() as conn:  # the shift lead sees the whole floor's work
 
-            def count(table: TableClause) -> int:
-                return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+        def count(table: TableClause) -> int:
+            return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
-            total = len(DESKS) * ITEMS_PER_DESK + DESK_ITEMS
-            assert count(t.calls) == total
-            assert count(t.tickets) == total
-            assert count(t.ticket_events) == 3 * total  # created, call_link, field_change
-            assert count(t.applied_changes) == 5 * total
-            expected_calls = {uid(d, i, "call") for d in DESKS for i in range(ITEMS_PER_DESK)}
-            assert set(
-                conn.scalars(select(t.calls.c.uid).where(~t.calls.c.caller_number.like("+7496%")))
-            ) == (expected_calls)
-            desk_callers = conn.scalars(
-                select(t.calls.c.caller_number).where(t.calls.c.caller_number.like("+7496%"))
+        total = len(DESKS) * ITEMS_PER_DESK + DESK_ITEMS
+        assert count(t.calls) == total
+        assert count(t.tickets) == total
+        assert count(t.ticket_events) == 3 * total  # created, call_link, field_change
+        assert count(t.applied_changes) == 5 * total
+        expected_calls = {uid(d, i, "call") for d in DESKS for i in range(ITEMS_PER_DESK)}
+        assert set(conn.scalars(select(t.calls.c.uid).where(~t.calls.c.caller_number.like("+7496%")))) == (
+            expected_calls
+        )
+        desk_callers = conn.scalars(
+            select(t.calls.c.caller_number).where(t.calls.c.caller_number.like("+7496%"))
+        )
+        assert sorted(desk_callers) == sorted(caller(i) for i in range(DESK_ITEMS))  # once each
+        expected_tickets = {uid(d, i, "ticket") for d in DESKS for i in range(ITEMS_PER_DESK)}
+        assert expected_tickets <= set(conn.scalars(select(t.tickets.c.uid)))
+        incomplete = conn.scalar(
+            text(
+                "SELECT count(*) FROM calls c LEFT JOIN tickets k ON k.id = c.ticket_id "
+                "WHERE c.answered_at IS NULL OR c.ended_at IS NULL OR c.outcome <> 'answered' "
+                "OR k.id IS NULL OR k.version <> 2 OR k.subject NOT LIKE 'item %'"
             )
-            assert sorted(desk_callers) == sorted(caller(i) for i in range(DESK_ITEMS))  # once each
-            expected_tickets = {uid(d, i, "ticket") for d in DESKS for i in range(ITEMS_PER_DESK)}
-            assert expected_tickets <= set(conn.scalars(select(t.tickets.c.uid)))
-            incomplete = conn.scalar(
-                text(
-                    "SELECT count(*) FROM calls c LEFT JOIN tickets k ON k.id = c.ticket_id "
-                    "WHERE c.answered_at IS NULL OR c.ended_at IS NULL OR c.outcome <> 'answered' "
-                    "OR k.id IS NULL OR k.version <> 2 OR k.subject NOT LIKE 'item %'"
-                )
-            )
-            assert incomplete == 0
-            per_ticket = conn.execute(
-                text("SELECT kind, count(*) FROM ticket_events GROUP BY kind ORDER BY kind")
-            ).all()
-            assert [tuple(row) for row in per_ticket] == [
-                ("call_link", total),
-                ("created", total),
-                ("field_change", total),
-            ]
-    finally:
-        engine.dispose()
+        )
+        assert incomplete == 0
+        per_ticket = conn.execute(
+            text("SELECT kind, count(*) FROM ticket_events GROUP BY kind ORDER BY kind")
+        ).all()
+        assert [tuple(row) for row in per_ticket] == [
+            ("call_link", total),
+            ("created", total),
+            ("field_change", total),
+        ]
+        per_operator = conn.execute(
+            text("SELECT operator_id, count(*) FROM calls GROUP BY operator_id")
+        ).all()
+        assert dict(per_operator) == {  # each desk's calls are its operator's
+            site.ids["a1"]: ITEMS_PER_DESK,
+            site.ids["a2"]: ITEMS_PER_DESK,
+            site.ids["a3"]: DESK_ITEMS,
+        }
+    with site.raw("b1") as conn:  # department B's operator sees none of it
+        assert conn.execute("SELECT count(*) FROM calls").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM tickets").fetchone() == (0,)

@@ -1,10 +1,14 @@
-"""The cache refresher: central rows into a desk's SQLite cache (real PostgreSQL, a fresh cache file)."""
+"""The cache refresher: central rows into a desk's SQLite cache (real PostgreSQL, a fresh cache file).
+
+As a site runs it (`tests.fixtures.central`): the refresher reads the central database as the
+desk's operator (a1 of department A), so row-level security decides what reaches the cache; IT
+(the owner role) loads reference data and customers; other desks' changes are applied with their
+own logins (a2, a1's colleague; b1 of department B), reference data is edited by the shift lead.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +18,9 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import URL
 
 from app.errors import DatabaseUnavailable
+from app.services.customers import CustomerService
+from app.services.lookup import LookupService
 from app.storage import migrate
-from app.storage.admin import add_operator
 from app.storage.database import make_engine
 from app.storage.schema import Base
 from app.sync import changes
@@ -24,12 +29,11 @@ from app.sync.applier import Applier, Conflict, Outcome
 from app.sync.notify import ChangeNotice
 from app.sync.outbox import Change, new_uid
 from app.sync.pull import REFERENCE_TABLES, CachedRow, CacheRefresher
-from app.tickets.enums import Role
+from tests.fixtures.central import CentralSite
 
 pytestmark = pytest.mark.pg
 
 AT = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-PASSWORD = "correct horse battery staple"
 REFERENCE = REFERENCE_TABLES
 
 
@@ -46,30 +50,49 @@ def cache(tmp_path: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
+@pytest.fixture
+def owner(central_site: CentralSite) -> Engine:
+    """IT's connection (the owner role): what it loads, every desk finds there."""
+    return central_site.engine("owner")
+
+
+@pytest.fixture
+def desk(central_site: CentralSite) -> Engine:
+    """The central engine of the desk whose cache is refreshed: operator a1's own login."""
+    return central_site.engine("a1")
+
+
+@pytest.fixture
+def colleague(central_site: CentralSite) -> Engine:
+    """Another desk of department A (operator a2): what it writes, a1 may see."""
+    return central_site.engine("a2")
+
+
+@pytest.fixture
+def ids(central_site: CentralSite, owner: Engine) -> dict[str, int]:
+    """Reference data of every kind and 30 customers, loaded by IT; see `_seed`."""
+    return _seed(owner, central_site)
+
+
 def _sql(engine: Engine, statement: str, **params: Any) -> Any:
     with engine.begin() as conn:
         result = conn.execute(text(statement), params)
         return result.scalar() if result.returns_rows else None
 
 
-def _seed(central: Engine, customers: int = 30) -> dict[str, int]:
-    """Reference data of every kind and `customers` customers with one or two phones each."""
-    ids: dict[str, int] = {}
-    with central.begin() as conn:
+def _seed(owner: Engine, site: CentralSite, customers: int = 30) -> dict[str, int]:
+    """Reference data of every kind and `customers` customers with one or two phones each, loaded
+    by the owner role as IT would; ``op`` is a1 (the desk), ``mate`` a2 (their colleague)."""
+    ids = {"dept": site.ids["dept_a"], "op": site.ids["a1"], "mate": site.ids["a2"]}
+    with owner.begin() as conn:
 
         def one(statement: str, **params: Any) -> int:
             return int(conn.execute(text(statement), params).scalar_one())
 
-        ids["dept"] = one("INSERT INTO departments (name) VALUES ('Support') RETURNING id")
         ids["line"] = one("INSERT INTO lines (name) VALUES ('Internet') RETURNING id")
         one(
             "INSERT INTO line_numbers (line_id, number) VALUES (:l, '+78005550100') RETURNING id",
             l=ids["line"],
-        )
-        ids["op"] = one(
-            "INSERT INTO operators (login, display_name, role, department_id, active)"
-            " VALUES ('ivanov', 'Ivanov', 'operator', :d, true) RETURNING id",
-            d=ids["dept"],
         )
         ids["root"] = one("INSERT INTO categories (name) VALUES ('Network') RETURNING id")
         ids["child"] = one(
@@ -91,7 +114,7 @@ def _seed(central: Engine, customers: int = 30) -> dict[str, int]:
             "INSERT INTO announcements (text, regions, valid_from, created_by_id, created_at)"
             " VALUES ('Outage', '[\"North\"]', :at, :o, :at) RETURNING id",
             at=AT,
-            o=ids["op"],
+            o=site.ids["lead"],
         )
         for n in range(customers):
             cid = one(
@@ -124,14 +147,19 @@ def _count(engine: Engine, name: str) -> int:
         return int(conn.scalar(select(func.count()).select_from(Base.metadata.tables[name])) or 0)
 
 
-def _apply(central: Engine, change: tuple[Any, dict[str, Any]]) -> Outcome | Conflict:
-    """Apply a change to the central database as another desk's replicator would."""
+def _apply(engine: Engine, change: tuple[Any, dict[str, Any]]) -> Outcome | Conflict:
+    """Apply a change to the central database as the replicator of the desk `engine` signs in for."""
     kind, payload = change
-    applier = Applier(central)
+    applier = Applier(engine)
     try:
         return applier.apply(Change(0, new_uid(), kind, payload, AT, 0, None))
     finally:
         applier.close()
+
+
+def _created(ids: dict[str, int], number: str, at: datetime = AT, **more: Any) -> changes.PendingChange:
+    """A ticket created on a1's colleague's desk (a2's: department A's, so a1 may see it)."""
+    return changes.ticket_created(number=number, at=at, created_by_id=ids["mate"], **more)
 
 
 def _cache_ticket(cache: Engine, uid: str) -> Any:
@@ -171,55 +199,77 @@ def _desk_creates_ticket(cache: Engine, *, number: str, at: datetime) -> tuple[s
 # --- tests --------------------------------------------------------------------------------------------
 
 
-def test_the_first_copy_equals_the_central_reference_data_and_customers(
-    central: Engine, cache: Engine
+def test_the_first_copy_holds_the_whole_directory_and_only_the_departments_tickets_and_calls(
+    central_site: CentralSite, ids: dict[str, int], owner: Engine, desk: Engine, cache: Engine
 ) -> None:
-    _seed(central, customers=40)
+    numbers = {}
+    for who in ("a2", "b1"):  # a colleague of the desk's operator, and someone of department B
+        ringing = changes.call_ringing(
+            direction="inbound",
+            caller_number="+79120000001",
+            ringing_at=AT,
+            operator_id=central_site.ids[who],
+        )
+        created = changes.ticket_created(
+            number=f"T-{who}", at=AT, created_by_id=central_site.ids[who], call_uid=ringing[1]["uid"]
+        )
+        for change in (ringing, created):
+            assert _apply(central_site.engine(who), change) is Outcome.APPLIED
+        numbers[who] = created[1]["number"]
 
-    report = CacheRefresher(central, cache).refresh()
+    report = CacheRefresher(desk, cache).refresh()
 
-    for name in (*REFERENCE, "customers", "customer_phones"):
-        assert _rows(cache, name) == _rows(central, name), name
-    assert report.rows["customers"] == 40
-    assert report.rows["customer_phones"] == 60
+    for name in (*REFERENCE, "customers", "customer_phones"):  # shared: all of it, as IT loaded it
+        assert _rows(cache, name) == _rows(owner, name), name
+    assert report.rows["customers"] == 30
+    assert report.rows["customer_phones"] == 45
     assert report.rows["categories"] == 2
+    # Row-level security: department A's ticket and call, with their events; none of B's, which
+    # is there centrally (b1 sees it).
+    with cache.connect() as conn:
+        assert conn.scalars(select(t.tickets.c.number)).all() == [numbers["a2"]]
+        assert conn.scalars(select(t.calls.c.operator_id)).all() == [ids["mate"]]
+        assert sorted(conn.scalars(select(t.ticket_events.c.kind))) == ["call_link", "created"]
+    assert (report.rows["tickets"], report.rows["calls"], report.rows["ticket_events"]) == (1, 1, 2)
+    with central_site.raw("b1") as conn:
+        assert conn.execute("SELECT number FROM tickets").fetchall() == [(numbers["b1"],)]
 
 
 def test_an_incremental_refresh_writes_only_the_changed_customer_and_the_new_ticket(
-    central: Engine, cache: Engine
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
 ) -> None:
-    ids = _seed(central)
-    refresher = CacheRefresher(central, cache)
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
     assert refresher.refresh().rows == {}  # nothing changed: nothing written
 
-    _sql(
-        central,
+    _sql(  # another desk corrects a customer's name
+        colleague,
         "UPDATE customers SET name = 'Renamed', name_search = 'renamed', updated_at = :at WHERE id = :id",
         at=AT + timedelta(hours=1),
         id=ids["customer"],
     )
-    created = changes.ticket_created(number="T-1", at=AT + timedelta(hours=1), customer_id=ids["customer"])
-    assert _apply(central, created) is Outcome.APPLIED
+    created = _created(ids, "T-1", AT + timedelta(hours=1), customer_id=ids["customer"])
+    assert _apply(colleague, created) is Outcome.APPLIED
 
     report = refresher.refresh()
 
     assert report.rows == {"customers": 1, "tickets": 1, "ticket_events": 1}
-    assert _rows(cache, "customers") == _rows(central, "customers")
+    assert _rows(cache, "customers") == _rows(desk, "customers")
     assert _cache_ticket(cache, created[1]["uid"]).customer_id == ids["customer"]
     assert refresher.refresh().rows == {}
 
 
 def test_a_ticket_the_desk_created_and_the_central_database_applied_is_not_duplicated(
-    central: Engine, cache: Engine
+    ids: dict[str, int], desk: Engine, cache: Engine
 ) -> None:
-    _seed(central, customers=1)
-    refresher = CacheRefresher(central, cache)
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
     uid, event_uid, local_id = _desk_creates_ticket(cache, number="T-DESK-1", at=AT)
-    # ... and its outbox change reaches the central database
-    created = changes.ticket_created(uid=uid, number="T-DESK-1", at=AT, event_uid=event_uid)
-    assert _apply(central, created) is Outcome.APPLIED
+    # ... and its outbox change reaches the central database, through this desk's own login
+    created = changes.ticket_created(
+        uid=uid, number="T-DESK-1", at=AT, event_uid=event_uid, created_by_id=ids["op"]
+    )
+    assert _apply(desk, created) is Outcome.APPLIED
 
     refresher.refresh()
 
@@ -229,14 +279,13 @@ def test_a_ticket_the_desk_created_and_the_central_database_applied_is_not_dupli
 
 
 def test_a_row_with_a_pending_change_is_not_overwritten_until_the_outbox_is_done(
-    central: Engine, cache: Engine
+    ids: dict[str, int], owner: Engine, desk: Engine, colleague: Engine, cache: Engine
 ) -> None:
-    _seed(central, customers=1)
-    created = changes.ticket_created(number="T-2", at=AT)
+    created = _created(ids, "T-2")
     uid = created[1]["uid"]
-    _apply(central, created)
+    _apply(colleague, created)
     pending: set[str] = set()
-    refresher = CacheRefresher(central, cache, pending_uids=lambda: pending)
+    refresher = CacheRefresher(desk, cache, pending_uids=lambda: pending)
     refresher.refresh()
     # This desk saved the ticket locally (not sent yet); another desk saved it centrally.
     with cache.begin() as conn:
@@ -245,30 +294,27 @@ def test_a_row_with_a_pending_change_is_not_overwritten_until_the_outbox_is_done
     theirs = changes.ticket_saved(
         uid, expected_version=1, fields={"subject": "theirs"}, at=AT + timedelta(minutes=1)
     )
-    assert _apply(central, theirs) is Outcome.APPLIED
+    assert _apply(colleague, theirs) is Outcome.APPLIED
 
     assert "tickets" not in refresher.refresh().rows
     assert refresher.apply_notice(ChangeNotice("tickets", "update", None, uid, 2)) is None
     assert _cache_ticket(cache, uid).subject == "mine"
 
     # The change turned into a conflict (no longer pending): the next refresh brings theirs, even
-    # though the central row is now older than the watermark.
+    # though the central row is now older than the watermark (set back by the owner: no desk can).
     pending.clear()
-    _sql(
-        central, "UPDATE tickets SET updated_at = :old WHERE uid = :uid", old=AT - timedelta(days=1), uid=uid
-    )
+    _sql(owner, "UPDATE tickets SET updated_at = :old WHERE uid = :uid", old=AT - timedelta(days=1), uid=uid)
     assert refresher.refresh().rows.get("tickets") == 1
     assert (_cache_ticket(cache, uid).subject, _cache_ticket(cache, uid).version) == ("theirs", 2)
 
 
 def test_a_notice_of_a_ticket_update_brings_its_new_version_and_events(
-    central: Engine, cache: Engine
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
 ) -> None:
-    ids = _seed(central, customers=1)
-    created = changes.ticket_created(number="T-3", at=AT)
+    created = _created(ids, "T-3")
     uid = created[1]["uid"]
-    _apply(central, created)
-    refresher = CacheRefresher(central, cache)
+    _apply(colleague, created)
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
     local_id = _cache_ticket(cache, uid).id
     saved = changes.ticket_saved(
@@ -278,7 +324,7 @@ def test_a_notice_of_a_ticket_update_brings_its_new_version_and_events(
         at=AT + timedelta(minutes=5),
         events=[("field_change", {"field": "subject"})],
     )
-    _apply(central, saved)
+    _apply(colleague, saved)
 
     row = refresher.apply_notice(ChangeNotice("tickets", "update", None, uid, 2))
 
@@ -293,25 +339,26 @@ def test_a_notice_of_a_ticket_update_brings_its_new_version_and_events(
     assert refresher.apply_notice(ChangeNotice("tickets", "update", None, uid, 2)) is None  # nothing new
 
 
-def test_calls_and_events_refer_to_the_cache_id_of_their_ticket(central: Engine, cache: Engine) -> None:
-    ids = _seed(central, customers=1)
-    refresher = CacheRefresher(central, cache)
+def test_calls_and_events_refer_to_the_cache_id_of_their_ticket(
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
+) -> None:
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
     _desk_creates_ticket(cache, number="T-LOCAL", at=AT)  # the cache's ids now differ from the central ones
     for n in range(3):
-        _apply(central, changes.ticket_created(number=f"T-FILL-{n}", at=AT))
+        _apply(colleague, _created(ids, f"T-FILL-{n}"))
     ringing = changes.call_ringing(
-        direction="inbound", caller_number="+79120000000", ringing_at=AT, operator_id=ids["op"]
+        direction="inbound", caller_number="+79120000000", ringing_at=AT, operator_id=ids["mate"]
     )
-    created = changes.ticket_created(number="T-4", at=AT, call_uid=ringing[1]["uid"])
+    created = _created(ids, "T-4", call_uid=ringing[1]["uid"])
     comment = changes.ticket_event(created[1]["uid"], "comment", {"text": "called back"}, AT)
     for change in (ringing, created, comment):
-        assert _apply(central, change) is Outcome.APPLIED
+        assert _apply(colleague, change) is Outcome.APPLIED
 
     refresher.refresh()
 
     local_ticket = _cache_ticket(cache, created[1]["uid"]).id
-    with central.connect() as conn:
+    with desk.connect() as conn:
         central_ticket = conn.scalar(select(t.tickets.c.id).where(t.tickets.c.uid == created[1]["uid"]))
     assert local_ticket != central_ticket
     with cache.connect() as conn:
@@ -331,7 +378,7 @@ def test_calls_and_events_refer_to_the_cache_id_of_their_ticket(central: Engine,
     ]
 
     # A call notice after the call ended
-    _apply(central, changes.call_ended(ringing[1]["uid"], AT + timedelta(minutes=3), "answered"))
+    _apply(colleague, changes.call_ended(ringing[1]["uid"], AT + timedelta(minutes=3), "answered"))
     row = refresher.apply_notice(ChangeNotice("calls", "update", None, ringing[1]["uid"], None))
     assert row == CachedRow("calls", call.id, ringing[1]["uid"])
     with cache.connect() as conn:
@@ -339,74 +386,84 @@ def test_calls_and_events_refer_to_the_cache_id_of_their_ticket(central: Engine,
 
 
 def test_reference_rows_gone_centrally_are_deleted_unless_the_cache_refers_to_them(
-    central: Engine, cache: Engine
+    central_site: CentralSite, ids: dict[str, int], owner: Engine, desk: Engine, cache: Engine
 ) -> None:
-    ids = _seed(central, customers=1)
-    unused = _sql(central, "INSERT INTO priorities (name, rank) VALUES ('Low', 9) RETURNING id")
-    refresher = CacheRefresher(central, cache)
+    lead = central_site.engine("lead")  # the shift lead edits priorities and scripts
+    unused = _sql(lead, "INSERT INTO priorities (name, rank) VALUES ('Low', 9) RETURNING id")
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
     # a desk ticket on that line, not sent yet
     _, _, local_id = _desk_creates_ticket(cache, number="T-5", at=AT)
     with cache.begin() as conn:
         conn.execute(t.tickets.update().where(t.tickets.c.id == local_id).values(line_id=ids["line"]))
-    _sql(central, "DELETE FROM priorities WHERE id = :id", id=unused)
-    _sql(central, "DELETE FROM scripts")
-    _sql(central, "DELETE FROM line_numbers")
-    _sql(central, "DELETE FROM lines WHERE id = :id", id=ids["line"])
+    _sql(lead, "DELETE FROM priorities WHERE id = :id", id=unused)
+    _sql(lead, "DELETE FROM scripts")
+    _sql(owner, "DELETE FROM line_numbers")  # lines are IT's
+    _sql(owner, "DELETE FROM lines WHERE id = :id", id=ids["line"])
 
     report = refresher.refresh()
 
     assert report.rows == {"priorities": 1, "scripts": 1, "line_numbers": 1}
     assert _count(cache, "lines") == 1  # still referenced by the desk's ticket
-    assert _rows(cache, "priorities") == _rows(central, "priorities")
+    assert _rows(cache, "priorities") == _rows(desk, "priorities")
 
 
-def test_operator_states_are_copied_and_a_notice_updates_one(central: Engine, cache: Engine) -> None:
-    ids = _seed(central, customers=1)
-    _sql(
-        central,
-        "INSERT INTO operator_states (operator_id, status, since, updated_at) VALUES (:o, 'ready', :at, :at)",
-        o=ids["op"],
-        at=AT,
+def test_operator_states_are_copied_and_a_notice_updates_one(
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
+) -> None:
+    # The colleague's desk writes their own state; a1's cache holds the floor.
+    assert _apply(colleague, changes.operator_state(operator_id=ids["mate"], status="ready", at=AT)) is (
+        Outcome.APPLIED
     )
-    refresher = CacheRefresher(central, cache)
+    refresher = CacheRefresher(desk, cache)
     assert refresher.refresh().rows.get("operator_states") == 1
-    _sql(
-        central,
-        "UPDATE operator_states SET status = 'break', reason = 'lunch', updated_at = :at WHERE operator_id = :o",
-        o=ids["op"],
-        at=AT + timedelta(minutes=1),
+    on_break = changes.operator_state(
+        operator_id=ids["mate"], status="break", reason="lunch", at=AT + timedelta(minutes=1)
     )
+    assert _apply(colleague, on_break) is Outcome.APPLIED
 
-    row = refresher.apply_notice(ChangeNotice("operator_states", "update", ids["op"], None, None))
+    row = refresher.apply_notice(ChangeNotice("operator_states", "update", ids["mate"], None, None))
 
-    assert row == CachedRow("operator_states", ids["op"], None)
-    assert _rows(cache, "operator_states") == _rows(central, "operator_states")
+    assert row == CachedRow("operator_states", ids["mate"], None)
+    assert _rows(cache, "operator_states") == _rows(desk, "operator_states")
+    with cache.connect() as conn:
+        state = conn.execute(select(t.operator_states.c.status, t.operator_states.c.reason)).one()
+    assert tuple(state) == ("break", "lunch")
 
 
-def test_refresh_customer_pulls_one_new_customer(central: Engine, cache: Engine) -> None:
-    _seed(central, customers=2)
-    refresher = CacheRefresher(central, cache)
+def test_a_customer_the_desk_creates_centrally_is_pulled_into_its_cache_at_once(
+    central_site: CentralSite, ids: dict[str, int], desk: Engine, cache: Engine
+) -> None:
+    """Wired as `app.main` wires a desk: the customer is created in the central database with the
+    operator's own grants (the contract number must be unique across desks), then
+    `refresh_customer` copies it into the cache, where the card is looked up."""
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
-    new_id = _sql(
-        central,
-        "INSERT INTO customers (contract_number, name, name_search, created_at, updated_at)"
-        " VALUES ('CN-NEW', 'New', 'new', :at, :at) RETURNING id",
-        at=AT,
+    customers = CustomerService(
+        desk,
+        "RU",
+        lookup=LookupService(cache, "RU"),
+        after_insert=refresher.refresh_customer,
     )
-    _sql(central, "INSERT INTO customer_phones (customer_id, e164) VALUES (:c, '+79990000000')", c=new_id)
 
-    refresher.refresh_customer(new_id)
+    card = customers.create(
+        phone="+7 999 000-00-00",
+        name="New",
+        address=None,
+        region=None,
+        notes=None,
+        operator_login=central_site.logins["a1"],
+    )
 
-    assert _rows(cache, "customers") == _rows(central, "customers")
-    assert _rows(cache, "customer_phones") == _rows(central, "customer_phones")
+    assert (card.name, card.phones) == ("New", ("+79990000000",))
+    assert _rows(cache, "customers") == _rows(desk, "customers")
+    assert _rows(cache, "customer_phones") == _rows(desk, "customer_phones")
 
 
 def test_an_unreachable_central_database_is_reported_and_the_cache_stays_as_it_was(
-    central: Engine, cache: Engine
+    ids: dict[str, int], desk: Engine, cache: Engine
 ) -> None:
-    _seed(central, customers=3)
-    CacheRefresher(central, cache).refresh()
+    CacheRefresher(desk, cache).refresh()
     before = _rows(cache, "customers")
     nowhere = create_engine(URL.create("postgresql+psycopg", "nobody", "x", "127.0.0.1", 1, "frontline"))
     try:
@@ -417,78 +474,12 @@ def test_an_unreachable_central_database_is_reported_and_the_cache_stays_as_it_w
     assert _rows(cache, "customers") == before
 
 
-# --- row-level security -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def logins(pg_server: URL) -> Iterator[Callable[[str], str]]:
-    """Unique login names (roles are cluster-wide), dropped after the test."""
-    made: list[str] = []
-
-    def login(name: str) -> str:
-        made.append(f"{name}_{uuid.uuid4().hex[:8]}")
-        return made[-1]
-
-    yield login
-    engine = create_engine(pg_server, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as conn:
-            for name in made:
-                with contextlib.suppress(Exception):
-                    conn.execute(text(f'DROP OWNED BY "{name}"'))
-                    conn.execute(text(f'DROP ROLE IF EXISTS "{name}"'))
-    finally:
-        engine.dispose()
-
-
-def test_an_operator_login_caches_only_the_tickets_of_their_department(
-    central: Engine, central_url: URL, cache: Engine, logins: Callable[[str], str]
-) -> None:
-    _seed(central, customers=2)
-    people = {"a": (logins("pull_a"), "Dept A"), "b": (logins("pull_b"), "Dept B")}
-    op_ids = {}
-    for key, (login, department) in people.items():
-        add_operator(
-            central,
-            login=login,
-            display_name=key,
-            department=department,
-            role=Role.OPERATOR,
-            password=PASSWORD,
-        )
-        op_ids[key] = _sql(central, "SELECT id FROM operators WHERE login = :l", l=login)
-    numbers = {}
-    for key in ("a", "b"):
-        created = changes.ticket_created(number=f"T-{key}", at=AT, created_by_id=op_ids[key])
-        _apply(central, created)
-        _apply(
-            central,
-            changes.call_ringing(
-                direction="inbound", caller_number="+79120000001", ringing_at=AT, operator_id=op_ids[key]
-            ),
-        )
-        numbers[key] = created[1]["number"]
-    as_a = make_engine(central_url.set(username=people["a"][0], password=PASSWORD))
-    try:
-        report = CacheRefresher(as_a, cache).refresh()
-    finally:
-        as_a.dispose()
-
-    with cache.connect() as conn:
-        assert conn.scalars(select(t.tickets.c.number)).all() == [numbers["a"]]
-        assert conn.scalars(select(t.calls.c.operator_id)).all() == [op_ids["a"]]
-    assert report.rows["tickets"] == 1
-    assert report.rows["ticket_events"] == 1
-    assert _count(cache, "customers") == 2  # the customer directory is shared
-
-
 def test_a_desk_save_committed_while_the_pending_uids_are_read_is_not_overwritten(
-    central: Engine, cache: Engine
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
 ) -> None:
-    _seed(central, customers=1)
-    created = changes.ticket_created(number="T-RACE", at=AT)
+    created = _created(ids, "T-RACE")
     uid = created[1]["uid"]
-    _apply(central, created)
+    _apply(colleague, created)
     pending: set[str] = set()
     calls: list[int] = []
 
@@ -504,10 +495,10 @@ def test_a_desk_save_committed_while_the_pending_uids_are_read_is_not_overwritte
         calls.append(len(seen))
         return seen
 
-    refresher = CacheRefresher(central, cache, pending_uids=pending_uids)
+    refresher = CacheRefresher(desk, cache, pending_uids=pending_uids)
     refresher.refresh()
     calls[:] = [-1]
-    _apply(central, changes.ticket_saved(uid, expected_version=1, fields={"subject": "theirs"}, at=AT))
+    _apply(colleague, changes.ticket_saved(uid, expected_version=1, fields={"subject": "theirs"}, at=AT))
 
     refresher.refresh()
 
@@ -515,40 +506,45 @@ def test_a_desk_save_committed_while_the_pending_uids_are_read_is_not_overwritte
     assert _cache_ticket(cache, uid).subject == "mine"
 
 
-def test_a_notice_of_an_announcement_updates_it_in_the_cache(central: Engine, cache: Engine) -> None:
-    ids = _seed(central, customers=1)
-    refresher = CacheRefresher(central, cache)
+def test_a_notice_of_an_announcement_updates_it_in_the_cache(
+    central_site: CentralSite, ids: dict[str, int], desk: Engine, cache: Engine
+) -> None:
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
-    _sql(central, "UPDATE announcements SET text = 'Outage over' WHERE id = :id", id=ids["announcement"])
+    _sql(
+        central_site.engine("lead"),
+        "UPDATE announcements SET text = 'Outage over' WHERE id = :id",
+        id=ids["announcement"],
+    )
     notice = ChangeNotice("announcements", "update", ids["announcement"], None, None)
 
     assert refresher.apply_notice(notice) == CachedRow("announcements", ids["announcement"], None)
-    assert _rows(cache, "announcements") == _rows(central, "announcements")
+    assert _rows(cache, "announcements") == _rows(desk, "announcements")
     assert refresher.apply_notice(notice) is None
 
 
-def test_a_desk_clock_running_ahead_does_not_hide_later_changes(central: Engine, cache: Engine) -> None:
-    _seed(central, customers=1)
-    ahead = changes.ticket_created(number="T-AHEAD", at=datetime.now(UTC) + timedelta(days=1))
-    _apply(central, ahead)
-    refresher = CacheRefresher(central, cache)
+def test_a_desk_clock_running_ahead_does_not_hide_later_changes(
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
+) -> None:
+    ahead = _created(ids, "T-AHEAD", datetime.now(UTC) + timedelta(days=1))
+    _apply(colleague, ahead)
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
-    later = changes.ticket_created(number="T-LATER", at=datetime.now(UTC))
-    _apply(central, later)
+    later = _created(ids, "T-LATER", datetime.now(UTC))
+    _apply(colleague, later)
 
     assert refresher.refresh().rows.get("tickets") == 1
     assert _cache_ticket(cache, later[1]["uid"]).number == "T-LATER"
 
 
 def test_a_save_made_offline_long_ago_and_applied_now_is_found_by_the_next_refresh(
-    central: Engine, cache: Engine
+    ids: dict[str, int], desk: Engine, colleague: Engine, cache: Engine
 ) -> None:
     """A desk that was offline for an hour sends a save stamped an hour ago; desks that refreshed
     in between must still pick it up (the central clock stamps it when applied: 0006)."""
-    ids = _seed(central)
-    created = changes.ticket_created(number="T-OFF", at=datetime.now(UTC), customer_id=ids["customer"])
-    assert _apply(central, created) is Outcome.APPLIED
-    refresher = CacheRefresher(central, cache)
+    created = _created(ids, "T-OFF", datetime.now(UTC), customer_id=ids["customer"])
+    assert _apply(colleague, created) is Outcome.APPLIED
+    refresher = CacheRefresher(desk, cache)
     refresher.refresh()
     saved_offline = changes.ticket_saved(
         created[1]["uid"],
@@ -556,7 +552,7 @@ def test_a_save_made_offline_long_ago_and_applied_now_is_found_by_the_next_refre
         fields={"subject": "Typed during the outage"},
         at=datetime.now(UTC) - timedelta(hours=1),
     )
-    assert _apply(central, saved_offline) is Outcome.APPLIED
+    assert _apply(colleague, saved_offline) is Outcome.APPLIED
 
     assert refresher.refresh().rows.get("tickets") == 1
     cached = _cache_ticket(cache, created[1]["uid"])

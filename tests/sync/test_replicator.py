@@ -1,5 +1,8 @@
 """The replicator drains the outbox, waits out an outage with backoff, surfaces conflicts;
-the listener delivers other desks' changes through NOTIFY and survives a server restart."""
+the listener delivers other desks' changes through NOTIFY and survives a server restart.
+
+Each desk applies with its operator's own login and listens as one (`central_site`: a1, a2 of
+department A); what arrived is read back as their shift lead."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
@@ -20,6 +23,8 @@ from app.sync.applier import Applier, Conflict
 from app.sync.notify import ChangeListener, ChangeNotice, libpq_conninfo
 from app.sync.outbox import Change, Outbox
 from app.sync.replicator import Replicator, SyncStatus
+from tests.fixtures.central import CentralSite
+from tests.fixtures.site_on_server import central_site_on
 from tests.sync.conftest import RestartableServer
 
 pytestmark = pytest.mark.pg
@@ -53,11 +58,14 @@ class Desk:
 
 
 @pytest.fixture
-def desks(central: Engine, outbox_factory: Callable[[str], Outbox]) -> Iterator[Callable[[str], Desk]]:
+def desks(
+    central_site: CentralSite, outbox_factory: Callable[[str], Outbox]
+) -> Iterator[Callable[[str], Desk]]:
+    """``desks("a1")``: a desk signed in as that operator of `central_site`."""
     made: list[Desk] = []
 
-    def desk(name: str) -> Desk:
-        made.append(Desk(outbox_factory(name), central))
+    def desk(who: str) -> Desk:
+        made.append(Desk(outbox_factory(who), central_site.engine(who)))
         return made[-1]
 
     yield desk
@@ -69,12 +77,18 @@ def _engine_on(url: URL) -> Engine:
     return make_engine(url, connect_args={"connect_timeout": 2})
 
 
+def _ringing(site: CentralSite, who: str, caller: str) -> changes.PendingChange:
+    return changes.call_ringing(
+        direction="inbound", caller_number=caller, ringing_at=NOW, operator_id=site.ids[who]
+    )
+
+
 @pytest.mark.expect_log("app.sync.replicator", "changed meanwhile")
 def test_two_desks_editing_one_ticket_surface_a_conflict(
-    central: Engine, desks: Callable[[str], Desk]
+    central_site: CentralSite, desks: Callable[[str], Desk]
 ) -> None:
-    a, b = desks("a"), desks("b")
-    uid = a.write(changes.ticket_created(number="A-10", at=NOW))
+    a, b = desks("a1"), desks("a2")
+    uid = a.write(changes.ticket_created(number="A-10", at=NOW, created_by_id=central_site.ids["a1"]))
     a.sync()
     # Both desks opened the ticket at version 1; A saves first, then B.
     a.write(changes.ticket_saved(uid, expected_version=1, fields={"subject": "from A"}, at=NOW))
@@ -82,7 +96,7 @@ def test_two_desks_editing_one_ticket_surface_a_conflict(
     b.write(changes.ticket_saved(uid, expected_version=1, fields={"subject": "from B"}, at=NOW))
     b.sync()
 
-    with central.connect() as conn:
+    with central_site.engine("lead").connect() as conn:
         subject, version = conn.execute(
             select(t.tickets.c.subject, t.tickets.c.version).where(t.tickets.c.uid == uid)
         ).one()
@@ -102,32 +116,28 @@ def test_two_desks_editing_one_ticket_surface_a_conflict(
 def test_an_outage_shows_offline_then_catches_up(
     restartable_pg: RestartableServer, outbox_factory: Callable[[str], Outbox]
 ) -> None:
-    url = restartable_pg.new_database()
-    engine = _engine_on(url)
-    restartable_pg.stop()
-    try:
-        desk = Desk(outbox_factory("outage"), engine)
-        uids = [desk.write(changes.call_ringing(direction="inbound", caller_number="101", ringing_at=NOW))]
-        for _ in range(299):
-            uids.append(
-                desk.write(changes.call_ringing(direction="inbound", caller_number="101", ringing_at=NOW))
-            )
-        assert not desk.replicator.wait_idle(1.0)
-        assert desk.replicator.status.state == "offline"
-        assert desk.replicator.status.text == "offline — 300 changes waiting"
-        restartable_pg.start()
-        desk.sync()
-        desk.replicator.stop()
-        texts = [s.text for s in desk.statuses]
-        assert "offline — 300 changes waiting" in texts
-        assert any(text.startswith("catching up ") and text.endswith("/300") for text in texts)
-        assert texts[-1] == "online"
-        with engine.connect() as conn:
-            assert conn.scalar(select(func.count()).select_from(t.calls)) == 300
-    finally:
-        if not _is_up(url):
+    with central_site_on(restartable_pg.url) as site:
+        engine = _engine_on(site.url_of("a1"))
+        restartable_pg.stop()
+        try:
+            desk = Desk(outbox_factory("outage"), engine)
+            uids = [desk.write(_ringing(site, "a1", "101")) for _ in range(300)]
+            assert not desk.replicator.wait_idle(1.0)
+            assert desk.replicator.status.state == "offline"
+            assert desk.replicator.status.text == "offline — 300 changes waiting"
             restartable_pg.start()
-        engine.dispose()
+            desk.sync()
+            desk.replicator.stop()
+            texts = [s.text for s in desk.statuses]
+            assert "offline — 300 changes waiting" in texts
+            assert any(text.startswith("catching up ") and text.endswith("/300") for text in texts)
+            assert texts[-1] == "online"
+            with site.engine("lead").connect() as conn:
+                assert set(conn.scalars(select(t.calls.c.uid))) == set(uids)
+        finally:
+            if not _is_up(site.url):
+                restartable_pg.start()
+            engine.dispose()
 
 
 def _is_up(url: URL) -> bool:
@@ -142,15 +152,15 @@ def _is_up(url: URL) -> bool:
 
 
 def test_a_change_on_one_desk_reaches_the_other_desks_listener(
-    central: Engine, central_url: URL, desks: Callable[[str], Desk]
+    central_site: CentralSite, desks: Callable[[str], Desk]
 ) -> None:
     notices: queue.Queue[ChangeNotice] = queue.Queue()
-    listener = ChangeListener(libpq_conninfo(central_url), notices.put)
+    listener = ChangeListener(libpq_conninfo(central_site.url_of("a2")), notices.put)
     listener.start()
     try:
         assert listener.wait_listening(10)
-        a = desks("a")
-        uid = a.write(changes.ticket_created(number="A-20", at=NOW))
+        a = desks("a1")
+        uid = a.write(changes.ticket_created(number="A-20", at=NOW, created_by_id=central_site.ids["a1"]))
         notice = notices.get(timeout=10)
         assert (notice.table, notice.op, notice.uid, notice.version) == ("tickets", "insert", uid, 1)
         a.write(changes.ticket_saved(uid, expected_version=1, fields={"subject": "x"}, at=NOW))
@@ -163,22 +173,24 @@ def test_a_change_on_one_desk_reaches_the_other_desks_listener(
 def test_the_listener_reconnects_after_a_server_restart(
     restartable_pg: RestartableServer, outbox_factory: Callable[[str], Outbox]
 ) -> None:
-    url = restartable_pg.new_database()
-    notices: queue.Queue[ChangeNotice] = queue.Queue()
-    resynced = threading.Event()
-    listener = ChangeListener(libpq_conninfo(url), notices.put, on_resync=resynced.set, max_backoff=0.5)
-    listener.start()
-    engine = _engine_on(url)
-    desk = Desk(outbox_factory("restart"), engine)
-    try:
-        assert listener.wait_listening(10)
-        restartable_pg.stop()
-        restartable_pg.start()
-        assert resynced.wait(15)
-        uid = desk.write(changes.call_ringing(direction="inbound", caller_number="102", ringing_at=NOW))
-        notice = notices.get(timeout=15)
-        assert (notice.table, notice.uid) == ("calls", uid)
-    finally:
-        desk.replicator.stop()
-        listener.stop()
-        engine.dispose()
+    with central_site_on(restartable_pg.url) as site:
+        notices: queue.Queue[ChangeNotice] = queue.Queue()
+        resynced = threading.Event()
+        listener = ChangeListener(
+            libpq_conninfo(site.url_of("a2")), notices.put, on_resync=resynced.set, max_backoff=0.5
+        )
+        listener.start()
+        engine = _engine_on(site.url_of("a1"))
+        desk = Desk(outbox_factory("restart"), engine)
+        try:
+            assert listener.wait_listening(10)
+            restartable_pg.stop()
+            restartable_pg.start()
+            assert resynced.wait(15)
+            uid = desk.write(_ringing(site, "a1", "102"))
+            notice = notices.get(timeout=15)
+            assert (notice.table, notice.uid) == ("calls", uid)
+        finally:
+            desk.replicator.stop()
+            listener.stop()
+            engine.dispose()

@@ -1,8 +1,10 @@
 """A desk's scripted workload for the fault test, run as a separate process.
 
-``python -m tests.sync.workload --outbox F --db URL --desk NAME --count N --progress F``
+``python -m tests.sync.workload --outbox F --db URL --operator-id ID --desk NAME --count N --progress F``
 
-For items ``0..N-1`` it appends five changes to the desk's outbox (call ringing, answered, ticket
+`URL` names the desk's operator as its user (their own login: row-level security applies); the
+password comes from ``PGPASSWORD`` (libpq), never from the command line.  `ID` is that operator's
+id: their calls and tickets are theirs.  For items ``0..N-1`` it appends five changes to the desk's outbox (call ringing, answered, ticket
 created for the call, ticket saved, call ended) while a `Replicator` drains it, then waits until the
 outbox is empty and exits 0.  Keys and uids are derived from (desk, item, step), so after a SIGKILL
 the restarted process re-appends the item it was in the middle of with the *same* keys: the
@@ -35,19 +37,29 @@ def uid(desk: str, item: int, what: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{desk}:{item}:{what}"))
 
 
-def item_changes(desk: str, item: int) -> list[tuple[changes.PendingChange, str]]:
-    """The five changes of one item, each with its deterministic idempotency key."""
+def item_changes(desk: str, item: int, operator_id: int) -> list[tuple[changes.PendingChange, str]]:
+    """The five changes of one item, taken by operator `operator_id`, each with its deterministic
+    idempotency key."""
     call, ticket = uid(desk, item, "call"), uid(desk, item, "ticket")
     at = BASE + timedelta(seconds=item)
     out = [
-        changes.call_ringing(uid=call, direction="inbound", caller_number=f"+7495{item:07d}", ringing_at=at),
-        changes.call_answered(call, at + timedelta(seconds=3)),
-        changes.ticket_created(uid=ticket, number=f"{desk}-{item}", at=at, call_uid=call),
+        changes.call_ringing(
+            uid=call,
+            direction="inbound",
+            caller_number=f"+7495{item:07d}",
+            ringing_at=at,
+            operator_id=operator_id,
+        ),
+        changes.call_answered(call, at + timedelta(seconds=3), operator_id),
+        changes.ticket_created(
+            uid=ticket, number=f"{desk}-{item}", at=at, call_uid=call, created_by_id=operator_id
+        ),
         changes.ticket_saved(
             ticket,
             expected_version=1,
             fields={"subject": f"item {item}"},
             at=at + timedelta(seconds=30),
+            updated_by_id=operator_id,
             events=[("field_change", {"subject": {"from": "", "to": f"item {item}"}})],
         ),
         changes.call_ended(call, at + timedelta(seconds=60), "answered", disposition="advice"),
@@ -75,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--outbox", type=Path, required=True)
     parser.add_argument("--db", required=True)
+    parser.add_argument("--operator-id", type=int, required=True)
     parser.add_argument("--desk", required=True)
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--progress", type=Path, required=True)
@@ -87,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     outbox.on_append = replicator.wake
     replicator.start()
     for item in range(_read_progress(args.progress) + 1, args.count):
-        for (kind, payload), key in item_changes(args.desk, item):
+        for (kind, payload), key in item_changes(args.desk, item, args.operator_id):
             outbox.append(kind, payload, key=key)
         _write_progress(args.progress, item)
         if args.pace:
@@ -95,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     print("appended", flush=True)
     drained = replicator.wait_idle(120)
     replicator.stop()
-    bad = len(outbox.conflicts()) + len(outbox.failed())
+    bad = len(outbox.conflicts()) + len(outbox.refused())
     outbox.close()
     engine.dispose()
     print("drained" if drained else "not drained", bad, flush=True)
