@@ -233,9 +233,22 @@ class Call:
     def is_active(self) -> bool:
         return bool(self.raw.isActive())
 
-    def release(self) -> None:
-        """Drop the pjsua2 object (the caller then drops this wrapper)."""
+    @property
+    def slot(self) -> int:
+        """pjsua's call id: the call slot this call holds (or held, once it has ended)."""
+        return int(self.raw.getId())
+
+    def release(self, *, slot_reused: bool = False) -> None:
+        """Drop the pjsua2 object (the caller then drops this wrapper).
+
+        pjsua2's ``~Call`` clears the user data of the slot it held and hangs up whatever call is
+        active there.  When pjsua has already given the slot to a new call (an INVITE arriving in
+        the same poll as the old call's end), deleting the old object would hang up the new call
+        (603) and orphan it; such an object is disowned instead: pjsua no longer refers to it.
+        """
         self.raw.owner = None
+        if slot_reused:
+            self.raw.thisown = False
         self.raw = None
 
 

@@ -249,8 +249,15 @@ class Engine:
 
     def _bury(self) -> None:
         """Release pjsua2 Call objects of finished calls, outside their own callbacks."""
+        if not self._graveyard:
+            return
+        in_use = {e.call.slot for e in self._entries.values() if e.call is not None}
         while self._graveyard:
-            self._graveyard.pop().release()
+            dead = self._graveyard.pop()
+            reused = dead.slot >= 0 and dead.slot in in_use
+            if reused:
+                log.info("call slot %s was reused before its old call object went", dead.slot)
+            dead.release(slot_reused=reused)
 
     def _shutdown(self) -> None:
         self._emit(protocol.event("engine_stopping", reason="quit"))
