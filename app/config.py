@@ -51,6 +51,12 @@ class SipConfig:
     call_waiting: bool = True
     ring_timeout_s: int = 60
     auto_record: bool = False
+    # --- INVITE flood protection: what one address may send (issue 21, part 1) ----------------------
+    # INVITEs from an address over these limits are refused before the phone opens anything for them,
+    # its calls still ringing are ended, and the refusals are logged once a minute.  The registrar/
+    # proxy (`server`) is never limited here: limit its callers on the proxy (Kamailio's pike).
+    invite_rate_per_source: float = 2.0  # INVITEs per second an address may keep sending; 0: no limit
+    invite_burst_per_source: int = 10  # INVITEs an address may send at once before the rate applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +146,7 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
     unknown = set(sip_raw) - _SIP_KEYS
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) in [sip]: {', '.join(sorted(unknown))}.")
+    _check_invite_limits(sip_raw, where)
     transport = sip_raw.get("transport", "udp")
     if transport not in ("udp", "tcp", "tls"):
         raise ConfigError(f"{where}: sip.transport must be udp, tcp or tls, not {transport!r}.")
@@ -154,6 +161,15 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
         sip=SipConfig(**sip_raw),
         source=source,
     )
+
+
+def _check_invite_limits(sip: dict[str, Any], where: str) -> None:
+    rate = sip.get("invite_rate_per_source", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1000:
+        raise ConfigError(f"{where}: sip.invite_rate_per_source must be a number from 0 (no limit) to 1000.")
+    burst = sip.get("invite_burst_per_source", 1)
+    if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= 1000:
+        raise ConfigError(f"{where}: sip.invite_burst_per_source must be a whole number from 1 to 1000.")
 
 
 def _wrap_up(value: object, where: str) -> int:

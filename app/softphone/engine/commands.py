@@ -46,7 +46,7 @@ class Commands:
         return {"pong": time.time()}
 
     def cmd_status(self, args: dict[str, Any]) -> dict[str, Any]:
-        calls = [e.snap.as_dict() for e in self.e._entries.values() if not e.refused]
+        calls = [e.snap.as_dict() for e in self.e._entries.values()]
         return {"registration": self.e._reg_state, "calls": calls}
 
     def cmd_quit(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -57,6 +57,8 @@ class Commands:
         uri = self._target_uri(args.get("uri"))
         if self.e._account is None:
             raise CommandError("no account")
+        if not self.e._gate.take_media():
+            raise CommandError("too many calls started in the last second; try again")
         call = Call(self.e._account, self.e)
         entry = self.e._new_entry(call, self.e._outgoing_snapshot(uri))
         try:

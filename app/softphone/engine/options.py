@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.softphone.engine.gate import SourceLimits
+
 DEFAULT_RING_TIMEOUT_S = 60
 
 
@@ -30,6 +32,7 @@ class EngineOptions:
     sip_trace: Path | None = None
     reg_timeout_s: int = 300
     lines: dict[str, str] = field(default_factory=dict)  # dialled number -> support line name
+    limits: SourceLimits = field(default_factory=SourceLimits)  # INVITEs one address may send
 
     @property
     def registered_mode(self) -> bool:

@@ -39,6 +39,8 @@ _TRANSPORTS = {
     "tcp": pj.PJSIP_TRANSPORT_TCP,
     "tls": pj.PJSIP_TRANSPORT_TLS,
 }
+# pjsua's level-1 log line when the refusal account turns an INVITE away with 488 (see RefusalAccount)
+_REFUSED_BY_DESIGN = "Error initializing media channel: Not Acceptable Here"
 _SECRET_HEADER = re.compile(r"^((?:Proxy-)?Authorization:).*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -373,6 +375,11 @@ class Account:
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    @property
+    def index(self) -> int:
+        """pjsua's account id (what `Endpoint.onSelectAccount` chooses between)."""
+        return int(self.raw.getId())
+
     def renew_registration(self) -> None:
         try:
             self.raw.setRegistration(True)
@@ -394,6 +401,8 @@ class _LogWriter(pj.LogWriter):  # type: ignore[misc]
 
     def write(self, entry: Any) -> None:
         level, msg = int(entry.level), text_of(entry.msg).rstrip()
+        if _REFUSED_BY_DESIGN in msg:
+            level = 5  # one line per refused INVITE during a flood: the gate counts and logs them
         if level <= 1:
             log.error("%s", redact(msg))
         elif level == 2:
@@ -408,11 +417,36 @@ class TlsOptions:
     ca_file: str | None = None
 
 
+# (source "ip:port", whole message) → the account index to handle it, or None for pjsua's own choice
+AccountSelector = Callable[[str, str], int | None]
+
+
+class _PjEndpoint(pj.Endpoint):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__()
+        self.selector: AccountSelector | None = None
+
+    def onSelectAccount(self, prm: Any) -> None:  # noqa: N802
+        """pjsua asks which account takes a new INVITE (or MESSAGE, SUBSCRIBE...), before it
+        creates the dialog or any media: the engine's front gate answers here."""
+        selector = self.selector
+        if selector is None:
+            return
+        try:
+            rdata = prm.rdata
+            choice = selector(str(rdata.srcAddress), text_of(rdata.wholeMsg))
+        except Exception:  # never raise into C++
+            log.exception("error in pjsua2 callback onSelectAccount")
+            return
+        if choice is not None:
+            prm.accountIndex = choice
+
+
 class Library:
     """The pjsua2 Endpoint: created, polled and destroyed on the SIP thread only."""
 
     def __init__(self, *, user_agent: str, trace: logging.Logger | None) -> None:
-        self._ep: Any = pj.Endpoint()
+        self._ep: Any = _PjEndpoint()
         self._ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
@@ -475,6 +509,10 @@ class Library:
             raise SipError("library not started")
         return self._devices
 
+    def select_accounts_with(self, selector: AccountSelector | None) -> None:
+        """``selector`` picks the account for every new incoming request (see `RefusalAccount`)."""
+        self._ep.selector = selector
+
     def handle_events(self, msec: int) -> int:
         return int(self._ep.libHandleEvents(msec))
 
@@ -483,5 +521,39 @@ class Library:
 
     def destroy(self) -> None:
         self._devices = None
+        self._ep.selector = None
         self._ep.libDestroy()
         self._ep = None
+
+
+class RefusalAccount:
+    """A second pjsua account on which no call can be set up: the front gate hands it the INVITEs
+    it refuses (`Library.select_accounts_with`), and pjsua turns them away before it opens any
+    media socket or keeps a call slot.
+
+    Measured on this wheel (10 000 INVITEs at 1 000/s, no abort, 28 MB peak RSS): a caller that does
+    not offer 100rel gets a stateless 421 Extension Required from pjsip_inv_verify_request, as 100rel
+    is mandatory here; one that does gets 488 Not Acceptable Here, because SRTP with secure
+    signalling (SIPS end to end) is mandatory and pjsua checks that before creating the RTP socket.
+    Setting an invalid account index in onSelectAccount does not refuse anything: pjsua falls back
+    to the default account and goes on to create the media.
+    """
+
+    def __init__(self) -> None:
+        cfg = pj.AccountConfig()
+        cfg.idUri = "<sip:refused@invalid>"
+        cfg.callConfig.prackUse = pj.PJSUA_100REL_MANDATORY
+        cfg.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_MANDATORY
+        cfg.mediaConfig.srtpSecureSignaling = 2
+        cfg.natConfig.iceEnabled = False
+        cfg.presConfig.publishEnabled = False
+        self.raw: Any = pj.Account()
+        try:
+            self.raw.create(cfg, False)
+        except pj.Error as exc:
+            raise _wrap(exc) from None
+        self.index = int(self.raw.getId())
+
+    def shutdown(self) -> None:
+        self.raw.shutdown()
+        self.raw = None

@@ -24,9 +24,19 @@ from app.softphone.engine.audio import AudioBackend, DeviceAudioBackend, Recordi
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
 from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
 from app.softphone.engine.commands import Commands
-from app.softphone.engine.headers import caller_from_invite, invite_problem, uri_user
+from app.softphone.engine.gate import Gate, GatePolicy, Offer, source_ip
+from app.softphone.engine.headers import caller_from_invite, uri_user
 from app.softphone.engine.options import EngineOptions
-from app.softphone.engine.pj import Account, AccountOptions, AudioPort, Call, Library, SipError, TlsOptions
+from app.softphone.engine.pj import (
+    Account,
+    AccountOptions,
+    AudioPort,
+    Call,
+    Library,
+    RefusalAccount,
+    SipError,
+    TlsOptions,
+)
 from app.softphone.protocol import Command
 
 log = logging.getLogger("app.softphone.sip")
@@ -62,9 +72,17 @@ class Engine:
         self._attached: dict[int, AudioPort] = {}  # call key -> its audio, while the backend has it
         self._entries: dict[int, CallEntry] = {}
         self._graveyard: list[Call] = []
-        # Final answers are never sent inside onIncomingCall: for a truncated oversize UDP INVITE
-        # pjsua's cloned rdata is NULL there and PJSIP 2.15.1 aborts (pjsip_rx_data_free_cloned).
-        self._refusals: list[tuple[CallEntry, int]] = []
+        # The front gate (gate.py) and the account pjsua refuses its rejects on, before any media.
+        self._gate = Gate(
+            GatePolicy(
+                limits=options.limits,
+                only_from_proxy=options.registered_mode and options.accept_only_from_proxy,
+                call_waiting=options.call_waiting,
+            )
+        )
+        self._refusal: RefusalAccount | None = None
+        # Addresses the gate has just found flooding: their unanswered calls end after the poll.
+        self._flooders: list[str] = []
         # hold/resume asked while the previous re-INVITE is still in flight: retried until due
         self._deferred: list[tuple[float, CallEntry, str]] = []
         self._next_key = 1
@@ -101,7 +119,8 @@ class Engine:
                 self._drain()
                 assert self._lib is not None
                 self._lib.handle_events(_POLL_MS)
-                self._send_refusals()
+                self._end_flooders_calls()
+                self._report_refusals()
                 self._retry_deferred()
                 self._retry_registration()
                 self._expire_ringing()
@@ -164,6 +183,8 @@ class Engine:
             self._emit_reg("registering", 0, "registering")
         self._account = Account(self, acc_opts, self._password)
         self._password = None  # pjsua2 has its copy; ours goes
+        self._refusal = RefusalAccount()
+        lib.select_accounts_with(self._select_account)
 
     def _udp_and_tcp(self, lib: Library) -> tuple[int, dict[str, str]]:
         """Peer-to-peer mode listens on UDP and TCP with one port number.
@@ -222,14 +243,24 @@ class Engine:
         except SipError as exc:
             self.on_reg_state(self._account, 503, str(exc), 0)
 
-    def _send_refusals(self) -> None:
-        while self._refusals:
-            entry, code = self._refusals.pop(0)
-            if entry.call is not None and entry.phase is not CallPhase.ENDED:
-                try:
-                    entry.call.answer(code)
-                except SipError as exc:
-                    log.warning("call %s: refusing with %s failed: %s", entry.key, code, exc)
+    def _end_flooders_calls(self) -> None:
+        """An address found flooding loses the calls it still has ringing here (nobody answered
+        them yet), so that a flood that got a first INVITE or two through cannot hold the desk."""
+        while self._flooders:
+            ip = self._flooders.pop()
+            for e in list(self._entries.values()):
+                if e.source_ip == ip and e.phase is CallPhase.INCOMING and e.call is not None:
+                    e.ended_by = "refused"
+                    log.info("call %s: %s is flooding; ending its ringing call", e.key, ip)
+                    try:
+                        self._hangup(e, 480)
+                    except SipError as exc:
+                        log.warning("call %s: ending it failed: %s", e.key, exc)
+
+    def _report_refusals(self) -> None:
+        refused = self._gate.tick()
+        if refused is not None:
+            self._emit(protocol.event("invites_refused", **refused))
 
     def _retry_deferred(self) -> None:
         if not self._deferred:
@@ -270,7 +301,7 @@ class Engine:
             lib.hangup_all()
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and any(
-                e.phase is not CallPhase.ENDED and not e.refused for e in self._entries.values()
+                e.phase is not CallPhase.ENDED for e in self._entries.values()
             ):
                 lib.handle_events(_POLL_MS)
         self._teardown()
@@ -293,6 +324,9 @@ class Engine:
                 deadline = time.monotonic() + 1.0
                 while time.monotonic() < deadline and self._reg_state == "registered":
                     lib.handle_events(_POLL_MS)
+        if self._refusal is not None:  # last: it turns away what arrives while the engine goes
+            self._refusal.shutdown()
+            self._refusal = None
         if self._backend is not None:
             self._backend.close()
             self._backend = None
@@ -390,7 +424,7 @@ class Engine:
         them is on hold on our side (with another call live, only the held one is detached)."""
         if self._backend is None:
             return
-        live = [e for e in self._entries.values() if e.phase is CallPhase.ACTIVE and not e.refused]
+        live = [e for e in self._entries.values() if e.phase is CallPhase.ACTIVE]
         held = bool(live) and all(e.snap.hold in (Hold.LOCAL, Hold.BOTH) for e in live)
         self._backend.set_held(held)
 
@@ -429,16 +463,39 @@ class Engine:
         )
         self._emit_reg(state, code, reason, expires, retry_in)
 
+    def _select_account(self, source: str, message: str) -> int | None:
+        """`Endpoint.onSelectAccount`: the front gate, before pjsua creates a dialog or media."""
+        account, refusal = self._account, self._refusal
+        if account is None or refusal is None:
+            return None
+        if message and not message.startswith("INVITE "):
+            return account.index  # MESSAGE, SUBSCRIBE, NOTIFY: never the refusal account's
+        live = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED]
+        offer = Offer(
+            source=source,
+            message=message,
+            from_proxy=self._is_from_proxy(source),
+            live_incoming=sum(1 for e in live if e.snap.direction == "in"),
+            live_total=len(live),
+        )
+        try:
+            verdict = self._gate.decide(offer)
+        except Exception:  # a bug here must cost one INVITE, not the engine
+            log.exception("the INVITE gate failed; refusing the INVITE from %s", source[:64])
+            return refusal.index
+        if verdict.newly_flooding is not None:
+            self._flooders.append(verdict.newly_flooding)
+        return account.index if verdict.admitted else refusal.index
+
     def on_incoming(self, account: Account, pj_call_id: int, message: str, source: str) -> None:
+        """An INVITE the gate admitted (`_select_account`): it rings."""
         received = time.time()
         mono = time.monotonic()
-        from_proxy = self._is_from_proxy(source)
         call = Call(account, self, pj_call_id)
-        caller = caller_from_invite(message, from_proxy=from_proxy)
-        key = self._take_key()
-        others = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED and not e.refused]
+        caller = caller_from_invite(message, from_proxy=self._is_from_proxy(source))
+        others = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED]
         snap = CallSnapshot(
-            call=key,
+            call=self._take_key(),
             direction="in",
             phase=CallPhase.INCOMING,
             number=caller.number,
@@ -449,29 +506,7 @@ class Engine:
         )
         entry = self._new_entry(call, snap)
         entry.received_mono = mono
-        refusal: tuple[int, str] | None = None
-        problem = invite_problem(message) if message else "not valid UTF-8"
-        if problem is not None:
-            refusal = (400, f"malformed: {problem}")
-        elif self.opts.registered_mode and self.opts.accept_only_from_proxy and not from_proxy:
-            refusal = (403, "not_from_proxy")
-        elif others and not self.opts.call_waiting:
-            refusal = (486, "busy")
-        if refusal is not None:
-            entry.refused, entry.ended_by = True, "refused"
-            self._refusals.append((entry, refusal[0]))
-            log.info("call %s from %s refused with %s (%s)", key, source[:64], *refusal)
-            self._emit(
-                protocol.event(
-                    "call_refused",
-                    call=key,
-                    code=refusal[0],
-                    reason=refusal[1],
-                    source=source,
-                    number=snap.number,
-                )
-            )
-            return
+        entry.source_ip = source_ip(source)
         call.answer(180)
         entry.ring_deadline = mono + self.opts.ring_timeout_s
         if self._backend is not None:
@@ -480,7 +515,7 @@ class Engine:
                 self._backend.set_call_waiting(True)
             else:
                 self._backend.start_ringing()
-        log.info("call %s: incoming from %s line %s via %s", key, snap.number, snap.line, source[:64])
+        log.info("call %s: incoming from %s line %s via %s", entry.key, snap.number, snap.line, source[:64])
         self._emit_call(
             "incoming_call",
             entry,
@@ -498,11 +533,6 @@ class Engine:
             return
         info = call.info()
         phase = phase_of(info.state, entry.snap.direction == "in")
-        if entry.refused:
-            if phase is CallPhase.ENDED:
-                entry.update(phase=CallPhase.ENDED)
-                self._retire(entry)
-            return
         if entry.snap.number is None and entry.snap.direction == "in" and not entry.snap.remote_uri:
             entry.update(remote_uri=info.remote_uri)
         if phase is None or phase is entry.phase:
@@ -534,7 +564,7 @@ class Engine:
             self._start_recording(entry, None)
 
     def _anyone_ringing(self) -> bool:
-        return any(e.phase is CallPhase.INCOMING and not e.refused for e in self._entries.values())
+        return any(e.phase is CallPhase.INCOMING for e in self._entries.values())
 
     def _retire(self, entry: CallEntry) -> None:
         if entry.call is not None:
@@ -544,7 +574,7 @@ class Engine:
 
     def on_call_media(self, call: Call) -> None:
         entry = self._entry_of(call)
-        if entry is None or entry.refused:
+        if entry is None:
             return
         status = next((m.status for m in call.info().media if m.audio), "none")
         entry.update(hold=hold_of(status, entry.snap.hold))
@@ -574,7 +604,7 @@ class Engine:
     def on_transfer_request(self, call: Call, dst_uri: str) -> Call | None:
         """Someone REFERs us elsewhere: follow it with a new outgoing call."""
         entry = self._entry_of(call)
-        if entry is None or self._account is None:
+        if entry is None or self._account is None or not self._gate.take_media():
             return None
         new = Call(self._account, self)
         self._new_entry(new, self._outgoing_snapshot(dst_uri))
