@@ -172,3 +172,19 @@ def test_cli_options_from_site_file_and_flags(tmp_path: Path) -> None:
         build_parser().parse_args(["--config", str(site), "--p2p", "--listen", "0.0.0.0:5099"])
     )
     assert not p2p.registered_mode and (p2p.listen_host, p2p.listen_port) == ("0.0.0.0", 5099)
+
+
+def test_invite_limits_from_the_site_file_or_the_flag(tmp_path: Path) -> None:
+    from app.softphone.cli import build_parser, options_from
+    from app.softphone.engine.gate import SourceLimits
+
+    site = tmp_path / "site.toml"
+    site.write_text("[sip]\ninvite_rate_per_source = 0.5\ninvite_burst_per_source = 3\n")
+    parse = build_parser().parse_args
+    assert options_from(parse(["--config", str(site)])).limits == SourceLimits(0.5, 3)
+    assert options_from(parse(["--config", str(site), "--invite-limit", "0,1"])).limits == SourceLimits(0, 1)
+    bare = tmp_path / "bare.toml"
+    bare.write_text("[sip]\n")
+    assert options_from(parse(["--config", str(bare)])).limits == SourceLimits(2.0, 10)  # the defaults
+    with pytest.raises(ValueError, match="RATE,BURST"):
+        options_from(parse(["--invite-limit", "fast"]))
