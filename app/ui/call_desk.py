@@ -132,6 +132,7 @@ class CallDesk(QObject):
         self.current: CurrentCall | None = None
         self.state: OperatorState = initial_state(_now())
         self._script_library_loaded = False
+        self._lost_caller: str | None = None  # the call a dying engine took with it, for the words
 
         phone.incoming_call.connect(self._on_phone_incoming_call)
         phone.call_changed.connect(self._on_phone_call_changed)
@@ -322,6 +323,8 @@ class CallDesk(QObject):
         if current.answered and outcome in (CallOutcome.MISSED, CallOutcome.REJECTED):
             outcome = CallOutcome.ANSWERED
         self._log.write("call_ended", call=ended.call, outcome=outcome.value, engine_outcome=ended.outcome)
+        if ended.outcome == "engine_died":  # the bridge ends the calls first, then says it died
+            self._lost_caller = current.info.number or current.info.display or self.tr("an anonymous caller")
         self._scripts.on_call_event(CallEvent.ENDED)
         self.current = None
         if current.answered:
@@ -330,10 +333,18 @@ class CallDesk(QObject):
 
     def _on_phone_engine_died(self, why: str) -> None:
         self._softphone.show_engine_down(why)
-        self.message.emit(
-            self.tr("The softphone stopped ({why}); restarting it. Your ticket is kept.").format(why=why)
-        )
-        self._log.write("engine_died", why=why)
+        lost, self._lost_caller = self._lost_caller, None
+        if lost is None:
+            text = self.tr("The softphone stopped ({why}); restarting it. Your ticket is kept.").format(
+                why=why
+            )
+        else:
+            text = self.tr(
+                "The softphone stopped ({why}) and the call with {caller} was lost; restarting it."
+                " Your ticket and what you typed are kept."
+            ).format(why=why, caller=lost)
+        self.message.emit(text)
+        self._log.write("engine_died", why=why, lost_call=lost)
 
     def _on_phone_audio_device_changed(self, notice: AudioDeviceNotice) -> None:
         self._log.write(

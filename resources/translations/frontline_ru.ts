@@ -104,9 +104,19 @@
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="334" />
+        <location filename="../../app/ui/call_desk.py" line="327" />
+        <source>an anonymous caller</source>
+        <translation>анонимным абонентом</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="338" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="343" />
+        <source>The softphone stopped ({why}) and the call with {caller} was lost; restarting it. Your ticket and what you typed are kept.</source>
+        <translation>Софтфон остановился ({why}), разговор с {caller} прерван; перезапускаем. Ваша заявка и введённый текст сохранены.</translation>
     </message>
     <message>
         <location filename="../../app/ui/call_desk.py" line="349" />
