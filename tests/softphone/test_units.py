@@ -188,3 +188,14 @@ def test_invite_limits_from_the_site_file_or_the_flag(tmp_path: Path) -> None:
     assert options_from(parse(["--config", str(bare)])).limits == SourceLimits(2.0, 10)  # the defaults
     with pytest.raises(ValueError, match="RATE,BURST"):
         options_from(parse(["--invite-limit", "fast"]))
+
+
+def test_restart_backoff_neither_spins_nor_leaves_the_desk_long_without_a_phone() -> None:
+    from app.softphone.client import DEFAULT_BACKOFF, RestartBackoff
+
+    backoff = RestartBackoff()
+    crash_loop = [backoff.after_death(uptime_s=0.5) for _ in range(7)]  # each engine dies at once
+    assert crash_loop == [0.2, 0.5, 1.0, 2.0, 5.0, 5.0, 5.0]  # slower and slower, capped at 5 s
+    assert backoff.after_failed_start() == DEFAULT_BACKOFF[-1]
+    assert backoff.after_death(uptime_s=10.0) == DEFAULT_BACKOFF[0]  # 10 s up: it had been healthy
+    assert backoff.after_death(uptime_s=1.0) == DEFAULT_BACKOFF[1]
