@@ -15,8 +15,8 @@ without holding a call slot.  Nothing the engine emits per refused INVITE reache
 refusals are counted, logged once a minute and reported as one `invites_refused` event a second.
 
 The media budget, and why no rate of INVITEs can exhaust the handle table: every call that gets
-media (incoming through this gate, dialled, or started by a REFER) first takes a token from
-`MediaBudget` (``MEDIA_CALLS_BURST`` at once, ``MEDIA_CALLS_PER_S`` sustained).  A call holds its two
+media (incoming through this gate, dialled, or started by a REFER) first takes a token from the
+gate's media budget, a token bucket (``MEDIA_CALLS_BURST`` at once, ``MEDIA_CALLS_PER_S`` sustained).  A call holds its two
 handles while it lives and for 0.5 s after.  So the handles in use at any instant belong to calls
 that were alive 0.5 s earlier (at most 4: pjsua's compiled call limit) or that started within the
 last 0.5 s (at most burst + rate x 0.5 = 8 + 10): at most 2 x (4 + 18) = 44 of the 64.
@@ -270,7 +270,7 @@ class Gate:
             "count": tally.count,
             "reasons": dict(tally.reasons),
             "sources": tally.top_sources(),
-            "period_s": round(min(now - self._reported_at, 3600.0), 3),
+            "period_s": round(now - self._reported_at, 3),
         }
         self._reported_at = now
         return fields
