@@ -11,7 +11,8 @@ second: dial, wait for the pop, hang up.  Printed per rate:
 - genuine calls offered / popped, pop latency p50/p95/max: the app's own ``invite_to_pop_ms``
   (INVITE received by the engine -> pop painted) and dial -> pop (the caller's dial command ->
   the pop's paint, wall clock: includes the wait behind the flood in the desk's socket);
-- the GUI event loop's max stall and stalls over 50 ms for the run (app/ui/stall_monitor.py);
+- the GUI event loop's stalls over 50 ms while the flood ran (the app's ``event_loop_stall`` log
+  lines, app/ui/stall_monitor.py), and its max stall over the whole run;
 - the engine's CPU (% of one core) over the flood and its peak RSS.
 
     .venv/bin/python benchmarks/flood_bench.py [--rates 0,100,1000] [--seconds 10]
@@ -54,8 +55,9 @@ class Run:
     offered: int = 0
     pops: list[float] = field(default_factory=list)  # invite_to_pop_ms
     dial_to_pop: list[float] = field(default_factory=list)
+    window: tuple[float, float] = (0.0, 0.0)  # epoch seconds the flood (or the control) ran
     max_stall_ms: float = 0.0
-    stalls_over_50: int = 0
+    flood_stalls: list[float] = field(default_factory=list)  # stalls over 50 ms in the window
     cpu: float = 0.0
     rss_peak: float = 0.0
 
@@ -126,13 +128,14 @@ async def _flood_and_call(work: Path, log: Path, port: int, app_pid: int, run: R
             trace=False,
             timeout_s=seconds + 30,
         )
-    began, cpu0 = time.monotonic(), proc_cpu_s(engine)
+    began, cpu0, wall = time.monotonic(), proc_cpu_s(engine), time.time()
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(engine, stop, run))
     await _genuine_calls(log, port, began + seconds, run)
     if flood is not None:
         await asyncio.to_thread(flood.wait, seconds + 40)
     elapsed = time.monotonic() - began
+    run.window = (wall, wall + elapsed)
     if flood is not None:
         run.achieved = run.rate * seconds / elapsed
     try:
@@ -166,7 +169,10 @@ def _one_rate(work: Path, db: str, env: dict[str, str], rate: int, seconds: int)
     run.deaths = sum(1 for e in events if e["event"] == "engine_died")
     loop = next((e for e in events if e["event"] == "event_loop"), {})
     run.max_stall_ms = float(loop.get("max_stall_ms", float("nan")))
-    run.stalls_over_50 = int(loop.get("stalls_over_50ms", -1))
+    start, end = run.window
+    run.flood_stalls = [
+        e["ms"] for e in events if e["event"] == "event_loop_stall" and start <= e["ts"] <= end
+    ]
     return run
 
 
@@ -206,7 +212,9 @@ def main() -> None:
         print(f"  genuine calls: {len(run.pops)} of {run.offered} popped")
         print(f"  INVITE -> pop painted (app): {_figures(run.pops)}")
         print(f"  dial -> pop painted (caller's clock): {_figures(run.dial_to_pop)}")
-        print(f"  GUI event loop: max stall {run.max_stall_ms} ms, stalls > 50 ms: {run.stalls_over_50}")
+        stalls = run.flood_stalls
+        during = f"{len(stalls)} (max {max(stalls):.0f} ms)" if stalls else "none"
+        print(f"  GUI event loop: stalls > 50 ms while it ran: {during}; run's max {run.max_stall_ms} ms")
         print(f"  engine: CPU {run.cpu:.0f} % of one core, peak RSS {run.rss_peak:.1f} MiB")
         print(f"  load average now: {os.getloadavg()[0]:.2f}")
 
