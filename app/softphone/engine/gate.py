@@ -16,10 +16,11 @@ refusals are counted, logged once a minute and reported as one `invites_refused`
 
 The media budget, and why no rate of INVITEs can exhaust the handle table: every call that gets
 media (incoming through this gate, dialled, or started by a REFER) first takes a token from the
-gate's media budget, a token bucket (``MEDIA_CALLS_BURST`` at once, ``MEDIA_CALLS_PER_S`` sustained).  A call holds its two
-handles while it lives and for 0.5 s after.  So the handles in use at any instant belong to calls
-that were alive 0.5 s earlier (at most 4: pjsua's compiled call limit) or that started within the
-last 0.5 s (at most burst + rate x 0.5 = 8 + 10): at most 2 x (4 + 18) = 44 of the 64.
+gate's media budget, a token bucket (``MEDIA_CALLS_BURST`` at once, ``MEDIA_CALLS_PER_S``
+sustained).  A call holds its two handles while it lives and for 0.5 s after.  So the handles in
+use at any instant belong to calls that were alive 0.5 s earlier (at most 4: pjsua's compiled call
+limit) or that started within the last 0.5 s (at most burst + rate x 0.5 = 8 + 10): at most
+2 x (4 + 18) = 44 of the 64.
 """
 
 from __future__ import annotations
