@@ -7,7 +7,11 @@ cut, and a genuine call during the flood and right after it must pop and be answ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -48,7 +52,13 @@ def _refused_for(engine: EngineProcess, reason: str) -> dict[str, Any]:
 
 
 def _genuine_call(
-    engine: EngineProcess, sipps: SippFactory, name: str, number: str, *, via: Kamailio | None = None
+    engine: EngineProcess,
+    sipps: SippFactory,
+    name: str,
+    number: str,
+    *,
+    via: Kamailio | None = None,
+    transport: str = "u1",
 ) -> dict[str, Any]:
     """A caller from 127.0.0.1 (through the registrar if ``via``): it must ring, be answered and end."""
     from_ = f'"{name}" <sip:{number}@[local_ip]:[local_port]>'
@@ -63,7 +73,7 @@ def _genuine_call(
         sc.pause(300),
         sc.send_bye(from_=from_, to=to),
     )
-    caller = sipps(name).start(xml=xml, remote=remote)
+    caller = sipps(name).start(xml=xml, remote=remote, transport=transport)
     ring = engine.wait_event("incoming_call", number=number, timeout=15)
     engine.ok("answer", call=ring["call"])
     caller.assert_ok()
@@ -155,3 +165,63 @@ def test_without_a_per_source_limit_the_media_budget_still_holds(
     rang = len(desk.events("incoming_call"))
     assert 0 < rang <= 8 + 20 * (FLOOD_S + 5)  # the budget's burst and rate over the flood
     _genuine_call(desk, sipps, "after", "79001110003")
+
+
+@contextmanager
+def _tcp_churn(port: int, clients: int = 8) -> Iterator[dict[str, int]]:
+    """Clients opening and closing TCP connections to ``port`` as fast as they can, until the
+    block ends (the load the flood is; 4 such clients aborted the engine after 69 connections)."""
+    counts = {"accepted": 0, "refused": 0}
+    stop = threading.Event()
+
+    def churn() -> None:
+        while not stop.is_set():
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                counts["accepted"] += 1
+            except OSError:
+                counts["refused"] += 1
+
+    threads = [threading.Thread(target=churn, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    try:
+        yield counts
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(5)
+
+
+def _port_below_the_ephemeral_range() -> int:
+    """While the desk's listener is closed, a client's connect() to its port may be given that very
+    port as its own (Linux's ephemeral ports; the "self-connect"), and the desk cannot listen again:
+    a desk's SIP port is below that range in practice (5060), so the test's is too."""
+    for port in range(24000, 26000, 7):
+        try:
+            with (
+                socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t,
+                socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u,
+            ):
+                t.bind(("127.0.0.1", port))
+                u.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return port
+    raise AssertionError("no free port below the ephemeral range")
+
+
+def test_a_tcp_connection_flood_does_not_kill_the_phone(engines: EngineFactory, sipps: SippFactory) -> None:
+    port = _port_below_the_ephemeral_range()
+    desk = engines("--listen", f"127.0.0.1:{port}", "--ring-timeout", "20")
+    with _tcp_churn(desk.udp_port) as counts:
+        _genuine_call(desk, sipps, "during", "79001110004")  # over UDP, while TCP is hammered
+        deadline = time.monotonic() + FLOOD_S
+        while time.monotonic() < deadline and desk.proc.poll() is None:
+            desk.ok("ping")
+    print(f"TCP churn: {counts}")
+    assert desk.proc.poll() is None
+    assert "not accepting TCP for a while" in desk.log_path.read_text()
+    assert counts["accepted"] > 64  # more than the handle table holds, so the guard had to act
+    desk.connect_tcp(within_s=10).close()  # TCP is back once the churn stops
+    _genuine_call(desk, sipps, "after-tcp", "79001110005", transport="t1")

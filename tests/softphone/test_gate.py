@@ -190,3 +190,38 @@ def test_source_limits_are_checked() -> None:
         g.SourceLimits(-1, 10)
     with pytest.raises(ValueError, match="burst >= 1"):
         g.SourceLimits(1, 0)
+
+
+def test_the_tcp_listener_closes_before_connections_exhaust_the_handles_and_opens_again() -> None:
+    clock = Clock()
+    guard = g.ConnectionGuard(clock)
+    for _ in range(g.ConnectionGuard.CLOSE_AT - 1):  # connections that come and go at once
+        guard.connected()
+        guard.destroyed()
+        assert guard.change() is None
+    guard.connected()
+    assert guard.change() is False and not guard.listening  # 40 handles held: stop accepting
+    assert guard.change() is None  # closed already
+    clock.now += 1.0  # the closed connections' handles are free again, but not long enough closed
+    assert guard.handles() == 1 and guard.change() is None
+    clock.now += 1.0
+    assert guard.change() is True and guard.listening
+    guard.listening = False
+    guard.reopen_failed()  # the port was taken meanwhile: try again after a while, not at once
+    assert guard.change() is None
+    clock.now += g.ConnectionGuard.MIN_CLOSED_S
+    assert guard.change() is True
+
+
+def test_connections_that_stay_open_count_until_they_go() -> None:
+    clock = Clock()
+    guard = g.ConnectionGuard(clock)
+    for _ in range(30):
+        guard.connected()
+    clock.now += 60
+    assert guard.handles() == 30
+    for _ in range(30):
+        guard.destroyed()
+    assert guard.handles() == 30  # closed, but their handles come back only after the delay
+    clock.now += g.HANDLE_FREE_DELAY_S + 0.2
+    assert guard.handles() == 0

@@ -39,9 +39,12 @@ def _send_udp(engine: EngineProcess, messages: list[bytes]) -> None:
 
 
 def _send_tcp(engine: EngineProcess, messages: list[bytes]) -> None:
-    """One connection per message (a broken one may poison its stream), then an OPTIONS round trip."""
+    """One connection per message (a broken one may poison its stream), then an OPTIONS round trip.
+
+    So many connections so fast are a connection flood: the engine may stop accepting TCP for a
+    few seconds (gate.ConnectionGuard); each connection is retried until it is accepted."""
     for msg in messages:
-        with socket.create_connection(("127.0.0.1", engine.udp_port), timeout=5) as s:
+        with engine.connect_tcp() as s:
             s.sendall(msg)
             s.shutdown(socket.SHUT_WR)
             s.settimeout(0.5)
@@ -50,7 +53,7 @@ def _send_tcp(engine: EngineProcess, messages: list[bytes]) -> None:
                     pass
             except (TimeoutError, ConnectionResetError):
                 pass
-    with socket.create_connection(("127.0.0.1", engine.udp_port), timeout=10) as s:
+    with engine.connect_tcp() as s:
         s.sendall(_options(1, "127.0.0.1:9").replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP"))
         data = b""
         while b"sync-1" not in data:

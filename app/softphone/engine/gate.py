@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -275,3 +275,61 @@ class Gate:
         }
         self._reported_at = now
         return fields
+
+
+class ConnectionGuard:
+    """When to stop accepting TCP connections for a while (peer-to-peer mode's TCP listener).
+
+    pjsip's own ioqueue, for the SIP sockets, has the same 64 handles and the same 500 ms delay as
+    pjmedia's: a peer opening and closing TCP connections quickly (measured: about 130 a second)
+    aborts the engine the same way.  Nothing can refuse a connection before pjsip has accepted it
+    and taken a handle, so the engine closes its listener while the handles held by connections
+    (open, or closed less than the delay ago) come near the limit, and opens it again once they
+    are few: UDP keeps working meanwhile.
+    """
+
+    CLOSE_AT = 40  # of 64: one poll may still accept a listen backlog's worth after the check
+    REOPEN_AT = 10
+    MIN_CLOSED_S = 2.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.open = 0
+        self._closed: deque[float] = deque()
+        self.listening = True
+        self._shut_at = 0.0
+        self.reopen_failures = 0  # in a row
+
+    def connected(self) -> None:
+        self.open += 1
+
+    def destroyed(self) -> None:
+        self.open = max(0, self.open - 1)
+        self._closed.append(self._clock())
+
+    def handles(self) -> int:
+        """Handles the connections hold now (with 100 ms of margin on the free delay)."""
+        horizon = self._clock() - HANDLE_FREE_DELAY_S - 0.1
+        while self._closed and self._closed[0] < horizon:
+            self._closed.popleft()
+        return self.open + len(self._closed)
+
+    def change(self) -> bool | None:
+        """False: close the listener now; True: open it again; None: leave it."""
+        held = self.handles()
+        if self.listening and held >= self.CLOSE_AT:
+            self.reopen_failures = 0
+            self.listening, self._shut_at = False, self._clock()
+            return False
+        if (
+            not self.listening
+            and held <= self.REOPEN_AT
+            and self._clock() - self._shut_at >= self.MIN_CLOSED_S
+        ):
+            self.listening = True
+            return True
+        return None
+
+    def reopen_failed(self) -> None:
+        self.listening, self._shut_at = False, self._clock()
+        self.reopen_failures += 1

@@ -419,12 +419,27 @@ class TlsOptions:
 
 # (source "ip:port", whole message) → the account index to handle it, or None for pjsua's own choice
 AccountSelector = Callable[[str, str], int | None]
+# (transport type "UDP"/"TCP"/"TLS", state) for every SIP transport's state change
+TransportWatcher = Callable[[str, str], None]
+_TP_STATES = {
+    pj.PJSIP_TP_STATE_CONNECTED: "connected",  # also each TCP/TLS connection accepted
+    pj.PJSIP_TP_STATE_DISCONNECTED: "disconnected",
+    pj.PJSIP_TP_STATE_SHUTDOWN: "shutdown",
+    pj.PJSIP_TP_STATE_DESTROY: "destroyed",  # its socket handle goes back to pjsip's ioqueue
+}
 
 
 class _PjEndpoint(pj.Endpoint):  # type: ignore[misc]
     def __init__(self) -> None:
         super().__init__()
         self.selector: AccountSelector | None = None
+        self.transport_watcher: TransportWatcher | None = None
+
+    def onTransportState(self, prm: Any) -> None:  # noqa: N802
+        watcher = self.transport_watcher
+        if watcher is not None:
+            kind, state = str(prm.type), _TP_STATES.get(int(prm.state), "unknown")
+            _guard("onTransportState", lambda: watcher(kind, state))
 
     def onSelectAccount(self, prm: Any) -> None:  # noqa: N802
         """pjsua asks which account takes a new INVITE (or MESSAGE, SUBSCRIBE...), before it
@@ -513,6 +528,9 @@ class Library:
         """``selector`` picks the account for every new incoming request (see `RefusalAccount`)."""
         self._ep.selector = selector
 
+    def watch_transports_with(self, watcher: TransportWatcher | None) -> None:
+        self._ep.transport_watcher = watcher
+
     def handle_events(self, msec: int) -> int:
         return int(self._ep.libHandleEvents(msec))
 
@@ -522,6 +540,7 @@ class Library:
     def destroy(self) -> None:
         self._devices = None
         self._ep.selector = None
+        self._ep.transport_watcher = None
         self._ep.libDestroy()
         self._ep = None
 

@@ -24,7 +24,7 @@ from app.softphone.engine.audio import AudioBackend, DeviceAudioBackend, Recordi
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
 from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
 from app.softphone.engine.commands import Commands
-from app.softphone.engine.gate import Gate, GatePolicy, Offer, source_ip
+from app.softphone.engine.gate import ConnectionGuard, Gate, GatePolicy, Offer, source_ip
 from app.softphone.engine.headers import caller_from_invite, uri_user
 from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.pj import (
@@ -83,6 +83,9 @@ class Engine:
         self._refusal: RefusalAccount | None = None
         # Addresses the gate has just found flooding: their unanswered calls end after the poll.
         self._flooders: list[str] = []
+        # Peer-to-peer mode's TCP listener (transport id, host, port), closed during a connection flood
+        self._tcp_listener: tuple[int, str, int] | None = None
+        self._tcp_guard = ConnectionGuard()
         # hold/resume asked while the previous re-INVITE is still in flight: retried until due
         self._deferred: list[tuple[float, CallEntry, str]] = []
         self._next_key = 1
@@ -121,6 +124,7 @@ class Engine:
                 self._lib.handle_events(_POLL_MS)
                 self._end_flooders_calls()
                 self._report_refusals()
+                self._guard_tcp_listener()
                 self._retry_deferred()
                 self._retry_registration()
                 self._expire_ringing()
@@ -185,6 +189,7 @@ class Engine:
         self._password = None  # pjsua2 has its copy; ours goes
         self._refusal = RefusalAccount()
         lib.select_accounts_with(self._select_account)
+        lib.watch_transports_with(self._on_transport_state)
 
     def _udp_and_tcp(self, lib: Library) -> tuple[int, dict[str, str]]:
         """Peer-to-peer mode listens on UDP and TCP with one port number.
@@ -196,12 +201,13 @@ class Engine:
             tid, udp = lib.add_transport("udp", host, wanted)
             port = int(udp.rsplit(":", 1)[1])
             try:
-                _, tcp = lib.add_transport("tcp", host, port)
+                tcp_tid, tcp = lib.add_transport("tcp", host, port)
             except SipError:
                 lib.close_transport(tid)
                 if wanted:
                     raise
                 continue
+            self._tcp_listener = (tcp_tid, host, port)
             return tid, {"udp": udp, "tcp": tcp}
         raise SipError(f"no port on {host} free for both UDP and TCP")
 
@@ -256,6 +262,42 @@ class Engine:
                         self._hangup(e, 480)
                     except SipError as exc:
                         log.warning("call %s: ending it failed: %s", e.key, exc)
+
+    def _on_transport_state(self, kind: str, state: str) -> None:
+        if kind in ("TCP", "TLS"):
+            if state == "connected":
+                self._tcp_guard.connected()
+                # Now, inside pjsip's accept loop: it takes every pending connection in one poll,
+                # so a check after the poll comes too late (measured: 4 clients, dead at 69).
+                self._guard_tcp_listener()
+            elif state == "destroyed":
+                self._tcp_guard.destroyed()
+
+    def _guard_tcp_listener(self) -> None:
+        """Close peer-to-peer mode's TCP listener during a connection flood, open it again after
+        (gate.ConnectionGuard).  Called for each accepted connection and after each poll."""
+        listener, lib = self._tcp_listener, self._lib
+        if listener is None or lib is None:
+            return
+        change = self._tcp_guard.change()
+        tid, host, port = listener
+        if change is False:
+            log.warning(
+                "TCP connections come and go too fast (%d socket handles held): not accepting TCP"
+                " for a while; UDP works",
+                self._tcp_guard.handles(),
+            )
+            lib.close_transport(tid)
+        elif change is True:
+            try:
+                tid, _ = lib.add_transport("tcp", host, port)
+            except SipError as exc:
+                level = logging.DEBUG if self._tcp_guard.reopen_failures else logging.WARNING
+                log.log(level, "accepting TCP again failed (%s); trying every few seconds", exc)
+                self._tcp_guard.reopen_failed()
+                return
+            self._tcp_listener = (tid, host, port)
+            log.warning("accepting TCP connections again")
 
     def _report_refusals(self) -> None:
         refused = self._gate.tick()
