@@ -5,7 +5,8 @@ For each rate (0 = a control run without a flood, then 100 and 1 000 INVITE/s by
 `python -m app` (offscreen Qt, peer-to-peer on loopback, Ready) on a small demo database, floods
 it from 127.0.0.2 with SIPp's ring-then-CANCEL scenario (the one that aborted the engine at
 70/s) for --seconds, and meanwhile a second engine on 127.0.0.1 places genuine calls, two a
-second: dial, wait for the pop, hang up.  Printed per rate:
+second: dial, wait for the pop, hang up.  One such call before the flood warms the window up (its
+first pop costs a one-off stall of 60-180 ms here, flood or not).  Printed per rate:
 - engine deaths (the app's JSON log) and whether the engine's pid changed;
 - SIPp's achieved rate;
 - genuine calls offered / popped, pop latency p50/p95/max: the app's own ``invite_to_pop_ms``
@@ -76,7 +77,8 @@ def _engine_pid(app_pid: int) -> int | None:
 
 
 async def _genuine_calls(log: Path, port: int, until: float, run: Run) -> None:
-    with (log.parent / f"caller-{run.rate}.log").open("wb") as caller_log:
+    """Calls two a second until ``until`` (at least one): dial, wait for the pop, hang up."""
+    with (log.parent / f"caller-{run.rate}.log").open("ab") as caller_log:
         caller = EngineClient(
             ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", "+79161234567"],
             restart=False,
@@ -84,24 +86,30 @@ async def _genuine_calls(log: Path, port: int, until: float, run: Run) -> None:
         )
         await caller.start()
     try:
-        while time.monotonic() < until:
+        while True:
             began = time.monotonic()
-            mark = len(_events(log))
-            run.offered += 1
-            dialled = time.time()
-            await caller.request("dial", uri=f"sip:100@127.0.0.1:{port}")
-            try:
-                pop = await asyncio.wait_for(_wait_for(log, "pop_shown", mark, timeout=60), 5)
-            except TimeoutError:  # no pop: the desk was busy (a flood call had got through first)
-                await caller.request("hangup")
-                continue
-            run.pops.append(float(pop["invite_to_pop_ms"]))
-            run.dial_to_pop.append((float(pop["ts"]) - dialled) * 1000)
-            await caller.request("hangup")
-            await _wait_for(log, "call_ended", mark)
+            await _one_call(caller, log, port, run)
+            if time.monotonic() >= until:
+                return
             await asyncio.sleep(max(0.0, began + 1 / CALLS_PER_S - time.monotonic()))
     finally:
         await caller.stop()
+
+
+async def _one_call(caller: EngineClient, log: Path, port: int, run: Run) -> None:
+    mark = len(_events(log))
+    run.offered += 1
+    dialled = time.time()
+    await caller.request("dial", uri=f"sip:100@127.0.0.1:{port}")
+    try:
+        pop = await asyncio.wait_for(_wait_for(log, "pop_shown", mark, timeout=60), 5)
+    except TimeoutError:  # no pop: the desk was busy (a flood call had got through first)
+        await caller.request("hangup")
+        return
+    run.pops.append(float(pop["invite_to_pop_ms"]))
+    run.dial_to_pop.append((float(pop["ts"]) - dialled) * 1000)
+    await caller.request("hangup")
+    await _wait_for(log, "call_ended", mark)
 
 
 async def _sample_rss(pid: int, stop: asyncio.Event, run: Run) -> None:
@@ -128,6 +136,7 @@ async def _flood_and_call(work: Path, log: Path, port: int, app_pid: int, run: R
             trace=False,
             timeout_s=seconds + 30,
         )
+    await _genuine_calls(log, port, time.monotonic(), Run(-1))  # one warm-up call, not counted
     began, cpu0, wall = time.monotonic(), proc_cpu_s(engine), time.time()
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(engine, stop, run))
