@@ -61,6 +61,13 @@ class SipConfig:
     register_refresh_s: int = 25  # REGISTER again this often; worst-case reachability gap
     keepalive_s: int = 5  # OPTIONS to the registrar this often (0 = off): loss known 3 s later
 
+    # --- INVITE flood protection: what one address may send (the engine's front gate) ----------
+    # INVITEs from an address over these limits are refused before the phone opens anything for
+    # them, its calls still ringing are ended, and the refusals are logged once a minute.  The
+    # registrar/proxy (`server`) is never limited here: limit its callers on the proxy (pike).
+    invite_rate_per_source: float = 2.0  # INVITEs per second an address may keep sending; 0: no limit
+    invite_burst_per_source: int = 10  # INVITEs an address may send at once before the rate applies
+
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
@@ -178,6 +185,7 @@ def parse_site_config(text: str, source: Path | None = None) -> SiteConfig:
                 where=where, keys=", ".join(sorted(unknown))
             )
         )
+    _check_invite_limits(sip_raw, where)
     transport = sip_raw.get("transport", "udp")
     if transport not in ("udp", "tcp", "tls"):
         raise ConfigError(
@@ -234,6 +242,24 @@ def _check_registration_keys(sip_raw: dict[str, Any], where: str | Text) -> None
                 "{where}: sip.register_refresh_s ({refresh}) must be shorter than sip.register_expires_s"
                 " ({expires}), or the registration lapses between refreshes.",
             ).format(where=where, refresh=refresh, expires=expires)
+        )
+
+
+def _check_invite_limits(sip: dict[str, Any], where: str | Text) -> None:
+    rate = sip.get("invite_rate_per_source", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1000:
+        raise ConfigError(
+            QT_TRANSLATE_NOOP(
+                "ConfigError",
+                "{where}: sip.invite_rate_per_source must be a number from 0 (no limit) to 1000.",
+            ).format(where=where)
+        )
+    burst = sip.get("invite_burst_per_source", 1)
+    if isinstance(burst, bool) or not isinstance(burst, int) or not 1 <= burst <= 1000:
+        raise ConfigError(
+            QT_TRANSLATE_NOOP(
+                "ConfigError", "{where}: sip.invite_burst_per_source must be a whole number from 1 to 1000."
+            ).format(where=where)
         )
 
 

@@ -230,7 +230,7 @@ async def _serve_window(
         if start_ready:
             window.desk.request_state(OperatorStatus.READY)
     # Measured from here on: the shift, not the start-up (which startup_bench measures).
-    stalls = StallMonitor()
+    stalls = StallMonitor(on_stall=lambda ms: json_log.write("event_loop_stall", ms=round(ms, 1)))
     stalls.start()
     await closed.wait()
     stalls.stop()

@@ -23,6 +23,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Union
 
 from app.private_files import private_file
+from app.softphone.engine.gate import SourceLimits
 from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.registration import RegistrationTimers
 from app.softphone.protocol import Command
@@ -76,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         metavar="S",
         help="OPTIONS to the registrar every S s, 0: off ([sip] keepalive_s)",
+    )
+    p.add_argument(
+        "--invite-limit",
+        metavar="RATE,BURST",
+        help="INVITEs per second one address may keep sending, and at once (overrides [sip]"
+        " invite_rate_per_source / invite_burst_per_source; a rate of 0: no limit)",
     )
     p.add_argument("--sip-trace", type=Path, metavar="FILE", help="write the pjsip message trace here")
     p.add_argument("--capture-device", metavar="NAME", help="headset microphone, as doctor lists it")
@@ -131,7 +138,19 @@ def options_from(args: argparse.Namespace) -> EngineOptions:
             keepalive_s=float(sip.keepalive_s if args.keepalive is None else args.keepalive),
         ),
         lines={number: line.name for line in site.lines for number in line.numbers},
+        limits=_invite_limits(args.invite_limit, sip.invite_rate_per_source, sip.invite_burst_per_source),
     )
+
+
+def _invite_limits(flag: str | None, rate: float, burst: int) -> SourceLimits:
+    """``--invite-limit RATE,BURST`` or the site's values; ValueError on a bad flag."""
+    if flag is not None:
+        try:
+            text_rate, text_burst = flag.split(",")
+            rate, burst = float(text_rate), int(text_burst)
+        except ValueError:
+            raise ValueError(f"--invite-limit wants RATE,BURST such as 2,10, not {flag!r}") from None
+    return SourceLimits(rate_per_s=float(rate), burst=burst)
 
 
 def _password(opts: EngineOptions) -> str | None:

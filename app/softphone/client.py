@@ -11,8 +11,9 @@ tools); never blocks it.  The UI turns `on_event` calls (or `events()`) into Qt 
 
 Supervision: when the engine exits without being asked to, pending requests fail with
 `EngineUnavailable`, an ``engine_died`` event is delivered, and the engine is started again after a
-backoff (0.2 s, 0.5 s, 1 s, 2 s, 5 s...; reset after a minute of uptime) with the same arguments, so
-it registers again by itself; ``engine_restarted`` follows.
+backoff (`RestartBackoff`: 0.2 s, 0.5 s, 1 s, 2 s, then every 5 s; from 0.2 s again once an engine
+has stayed up 10 s) with the same arguments, so it registers again by itself; ``engine_restarted``
+follows.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 EventCallback = Callable[[dict[str, Any]], None]
 DEFAULT_BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0)
-_STABLE_S = 60.0
+STABLE_S = 10.0  # an engine up this long was healthy: its death restarts from the first step
 _LINE_LIMIT = 1 << 20
 _QUEUE_MAX = 1000
 
@@ -80,6 +81,31 @@ def engine_args(site: SiteConfig) -> list[str]:
     args += ["--reg-timeout", str(sip.register_expires_s), "--reg-refresh", str(sip.register_refresh_s)]
     args += ["--keepalive", str(sip.keepalive_s)]
     return args
+
+
+class RestartBackoff:
+    """How long the supervisor waits before it starts a dead engine again.
+
+    The first restart comes almost at once: the operator has no phone meanwhile.  An engine that
+    dies again soon after starting waits one step longer each time, so a crash loop cannot spin,
+    but never longer than the last step, so the phone comes back as soon as it can; one that stayed
+    up `STABLE_S` seconds was healthy, and its death starts from the first step again.
+    """
+
+    def __init__(self, steps: Sequence[float] = DEFAULT_BACKOFF, stable_s: float = STABLE_S) -> None:
+        self.steps = tuple(steps) or DEFAULT_BACKOFF
+        self.stable_s = stable_s
+        self.attempt = 0  # restarts tried since the last healthy engine
+
+    def after_death(self, uptime_s: float) -> float:
+        if uptime_s >= self.stable_s:
+            self.attempt = 0
+        return self.after_failed_start()
+
+    def after_failed_start(self) -> float:
+        delay = self.steps[min(self.attempt, len(self.steps) - 1)]
+        self.attempt += 1
+        return delay
 
 
 class EngineClient:
@@ -186,7 +212,7 @@ class EngineClient:
                 await reader
 
     async def _supervise(self) -> None:
-        attempt = 0
+        backoff = RestartBackoff(self._backoff)
         while not self._stopping:
             proc = self._proc
             assert proc is not None
@@ -203,11 +229,9 @@ class EngineClient:
             )
             if not self._restart:
                 return
-            if time.monotonic() - began > _STABLE_S:
-                attempt = 0
+            delay = backoff.after_death(time.monotonic() - began)
             while not self._stopping:
-                await asyncio.sleep(self._backoff[min(attempt, len(self._backoff) - 1)])
-                attempt += 1
+                await asyncio.sleep(delay)
                 try:
                     started = await self._spawn(15.0)
                 except (EngineUnavailable, OSError) as exc:
@@ -215,11 +239,15 @@ class EngineClient:
                     if self._proc is not None and self._proc.returncode is None:
                         self._proc.kill()
                         await self._proc.wait()
+                    delay = backoff.after_failed_start()
                     continue
                 self.restarts += 1
                 self._deliver(
                     protocol.event(
-                        "engine_restarted", pid=started.get("pid"), attempt=attempt, restarts=self.restarts
+                        "engine_restarted",
+                        pid=started.get("pid"),
+                        attempt=backoff.attempt,
+                        restarts=self.restarts,
                     )
                 )
                 break

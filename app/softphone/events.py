@@ -70,12 +70,13 @@ class CallStateChanged(_CallFields):
 
 
 @dataclass(frozen=True, slots=True)
-class CallRefused:
-    call: int
-    code: int
-    reason: str  # "busy" | "not_from_proxy" | "malformed: ..."
-    source: str
-    number: str | None
+class InvitesRefused:
+    """INVITEs the engine's front gate turned away since its last report (at most one a second)."""
+
+    count: int
+    reasons: dict[str, int]  # rate_limited / not_from_proxy / malformed / busy / overloaded -> how many
+    sources: dict[str, int]  # the busiest source addresses (up to 5) -> how many
+    period_s: float  # seconds since the previous report
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +154,7 @@ Event = (
     | RegistrationChanged
     | IncomingCall
     | CallStateChanged
-    | CallRefused
+    | InvitesRefused
     | CallEnded
     | MediaStateChanged
     | DtmfReceived
@@ -171,7 +172,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
     "registration_changed": RegistrationChanged,
     "incoming_call": IncomingCall,
     "call_state": CallStateChanged,
-    "call_refused": CallRefused,
+    "invites_refused": InvitesRefused,
     "call_ended": CallEnded,
     "media_state": MediaStateChanged,
     "dtmf_received": DtmfReceived,

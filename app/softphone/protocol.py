@@ -48,7 +48,7 @@ EVENTS = frozenset(
         "engine_stopping",
         "registration_changed",
         "incoming_call",
-        "call_refused",
+        "invites_refused",
         "call_state",
         "call_ended",
         "media_state",

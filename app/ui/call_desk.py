@@ -150,6 +150,7 @@ class CallDesk(QObject):
         self.current: CurrentCall | None = None
         self.state: OperatorState = initial_state(_now())
         self._script_library_loaded = False
+        self._lost_caller: str | None = None  # the call a dying engine took with it, for the words
         self._start_call_records(calls, disposition_picker)
         # Ready only while calls can reach the desk (engine up and registered): see with_phone.
         self.presence = PhonePresence(phone, json_log, parent=self)
@@ -446,6 +447,8 @@ class CallDesk(QObject):
             engine_outcome=engine_outcome,
             transferred_to=target,
         )
+        if engine_outcome == "engine_died":  # the bridge ends the calls first, then says it died
+            self._lost_caller = current.info.number or current.info.display or self.tr("an anonymous caller")
         self._scripts.on_call_event(CallEvent.ENDED)
         self.current = None
         if current.answered:
@@ -454,10 +457,18 @@ class CallDesk(QObject):
 
     def _on_phone_engine_died(self, why: str) -> None:
         self._softphone.show_engine_down(why)
-        self.message.emit(
-            self.tr("The softphone stopped ({why}); restarting it. Your ticket is kept.").format(why=why)
-        )
-        self._log.write("engine_died", why=why)
+        lost, self._lost_caller = self._lost_caller, None
+        if lost is None:
+            text = self.tr("The softphone stopped ({why}); restarting it. Your ticket is kept.").format(
+                why=why
+            )
+        else:
+            text = self.tr(
+                "The softphone stopped ({why}) and the call with {caller} was lost; restarting it."
+                " Your ticket and what you typed are kept."
+            ).format(why=why, caller=lost)
+        self.message.emit(text)
+        self._log.write("engine_died", why=why, lost_call=lost)
 
     def _on_phone_audio_device_changed(self, notice: AudioDeviceNotice) -> None:
         self._log.write(

@@ -143,67 +143,77 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="244"/>
+        <location filename="../../app/ui/call_desk.py" line="245"/>
         <source>Phone offline — calls can&apos;t reach you. You become Ready when it is back.</source>
         <translation>Телефон не в сети — звонки до вас не доходят. Вы станете «Готов», когда он вернётся.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="250"/>
+        <location filename="../../app/ui/call_desk.py" line="251"/>
         <source>Phone back: calls reach you again.</source>
         <translation>Телефон снова в сети: звонки до вас доходят.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="252"/>
+        <location filename="../../app/ui/call_desk.py" line="253"/>
         <source>Phone offline — calls can&apos;t reach you.</source>
         <translation>Телефон не в сети — звонки до вас не доходят.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="305"/>
+        <location filename="../../app/ui/call_desk.py" line="306"/>
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="346"/>
+        <location filename="../../app/ui/call_desk.py" line="347"/>
         <source>The caller&apos;s card could not be looked up: {error}</source>
         <translation>Не удалось найти карточку звонящего: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="370"/>
+        <location filename="../../app/ui/call_desk.py" line="371"/>
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="458"/>
+        <location filename="../../app/ui/call_desk.py" line="451"/>
+        <source>an anonymous caller</source>
+        <translation>анонимным абонентом</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="462"/>
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="473"/>
+        <location filename="../../app/ui/call_desk.py" line="467"/>
+        <source>The softphone stopped ({why}) and the call with {caller} was lost; restarting it. Your ticket and what you typed are kept.</source>
+        <translation>Софтфон остановился ({why}), разговор с {caller} прерван; перезапускаем. Ваша заявка и введённый текст сохранены.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/call_desk.py" line="484"/>
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="624"/>
+        <location filename="../../app/ui/call_desk.py" line="635"/>
         <source>The call record could not be saved yet ({error}). It is kept and saved as soon as the database answers; carry on.</source>
         <translation>Запись о звонке пока не сохранена ({error}). Она не потеряется и будет сохранена, как только база данных ответит; продолжайте работу.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="631"/>
+        <location filename="../../app/ui/call_desk.py" line="642"/>
         <source>The delayed call records are saved now.</source>
         <translation>Отложенные записи о звонках сохранены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="637"/>
+        <location filename="../../app/ui/call_desk.py" line="648"/>
         <source>A disposition is picked for an answered call, from its answer on.</source>
         <translation>Итог звонка выбирается для принятого звонка, начиная с момента ответа.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="665"/>
+        <location filename="../../app/ui/call_desk.py" line="676"/>
         <source>No disposition was picked for the last call: it is stored as not chosen. F10 still picks one until the next call.</source>
         <translation>Итог последнего звонка не выбран: он сохранён как «не выбран». До следующего звонка его ещё можно выбрать клавишей F10.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="722"/>
+        <location filename="../../app/ui/call_desk.py" line="733"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -284,82 +294,92 @@
 <context>
     <name>ConfigError</name>
     <message>
-        <location filename="../../app/config.py" line="112"/>
+        <location filename="../../app/config.py" line="119"/>
         <source>The configuration file {path} does not exist.</source>
         <translation>Файла настроек {path} не существует.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="123"/>
+        <location filename="../../app/config.py" line="130"/>
         <source>site configuration</source>
         <translation>файл настроек</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="128"/>
+        <location filename="../../app/config.py" line="135"/>
         <source>{where}: not valid TOML ({detail}).</source>
         <translation>{where}: это некорректный TOML ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="142"/>
+        <location filename="../../app/config.py" line="149"/>
         <source>{where}: database.url contains a password. Remove it and store it with “frontline admin set-password” (it goes to the OS keyring).</source>
         <translation>{where}: в database.url указан пароль. Уберите его и сохраните пароль командой «frontline admin set-password» (он попадёт в хранилище ключей ОС).</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="153"/>
+        <location filename="../../app/config.py" line="160"/>
         <source>{where}: lines[{index}] needs a name.</source>
         <translation>{where}: у lines[{index}] должно быть имя (name).</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="160"/>
+        <location filename="../../app/config.py" line="167"/>
         <source>{where}: lines[{index}].numbers must be a list of strings.</source>
         <translation>{where}: lines[{index}].numbers должен быть списком строк.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="168"/>
+        <location filename="../../app/config.py" line="175"/>
         <source>{where}: the SIP password belongs in the OS keyring, not in the file. Remove it and store it with “frontline admin set-sip-password”.</source>
         <translation>{where}: паролю SIP место в хранилище ключей ОС, а не в файле. Уберите его и сохраните командой «frontline admin set-sip-password».</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="177"/>
+        <location filename="../../app/config.py" line="184"/>
         <source>{where}: unknown key(s) in [sip]: {keys}.</source>
         <translation>{where}: неизвестные ключи в [sip]: {keys}.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="184"/>
+        <location filename="../../app/config.py" line="192"/>
         <source>{where}: sip.transport must be udp, tcp or tls, not {value}.</source>
         <translation>{where}: sip.transport должен быть udp, tcp или tls, а не {value}.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="217"/>
+        <location filename="../../app/config.py" line="225"/>
         <source>{where}: sip.{key} must be a whole number of seconds from {low} to {high} (0 turns it off).</source>
         <translation>{where}: sip.{key} должно быть целым числом секунд от {low} до {high} (0 — выключено).</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="222"/>
+        <location filename="../../app/config.py" line="230"/>
         <source>{where}: sip.{key} must be a whole number of seconds from {low} to {high}.</source>
         <translation>{where}: sip.{key} должно быть целым числом секунд от {low} до {high}.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="231"/>
+        <location filename="../../app/config.py" line="240"/>
         <source>{where}: sip.register_refresh_s ({refresh}) must be shorter than sip.register_expires_s ({expires}), or the registration lapses between refreshes.</source>
         <translation>{where}: sip.register_refresh_s ({refresh}) должно быть меньше sip.register_expires_s ({expires}), иначе регистрация истекает между обновлениями.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="242"/>
+        <location filename="../../app/config.py" line="252"/>
+        <source>{where}: sip.invite_rate_per_source must be a number from 0 (no limit) to 1000.</source>
+        <translation>{where}: sip.invite_rate_per_source должно быть числом от 0 (без ограничения) до 1000.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="259"/>
+        <source>{where}: sip.invite_burst_per_source must be a whole number from 1 to 1000.</source>
+        <translation>{where}: sip.invite_burst_per_source должно быть целым числом от 1 до 1000.</translation>
+    </message>
+    <message>
+        <location filename="../../app/config.py" line="268"/>
         <source>{where}: site.wrap_up_seconds must be a whole number of seconds from 0 to 3600.</source>
         <translation>{where}: site.wrap_up_seconds должно быть целым числом секунд от 0 до 3600.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="254"/>
+        <location filename="../../app/config.py" line="280"/>
         <source>{where}: [{name}] must be a table.</source>
         <translation>{where}: [{name}] должна быть таблицей.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="264"/>
+        <location filename="../../app/config.py" line="290"/>
         <source>{where}: {key} must be a string.</source>
         <translation>{where}: {key} должен быть строкой.</translation>
     </message>
     <message>
-        <location filename="../../app/config.py" line="275"/>
+        <location filename="../../app/config.py" line="301"/>
         <source>database.url {url} is not a database URL: write it as postgresql://LOGIN@HOST/DATABASE.</source>
         <translation>database.url {url} — не адрес базы данных: запишите его как postgresql://LOGIN@HOST/DATABASE.</translation>
     </message>

@@ -297,6 +297,8 @@ def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     ):
         os.kill(pid, signal.SIGKILL)
     assert "restarting" in window.softphone.registration.text()
+    # The operator is told in words that the caller is gone, not just that the phone restarts.
+    assert "the call with +79990007788 was lost" in window.statusBar().currentMessage()
     with qtbot.waitSignal(phone.engine_restarted, timeout=15_000):
         pass
     assert phone.client.pid not in (None, pid)
@@ -305,7 +307,7 @@ def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     assert form.current() is not None and form.current().number == opened.args[0].number
     assert form.subject.text() == "Typed before the crash"
     assert call_desk.state.status is OperatorStatus.WRAP_UP
-    assert desk.events("engine_died")
+    assert [e["lost_call"] for e in desk.events("engine_died")] == ["+79990007788"]
 
 
 def test_an_unknown_caller_becomes_a_new_phone_only_customer(

@@ -302,6 +302,7 @@ def test_a_blind_transfer_is_recorded_with_its_target(
         run(qtbot, event_loop_qt, lead.stop())
 
 
+@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
 def test_the_engine_dying_mid_call_records_the_cut_call(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Caller
 ) -> None:
@@ -340,6 +341,7 @@ def test_closing_the_window_during_a_call_records_it_before_the_process_ends(
     assert run(qtbot, event_loop_qt, caller.wait_event("call_ended", timeout=15))["outcome"] == "completed"
 
 
+@pytest.mark.expect_log("app.services.call_journal", r"not written")
 def test_a_call_rung_while_the_database_is_locked_is_recorded_when_it_frees(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Caller
 ) -> None:

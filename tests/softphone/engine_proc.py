@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -66,6 +67,19 @@ class EngineProcess:
 
     def address(self, kind: str = "udp") -> str:
         return str(self.started["transports"][kind])
+
+    def connect_tcp(self, within_s: float = 10) -> socket.socket:
+        """A TCP connection to the engine, retried while its listener is closed (it closes for a
+        few seconds during a connection flood: gate.ConnectionGuard)."""
+        host, port = self.address("tcp").rsplit(":", 1)
+        deadline = time.monotonic() + within_s
+        while True:
+            try:
+                return socket.create_connection((host, int(port)), timeout=5)
+            except ConnectionRefusedError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)  # polling a socket: the listener comes back on its own schedule
 
     def _find(self, pred: Any, start: int) -> int | None:
         for i in range(start, len(self.messages)):

@@ -237,6 +237,34 @@ def expect_final(code: int, from_: str = DEFAULT_FROM, to: str = DEFAULT_TO) -> 
 """ + ack_failure(from_, to)
 
 
+FLOOD_FROM = '"Flood" <sip:666[call_number]@[local_ip]:[local_port]>'
+_FLOOD_FINALS = (400, 403, 421, 480, 486, 488, 500, 503, 603)
+
+
+def flood(ring_ms: int = 20) -> str:
+    """The INVITE flood of issue 21: each call rings for ``ring_ms`` then CANCELs; any final
+    response (the engine refuses most of them) is ACKed.  Run it with ``-r RATE -m COUNT``."""
+    finals = "".join(
+        f'  <recv response="{code}" optional="true" next="final"/>\n' for code in _FLOOD_FINALS[:-1]
+    )
+    return scenario(
+        "flood",
+        invite(from_=FLOOD_FROM),
+        '  <recv response="180" optional="true" next="ring"/>\n',
+        '  <recv response="183" optional="true" next="ring"/>\n',
+        finals,
+        f'  <recv response="{_FLOOD_FINALS[-1]}" next="final"/>\n',
+        '  <label id="ring"/>\n',
+        pause(ring_ms),
+        _same_transaction("CANCEL", FLOOD_FROM, DEFAULT_TO, ""),
+        '  <recv response="200" optional="true"/>\n',
+        "".join(f'  <recv response="{code}" optional="true" next="final"/>\n' for code in (480, 603)),
+        '  <recv response="487" next="final"/>\n',
+        '  <label id="final"/>\n',
+        ack_failure(FLOOD_FROM),
+    )
+
+
 def pause(ms: int) -> str:
     return f'\n  <pause milliseconds="{ms}"/>\n'
 
@@ -284,7 +312,11 @@ class Sipp:
         transport: str = "u1",
         extra: list[str] | None = None,
         timeout_s: int = 30,
+        local_ip: str = "127.0.0.1",
+        trace: bool = True,
     ) -> Sipp:
+        """``local_ip``: another loopback address (127.0.0.2...) is another source for the engine's
+        per-address limits.  ``trace``: keep the message trace (off for floods: it would be huge)."""
         args = [sipp_binary()]
         if xml is not None:
             sf = self.workdir / f"{self.name}.xml"
@@ -295,11 +327,12 @@ class Sipp:
         if remote:
             args.append(remote)
         args += [
-            "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(self.port), "-mp", str(self.media_port),
+            "-i", local_ip, "-mi", local_ip, "-p", str(self.port), "-mp", str(self.media_port),
             "-t", transport, "-m", str(calls), "-nostdin", "-timeout", str(timeout_s), "-timeout_error",
-            "-trace_msg", "-message_file", str(self.trace), "-trace_err", "-error_file", str(self.errors),
-            "-max_recv_loops", "1000",
+            "-trace_err", "-error_file", str(self.errors), "-max_recv_loops", "1000",
         ]  # fmt: skip
+        if trace:
+            args += ["-trace_msg", "-message_file", str(self.trace)]
         args += extra or []
         with self.out.open("wb") as out:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=str(self.workdir))

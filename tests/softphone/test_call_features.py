@@ -172,12 +172,14 @@ def test_call_waiting_offers_the_second_call(engine: EngineProcess, sipps: SippF
     first.assert_ok()
 
 
-def test_without_call_waiting_a_second_call_gets_486(engines: EngineFactory, sipps: SippFactory) -> None:
+def test_without_call_waiting_a_second_call_is_refused_before_any_media(
+    engines: EngineFactory, sipps: SippFactory
+) -> None:
     engine = engines("--listen", "127.0.0.1:0", "--no-call-waiting")
     first = _first_call(sipps, engine)
-    second = _second_caller(sipps, engine, 486)
-    refused = engine.wait_event("call_refused")
-    assert refused["reason"] == "busy" and refused["code"] == 486
+    second = _second_caller(sipps, engine, 421)  # pjsua's refusal before dialog and media (pj.py)
+    refused = engine.wait_event("invites_refused")
+    assert refused["reasons"] == {"busy": 1}
     second.assert_ok()
     first.assert_ok()
     assert [e["number"] for e in engine.events("incoming_call")] == ["79001234567"]

@@ -46,14 +46,17 @@ def test_wrong_password_is_a_clear_failed_state(registered: Registered) -> None:
     assert "not-the-password" not in eng.log_path.read_text()
 
 
-def test_invite_not_from_the_proxy_is_refused(registered: Registered, sipps: SippFactory) -> None:
+def test_invite_not_from_the_proxy_is_refused_before_any_media(
+    registered: Registered, sipps: SippFactory
+) -> None:
     eng = registered("1004")
     eng.wait_event("registration_changed", state="registered")
+    # 421: pjsua's refusal before the dialog and the media exist (RefusalAccount in pj.py)
     scanner = sipps("scanner").start(
-        xml=sc.scenario("scan", sc.invite(), sc.expect_final(403)), remote=eng.address("udp")
+        xml=sc.scenario("scan", sc.invite(), sc.expect_final(421)), remote=eng.address("udp")
     )
-    refused = eng.wait_event("call_refused")
-    assert refused["reason"] == "not_from_proxy"
+    refused = eng.wait_event("invites_refused")
+    assert refused["reasons"] == {"not_from_proxy": 1} and refused["sources"] == {"127.0.0.1": 1}
     scanner.assert_ok()
     assert eng.events("incoming_call") == []
 

@@ -1,4 +1,5 @@
-"""Malformed and torture SIP over UDP and TCP, and a burst of 100 INVITEs: the engine stays up."""
+"""Malformed and torture SIP over UDP and TCP, and a burst of 100 INVITEs: the engine stays up.
+(Floods lasting seconds, with SIPp: test_flood.py.)"""
 
 from __future__ import annotations
 
@@ -38,9 +39,12 @@ def _send_udp(engine: EngineProcess, messages: list[bytes]) -> None:
 
 
 def _send_tcp(engine: EngineProcess, messages: list[bytes]) -> None:
-    """One connection per message (a broken one may poison its stream), then an OPTIONS round trip."""
+    """One connection per message (a broken one may poison its stream), then an OPTIONS round trip.
+
+    So many connections so fast are a connection flood: the engine may stop accepting TCP for a
+    few seconds (gate.ConnectionGuard); each connection is retried until it is accepted."""
     for msg in messages:
-        with socket.create_connection(("127.0.0.1", engine.udp_port), timeout=5) as s:
+        with engine.connect_tcp() as s:
             s.sendall(msg)
             s.shutdown(socket.SHUT_WR)
             s.settimeout(0.5)
@@ -49,7 +53,7 @@ def _send_tcp(engine: EngineProcess, messages: list[bytes]) -> None:
                     pass
             except (TimeoutError, ConnectionResetError):
                 pass
-    with socket.create_connection(("127.0.0.1", engine.udp_port), timeout=10) as s:
+    with engine.connect_tcp() as s:
         s.sendall(_options(1, "127.0.0.1:9").replace(b"SIP/2.0/UDP", b"SIP/2.0/TCP"))
         data = b""
         while b"sync-1" not in data:
@@ -77,7 +81,8 @@ def _valid_call_works(engine: EngineProcess, sipps: SippFactory, name: str) -> N
 def test_torture_corpus_never_crashes_nor_rings(
     engines: EngineFactory, sipps: SippFactory, transport: str
 ) -> None:
-    engine = engines("--listen", "127.0.0.1:0", "--ring-timeout", "1")
+    # every message of the corpus must meet the parser, not the per-address INVITE limit
+    engine = engines("--listen", "127.0.0.1:0", "--ring-timeout", "1", "--invite-limit", "0,1")
     items = corpus("127.0.0.1:9")
     send = _send_udp if transport == "udp" else _send_tcp
     for _, _, msg in items:  # one at a time, so every message meets free call slots
@@ -85,8 +90,8 @@ def test_torture_corpus_never_crashes_nor_rings(
         for call in engine.ok("status")["calls"]:
             engine.ok("reject", call=call["call"], code=603)
             engine.wait_event("call_ended", call=call["call"])
-    refused = {e["reason"] for e in engine.events("call_refused")}
-    print(f"{transport}: rang {len(engine.events('incoming_call'))}, engine refused: {sorted(refused)}")
+    refused = sum(e["reasons"].get("malformed", 0) for e in engine.events("invites_refused"))
+    print(f"{transport}: rang {len(engine.events('incoming_call'))}, refused as malformed: {refused}")
     assert engine.proc.poll() is None, engine.log_tail()
     invalid = {f"t{i}": name for i, (name, valid, _) in enumerate(items) if not valid}
     rang = [e["number"] for e in engine.events("incoming_call")]
@@ -104,9 +109,9 @@ def test_burst_of_100_invites_leaves_the_engine_responsive(
     finals: dict[str, str] = {}
     stop = threading.Event()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind(("127.0.0.2", 0))  # not the address the valid call comes from afterwards
         s.settimeout(0.2)
-        host = f"127.0.0.1:{s.getsockname()[1]}"
+        host = f"127.0.0.2:{s.getsockname()[1]}"
 
         def collect() -> None:
             while not stop.is_set():
@@ -135,6 +140,8 @@ def test_burst_of_100_invites_leaves_the_engine_responsive(
         reader.join(2)
     print(f"burst: ping answered in {ping_s * 1000:.1f} ms; finals {sorted(set(finals.values()))}")
     assert len(finals) == 100, f"only {len(finals)} INVITEs got a final response"
-    assert set(finals.values()) <= {"480", "486"}
+    codes = list(finals.values())
+    assert set(codes) <= {"421", "480"}  # 480: rang for its second; 421: refused before any media
+    assert codes.count("421") >= 90
     _settle(engine)
     _valid_call_works(engine, sipps, "after-burst")

@@ -172,3 +172,30 @@ def test_cli_options_from_site_file_and_flags(tmp_path: Path) -> None:
         build_parser().parse_args(["--config", str(site), "--p2p", "--listen", "0.0.0.0:5099"])
     )
     assert not p2p.registered_mode and (p2p.listen_host, p2p.listen_port) == ("0.0.0.0", 5099)
+
+
+def test_invite_limits_from_the_site_file_or_the_flag(tmp_path: Path) -> None:
+    from app.softphone.cli import build_parser, options_from
+    from app.softphone.engine.gate import SourceLimits
+
+    site = tmp_path / "site.toml"
+    site.write_text("[sip]\ninvite_rate_per_source = 0.5\ninvite_burst_per_source = 3\n")
+    parse = build_parser().parse_args
+    assert options_from(parse(["--config", str(site)])).limits == SourceLimits(0.5, 3)
+    assert options_from(parse(["--config", str(site), "--invite-limit", "0,1"])).limits == SourceLimits(0, 1)
+    bare = tmp_path / "bare.toml"
+    bare.write_text("[sip]\n")
+    assert options_from(parse(["--config", str(bare)])).limits == SourceLimits(2.0, 10)  # the defaults
+    with pytest.raises(ValueError, match="RATE,BURST"):
+        options_from(parse(["--invite-limit", "fast"]))
+
+
+def test_restart_backoff_neither_spins_nor_leaves_the_desk_long_without_a_phone() -> None:
+    from app.softphone.client import DEFAULT_BACKOFF, RestartBackoff
+
+    backoff = RestartBackoff()
+    crash_loop = [backoff.after_death(uptime_s=0.5) for _ in range(7)]  # each engine dies at once
+    assert crash_loop == [0.2, 0.5, 1.0, 2.0, 5.0, 5.0, 5.0]  # slower and slower, capped at 5 s
+    assert backoff.after_failed_start() == DEFAULT_BACKOFF[-1]
+    assert backoff.after_death(uptime_s=10.0) == DEFAULT_BACKOFF[0]  # 10 s up: it had been healthy
+    assert backoff.after_death(uptime_s=1.0) == DEFAULT_BACKOFF[1]

@@ -84,6 +84,10 @@ def test_env_variable_points_at_the_file(tmp_path: Path, monkeypatch: pytest.Mon
         ("[sip]\nregister_expires_s = 5", "register_expires_s must be a whole number of seconds from 10"),
         ("[sip]\nkeepalive_s = 'fast'", "keepalive_s must be a whole number"),
         ("[sip]\nkeepalive_s = -1", "0 turns it off"),
+        ("[sip]\ninvite_rate_per_source = -1", "invite_rate_per_source must be a number from 0"),
+        ("[sip]\ninvite_rate_per_source = true", "invite_rate_per_source must be a number from 0"),
+        ("[sip]\ninvite_burst_per_source = 0", "invite_burst_per_source must be a whole number"),
+        ("[sip]\ninvite_burst_per_source = 2.5", "invite_burst_per_source must be a whole number"),
     ],
 )
 def test_mistakes_are_reported_in_words_it_can_act_on(text: str, message: str) -> None:
@@ -95,6 +99,7 @@ def test_the_shipped_template_is_a_valid_site_file() -> None:
     template = Path(__file__).resolve().parents[2] / "installers" / "site.toml.example"
     site = load_site_config(template)
     assert site.sip.transport == "tls"
+    assert (site.sip.invite_rate_per_source, site.sip.invite_burst_per_source) == (2, 10)
     assert site.lines
 
 

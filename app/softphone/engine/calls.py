@@ -37,7 +37,7 @@ class CallEntry:
     ended_by: str | None = None  # "rejected" | "timed_out" | "transferred" | "hangup" | "refused"
     was_active: bool = False
     was_answered: bool = False  # 200 OK sent or received (CONNECTING reached)
-    refused: bool = False  # turned away on arrival (policy, busy): no call events
+    source_ip: str = ""  # where an incoming INVITE came from (the gate ends a flooder's calls)
 
     @property
     def key(self) -> int:
@@ -80,7 +80,7 @@ def recording_name(key: int, number: str | None) -> str:
 
 def pick(entries: dict[int, CallEntry], call: object, *phases: CallPhase) -> CallEntry:
     """The entry a command is about: the explicit ``call`` number, or the best default."""
-    live = [e for e in entries.values() if e.phase is not CallPhase.ENDED and not e.refused]
+    live = [e for e in entries.values() if e.phase is not CallPhase.ENDED]
     if call is not None:
         if not isinstance(call, int) or isinstance(call, bool):
             raise CommandError("call must be a call number")

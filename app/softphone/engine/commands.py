@@ -46,7 +46,7 @@ class Commands:
         return {"pong": time.time()}
 
     def cmd_status(self, args: dict[str, Any]) -> dict[str, Any]:
-        calls = [e.snap.as_dict() for e in self.e._entries.values() if not e.refused]
+        calls = [e.snap.as_dict() for e in self.e._entries.values()]
         keeper = self.e._keeper
         registrar = keeper.registrar if keeper is not None else "none"
         return {"registration": self.e._reg_state, "registrar": registrar, "calls": calls}
@@ -59,6 +59,8 @@ class Commands:
         uri = self._target_uri(args.get("uri"))
         if self.e._account is None:
             raise CommandError("no account")
+        if not self.e._gate.take_media():
+            raise CommandError("too many calls started in the last second; try again")
         call = Call(self.e._account, self.e)
         entry = self.e._new_entry(call, self.e._outgoing_snapshot(uri))
         try:

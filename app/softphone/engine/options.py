@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.softphone.engine.gate import SourceLimits
 from app.softphone.engine.registration import RegistrationTimers
 
 DEFAULT_RING_TIMEOUT_S = 60
@@ -33,6 +34,7 @@ class EngineOptions:
     lines: dict[str, str] = field(default_factory=dict)  # dialled number -> support line name
     # registration: binding asked for, refresh cadence, OPTIONS keep-alive (see registration.py)
     registration: RegistrationTimers = field(default_factory=RegistrationTimers)
+    limits: SourceLimits = field(default_factory=SourceLimits)  # INVITEs one address may send
 
     @property
     def registered_mode(self) -> bool:

@@ -23,7 +23,8 @@ from app.softphone.engine.audio import AudioBackend, DeviceAudioBackend, Recordi
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
 from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
 from app.softphone.engine.commands import Commands
-from app.softphone.engine.headers import caller_from_invite, invite_problem, uri_user
+from app.softphone.engine.gate import ConnectionGuard, Gate, GatePolicy, Offer, source_ip
+from app.softphone.engine.headers import caller_from_invite, parse_headers, uri_user
 from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.pj import (
     PJSIP_EBUSY,
@@ -32,6 +33,7 @@ from app.softphone.engine.pj import (
     AudioPort,
     Call,
     Library,
+    RefusalAccount,
     SipError,
     TlsOptions,
 )
@@ -69,9 +71,25 @@ class Engine:
         self._attached: dict[int, AudioPort] = {}  # call key -> its audio, while the backend has it
         self._entries: dict[int, CallEntry] = {}
         self._graveyard: list[Call] = []
-        # Final answers are never sent inside onIncomingCall: for a truncated oversize UDP INVITE
-        # pjsua's cloned rdata is NULL there and PJSIP 2.15.1 aborts (pjsip_rx_data_free_cloned).
-        self._refusals: list[tuple[CallEntry, int]] = []
+        # The front gate (gate.py) and the account pjsua refuses its rejects on, before any media.
+        self._gate = Gate(
+            GatePolicy(
+                limits=options.limits,
+                only_from_proxy=options.registered_mode and options.accept_only_from_proxy,
+                call_waiting=options.call_waiting,
+            )
+        )
+        self._refusal: RefusalAccount | None = None
+        # A full desk's callers (`Verdict.answer_busy`): the Call-ID the gate admitted for a 486,
+        # then each such call by key, answered 486 after its callback (never inside
+        # onIncomingCall, see _start) and kept until pjsua has ended it.
+        self._answer_busy: str | None = None
+        self._busy: dict[int, tuple[Call, bool]] = {}  # key -> (call, answered yet)
+        # Addresses the gate has just found flooding: their unanswered calls end after the poll.
+        self._flooders: list[str] = []
+        # Peer-to-peer mode's TCP listener (transport id, host, port), closed during a connection flood
+        self._tcp_listener: tuple[int, str, int] | None = None
+        self._tcp_guard = ConnectionGuard()
         # hold/resume asked while the previous re-INVITE is still in flight: retried until due
         self._deferred: list[tuple[float, CallEntry, str]] = []
         self._next_key = 1
@@ -108,7 +126,10 @@ class Engine:
                 self._drain()
                 assert self._lib is not None
                 self._lib.handle_events(_POLL_MS)
-                self._send_refusals()
+                self._answer_busy_callers()
+                self._end_flooders_calls()
+                self._report_refusals()
+                self._guard_tcp_listener()
                 self._retry_deferred()
                 self._keep_registration()
                 self._expire_ringing()
@@ -174,6 +195,9 @@ class Engine:
             lib.on_transport_lost(self._on_transport_lost)
         self._account = Account(self, acc_opts, self._password)
         self._password = None  # pjsua2 has its copy; ours goes
+        self._refusal = RefusalAccount()
+        lib.select_accounts_with(self._select_account)
+        lib.watch_transports_with(self._on_transport_state)
 
     def _udp_and_tcp(self, lib: Library) -> tuple[int, dict[str, str]]:
         """Peer-to-peer mode listens on UDP and TCP with one port number.
@@ -185,12 +209,13 @@ class Engine:
             tid, udp = lib.add_transport("udp", host, wanted)
             port = int(udp.rsplit(":", 1)[1])
             try:
-                _, tcp = lib.add_transport("tcp", host, port)
+                tcp_tid, tcp = lib.add_transport("tcp", host, port)
             except SipError:
                 lib.close_transport(tid)
                 if wanted:
                     raise
                 continue
+            self._tcp_listener = (tcp_tid, host, port)
             return tid, {"udp": udp, "tcp": tcp}
         raise SipError(f"no port on {host} free for both UDP and TCP")
 
@@ -239,14 +264,60 @@ class Engine:
                 else:
                     keeper.probe_failed(f"OPTIONS not sent: {exc}", time.monotonic())
 
-    def _send_refusals(self) -> None:
-        while self._refusals:
-            entry, code = self._refusals.pop(0)
-            if entry.call is not None and entry.phase is not CallPhase.ENDED:
-                try:
-                    entry.call.answer(code)
-                except SipError as exc:
-                    log.warning("call %s: refusing with %s failed: %s", entry.key, code, exc)
+    def _end_flooders_calls(self) -> None:
+        """An address found flooding loses the calls it still has ringing here (nobody answered
+        them yet), so that a flood that got a first INVITE or two through cannot hold the desk."""
+        while self._flooders:
+            ip = self._flooders.pop()
+            for e in list(self._entries.values()):
+                if e.source_ip == ip and e.phase is CallPhase.INCOMING and e.call is not None:
+                    e.ended_by = "refused"
+                    log.info("call %s: %s is flooding; ending its ringing call", e.key, ip)
+                    try:
+                        self._hangup(e, 480)
+                    except SipError as exc:
+                        log.warning("call %s: ending it failed: %s", e.key, exc)
+
+    def _on_transport_state(self, kind: str, state: str) -> None:
+        if kind in ("TCP", "TLS"):
+            if state == "connected":
+                self._tcp_guard.connected()
+                # Now, inside pjsip's accept loop: it takes every pending connection in one poll,
+                # so a check after the poll comes too late (measured: 4 clients, dead at 69).
+                self._guard_tcp_listener()
+            elif state == "destroyed":
+                self._tcp_guard.destroyed()
+
+    def _guard_tcp_listener(self) -> None:
+        """Close peer-to-peer mode's TCP listener during a connection flood, open it again after
+        (gate.ConnectionGuard).  Called for each accepted connection and after each poll."""
+        listener, lib = self._tcp_listener, self._lib
+        if listener is None or lib is None:
+            return
+        change = self._tcp_guard.change()
+        tid, host, port = listener
+        if change is False:
+            log.warning(
+                "TCP connections come and go too fast (%d socket handles held): not accepting TCP"
+                " for a while; UDP works",
+                self._tcp_guard.handles(),
+            )
+            lib.close_transport(tid)
+        elif change is True:
+            try:
+                tid, _ = lib.add_transport("tcp", host, port)
+            except SipError as exc:
+                level = logging.DEBUG if self._tcp_guard.reopen_failures else logging.WARNING
+                log.log(level, "accepting TCP again failed (%s); trying every few seconds", exc)
+                self._tcp_guard.reopen_failed()
+                return
+            self._tcp_listener = (tid, host, port)
+            log.warning("accepting TCP connections again")
+
+    def _report_refusals(self) -> None:
+        refused = self._gate.tick()
+        if refused is not None:
+            self._emit(protocol.event("invites_refused", **refused))
 
     def _retry_deferred(self) -> None:
         if not self._deferred:
@@ -266,8 +337,16 @@ class Engine:
 
     def _bury(self) -> None:
         """Release pjsua2 Call objects of finished calls, outside their own callbacks."""
+        if not self._graveyard:
+            return
+        in_use = {e.call.slot for e in self._entries.values() if e.call is not None}
+        in_use |= {call.slot for call, _ in self._busy.values()}
         while self._graveyard:
-            self._graveyard.pop().release()
+            dead = self._graveyard.pop()
+            reused = dead.slot >= 0 and dead.slot in in_use
+            if reused:
+                log.info("call slot %s was reused before its old call object went", dead.slot)
+            dead.release(slot_reused=reused)
 
     def _shutdown(self) -> None:
         self._emit(protocol.event("engine_stopping", reason="quit"))
@@ -280,7 +359,7 @@ class Engine:
             lib.hangup_all()
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline and any(
-                e.phase is not CallPhase.ENDED and not e.refused for e in self._entries.values()
+                e.phase is not CallPhase.ENDED for e in self._entries.values()
             ):
                 lib.handle_events(_POLL_MS)
         self._teardown()
@@ -293,6 +372,8 @@ class Engine:
             if e.call is not None:
                 self._graveyard.append(e.call)
                 e.call = None
+        self._graveyard.extend(call for call, _ in self._busy.values())
+        self._busy.clear()
         self._bury()
         self._entries.clear()
         gc.collect()
@@ -304,6 +385,9 @@ class Engine:
                 deadline = time.monotonic() + 1.0
                 while time.monotonic() < deadline and self._reg_state == "registered":
                     lib.handle_events(_POLL_MS)
+        if self._refusal is not None:  # last: it turns away what arrives while the engine goes
+            self._refusal.shutdown()
+            self._refusal = None
         if self._backend is not None:
             self._backend.close()
             self._backend = None
@@ -423,7 +507,7 @@ class Engine:
         them is on hold on our side (with another call live, only the held one is detached)."""
         if self._backend is None:
             return
-        live = [e for e in self._entries.values() if e.phase is CallPhase.ACTIVE and not e.refused]
+        live = [e for e in self._entries.values() if e.phase is CallPhase.ACTIVE]
         held = bool(live) and all(e.snap.hold in (Hold.LOCAL, Hold.BOTH) for e in live)
         self._backend.set_held(held)
 
@@ -465,16 +549,47 @@ class Engine:
         log.info("registration: %s (%s %s)%s", report.state, report.code, report.reason, retry)
         self._emit_reg(report.state, report.code, report.reason, report.expires, report.retry_in)
 
+    def _select_account(self, source: str, message: str) -> int | None:
+        """`Endpoint.onSelectAccount`: the front gate, before pjsua creates a dialog or media."""
+        account, refusal = self._account, self._refusal
+        if account is None or refusal is None:
+            return None
+        if message and not message.startswith("INVITE "):
+            return account.index  # MESSAGE, SUBSCRIBE, NOTIFY: never the refusal account's
+        live = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED]
+        offer = Offer(
+            source=source,
+            message=message,
+            from_proxy=self._is_from_proxy(source),
+            live_incoming=sum(1 for e in live if e.snap.direction == "in"),
+            live_total=len(live),
+        )
+        try:
+            verdict = self._gate.decide(offer)
+        except Exception:  # a bug here must cost one INVITE, not the engine
+            log.exception("the INVITE gate failed; refusing the INVITE from %s", source[:64])
+            return refusal.index
+        if verdict.newly_flooding is not None:
+            self._flooders.append(verdict.newly_flooding)
+        self._answer_busy = _call_id(message) if verdict.answer_busy else None
+        return account.index if verdict.admitted else refusal.index
+
     def on_incoming(self, account: Account, pj_call_id: int, message: str, source: str) -> None:
+        """An INVITE the gate admitted (`_select_account`): it rings, or the desk is full."""
         received = time.time()
         mono = time.monotonic()
-        from_proxy = self._is_from_proxy(source)
         call = Call(account, self, pj_call_id)
-        caller = caller_from_invite(message, from_proxy=from_proxy)
-        key = self._take_key()
-        others = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED and not e.refused]
+        caller = caller_from_invite(message, from_proxy=self._is_from_proxy(source))
+        busy, self._answer_busy = (
+            self._answer_busy is not None and self._answer_busy == _call_id(message),
+            None,
+        )
+        if busy:
+            self._refuse_busy(call, caller.number, source)
+            return
+        others = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED]
         snap = CallSnapshot(
-            call=key,
+            call=self._take_key(),
             direction="in",
             phase=CallPhase.INCOMING,
             number=caller.number,
@@ -485,29 +600,7 @@ class Engine:
         )
         entry = self._new_entry(call, snap)
         entry.received_mono = mono
-        refusal: tuple[int, str] | None = None
-        problem = invite_problem(message) if message else "not valid UTF-8"
-        if problem is not None:
-            refusal = (400, f"malformed: {problem}")
-        elif self.opts.registered_mode and self.opts.accept_only_from_proxy and not from_proxy:
-            refusal = (403, "not_from_proxy")
-        elif others and not self.opts.call_waiting:
-            refusal = (486, "busy")
-        if refusal is not None:
-            entry.refused, entry.ended_by = True, "refused"
-            self._refusals.append((entry, refusal[0]))
-            log.info("call %s from %s refused with %s (%s)", key, source[:64], *refusal)
-            self._emit(
-                protocol.event(
-                    "call_refused",
-                    call=key,
-                    code=refusal[0],
-                    reason=refusal[1],
-                    source=source,
-                    number=snap.number,
-                )
-            )
-            return
+        entry.source_ip = source_ip(source)
         call.answer(180)
         entry.ring_deadline = mono + self.opts.ring_timeout_s
         if self._backend is not None:
@@ -516,7 +609,7 @@ class Engine:
                 self._backend.set_call_waiting(True)
             else:
                 self._backend.start_ringing()
-        log.info("call %s: incoming from %s line %s via %s", key, snap.number, snap.line, source[:64])
+        log.info("call %s: incoming from %s line %s via %s", entry.key, snap.number, snap.line, source[:64])
         self._emit_call(
             "incoming_call",
             entry,
@@ -529,16 +622,15 @@ class Engine:
             call.answer(200)
 
     def on_call_state(self, call: Call) -> None:
+        if call.key in self._busy:
+            if call.info().state == "disconnected":
+                self._graveyard.append(self._busy.pop(call.key)[0])
+            return
         entry = self._entry_of(call)
         if entry is None:
             return
         info = call.info()
         phase = phase_of(info.state, entry.snap.direction == "in")
-        if entry.refused:
-            if phase is CallPhase.ENDED:
-                entry.update(phase=CallPhase.ENDED)
-                self._retire(entry)
-            return
         if entry.snap.number is None and entry.snap.direction == "in" and not entry.snap.remote_uri:
             entry.update(remote_uri=info.remote_uri)
         if phase is None or phase is entry.phase:
@@ -569,8 +661,26 @@ class Engine:
         elif phase is CallPhase.ACTIVE and self.opts.auto_record and entry.recording is None:
             self._start_recording(entry, None)
 
+    def _refuse_busy(self, call: Call, number: str | None, source: str) -> None:
+        """A caller who met a full desk: 486 after this callback, and the window is told."""
+        key = self._take_key()
+        call.key = key
+        self._busy[key] = (call, False)
+        log.info("call %s from %s: the desk is full, answering 486", key, source[:64])
+        self._emit(protocol.event("call_refused", call=key, code=486, reason="busy", number=number))
+
+    def _answer_busy_callers(self) -> None:
+        for key, (call, answered) in list(self._busy.items()):
+            if answered:
+                continue
+            self._busy[key] = (call, True)
+            try:
+                call.answer(486)
+            except SipError as exc:  # the caller gave up meanwhile: pjsua ends it anyway
+                log.info("call %s: answering 486 failed: %s", key, exc)
+
     def _anyone_ringing(self) -> bool:
-        return any(e.phase is CallPhase.INCOMING and not e.refused for e in self._entries.values())
+        return any(e.phase is CallPhase.INCOMING for e in self._entries.values())
 
     def _retire(self, entry: CallEntry) -> None:
         if entry.call is not None:
@@ -580,7 +690,7 @@ class Engine:
 
     def on_call_media(self, call: Call) -> None:
         entry = self._entry_of(call)
-        if entry is None or entry.refused:
+        if entry is None:
             return
         status = next((m.status for m in call.info().media if m.audio), "none")
         entry.update(hold=hold_of(status, entry.snap.hold))
@@ -610,7 +720,7 @@ class Engine:
     def on_transfer_request(self, call: Call, dst_uri: str) -> Call | None:
         """Someone REFERs us elsewhere: follow it with a new outgoing call."""
         entry = self._entry_of(call)
-        if entry is None or self._account is None:
+        if entry is None or self._account is None or not self._gate.take_media():
             return None
         new = Call(self._account, self)
         self._new_entry(new, self._outgoing_snapshot(dst_uri))
@@ -653,6 +763,12 @@ def _id_uri(display: str | None, uri: str) -> str:
         return f"<{uri}>"
     escaped = display.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}" <{uri}>'
+
+
+def _call_id(message: str) -> str:
+    """The Call-ID of a SIP message ("" when it has none): how the gate's verdict on an INVITE
+    is matched to the call pjsua then makes of it."""
+    return (parse_headers(message).get("call-id") or [""])[0]
 
 
 def _resolve(host: str, port: int) -> set[str]:
