@@ -7,8 +7,10 @@ operator experiences is written to the JSON event log (`--json-log`) as it happe
 
 Order of events for an inbound call, and what each one does here:
   incoming_call  → pop banner at once (INVITE→pop measured on its first paint), lookup by number,
-                   call record "ringing" (or 486 when the operator is not Ready)
-  call active    → call record "answered", a ticket with its number, greeting script, On call
+                   call record "ringing" (or 486 when the operator is not Ready), a ticket form in
+                   front -- beside, never over, one holding anything unfinished (`TicketTabs`)
+  call active    → call record "answered", a ticket with its number (in the form the call got at
+                   ring, keeping what was chosen there), greeting script, On call
   hold / resume  → hold script with the promised minutes / "thank you for waiting", hold time
   call_ended     → call record outcome, Wrap-up until the ticket is saved or the timer runs out
 """
@@ -50,6 +52,7 @@ from app.ui.search_panel import SearchPanel
 from app.ui.softphone_panel import SoftphonePanel
 from app.ui.tasks import BackgroundTasks
 from app.ui.ticket_form import TicketForm
+from app.ui.ticket_tabs import TicketTabs
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class CurrentCall:
     hold_total: float = 0.0
     lookup_done: bool = False
     line_name: str | None = None  # the support line's name once the call record resolved it
+    form: TicketForm | None = None  # where this call's ticket is typed, from the first ring
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,7 @@ class CallDesk(QObject):
     ticket_opened = Signal(object)  # TicketView created at answer
     unknown_caller = Signal(str)  # the number: nobody has it, offer the new-customer form
     message = Signal(str)  # something the operator should read in the status bar
+    call_recorded = Signal(object)  # CustomerCard | None: the call's record is complete
 
     def __init__(
         self,
@@ -109,7 +114,7 @@ class CallDesk(QObject):
         tickets: TicketPort,
         softphone: SoftphonePanel,
         search: SearchPanel,
-        ticket_form: TicketForm,
+        ticket_tabs: TicketTabs,
         scripts: ScriptsPanel,
         operator_widget: OperatorStateWidget,
         identity: DeskIdentity,
@@ -123,7 +128,7 @@ class CallDesk(QObject):
         self._tickets = tickets
         self._softphone = softphone
         self._search = search
-        self._form = ticket_form
+        self._tabs = ticket_tabs
         self._scripts = scripts
         self._operator_widget = operator_widget
         self._identity = identity
@@ -152,10 +157,10 @@ class CallDesk(QObject):
         acts.goodbye.triggered.connect(self.say_goodbye)
         search.lookup_finished.connect(self._on_search_lookup_finished)
         search.customer_opened.connect(self._on_search_customer_opened)
-        ticket_form.saved.connect(self._on_form_saved)
-        ticket_form.validation_failed.connect(self._on_form_validation_failed)
-        ticket_form.save_failed.connect(self._on_form_save_failed)
-        ticket_form.closed.connect(self._on_form_closed)
+        ticket_tabs.saved.connect(self._on_form_saved)
+        ticket_tabs.validation_failed.connect(self._on_form_validation_failed)
+        ticket_tabs.save_failed.connect(self._on_form_save_failed)
+        ticket_tabs.closed.connect(self._on_form_closed)
         operator_widget.change_requested.connect(self.request_state)
         self._scripts.set_context(self._context())
         operator_widget.show_state(self.state)
@@ -213,7 +218,11 @@ class CallDesk(QObject):
             self._tasks.spawn(self._refuse(call, why))
             return
         self.current = CurrentCall(
-            engine_call=info.call, info=info, received_at=call.received_at, line_name=call.line_name
+            engine_call=info.call,
+            info=info,
+            received_at=call.received_at,
+            line_name=call.line_name,
+            form=self._tabs.form_for_call(),
         )
         if not call.anonymous and info.number:
             self._search.search_for(info.number)  # first: the database works while the pop paints
@@ -282,7 +291,8 @@ class CallDesk(QObject):
             return
         current.customer = card
         self._scripts.set_context(self._context())
-        self._form.set_customer(card.id, f"{card.name} ({card.contract_number})")
+        if current.form is not None:
+            current.form.set_customer(card.id, f"{card.name} ({card.contract_number})")
         if current.record_id.done() and not current.record_id.exception():
             self._tasks.spawn(self._calls.identify(current.record_id.result(), card.id))
 
@@ -324,6 +334,8 @@ class CallDesk(QObject):
         self._log.write("call_ended", call=ended.call, outcome=outcome.value, engine_outcome=ended.outcome)
         self._scripts.on_call_event(CallEvent.ENDED)
         self.current = None
+        if not current.answered or current.ticket is not None:
+            self._release_form(current)  # else when its ticket has landed (`_open_ticket`)
         if current.answered:
             self._set_state_quietly(OperatorStatus.WRAP_UP)
         self._tasks.spawn(self._record_end(current, outcome))
@@ -449,6 +461,13 @@ class CallDesk(QObject):
             await self._calls.identify(record.id, current.customer.id)
 
     async def _open_ticket(self, current: CurrentCall) -> None:
+        try:
+            await self._create_ticket(current)
+        finally:
+            if self.current is not current:  # the call ended while the ticket was being made
+                self._release_form(current)
+
+    async def _create_ticket(self, current: CurrentCall) -> None:
         record = await self._calls.answered(await current.record_id, _now(), self._identity.operator_login)
         view = await self._tickets.create_for_call(
             record.id,
@@ -457,11 +476,13 @@ class CallDesk(QObject):
             self._identity.operator_login,
         )
         current.ticket = view
-        self._form.load(view)
-        if current.customer is not None:
-            self._form.set_customer(
-                current.customer.id, f"{current.customer.name} ({current.customer.contract_number})"
-            )
+        form = current.form
+        if form is not None:
+            form.take_ticket(view)  # what was chosen while it rang stays, as unsaved changes
+            if current.customer is not None:
+                form.set_customer(
+                    current.customer.id, f"{current.customer.name} ({current.customer.contract_number})"
+                )
         self._scripts.set_context(self._context())
         self._log.write("ticket_created", number=view.number, call=current.engine_call, record=record.id)
         self.ticket_opened.emit(view)
@@ -471,8 +492,16 @@ class CallDesk(QObject):
         if current.hold_total >= 1:
             await self._calls.add_hold(record_id, current.hold_total)
         await self._calls.ended(record_id, _now(), outcome)
+        self.call_recorded.emit(current.customer)
 
     # --- helpers ------------------------------------------------------------------------------
+    def _release_form(self, current: CurrentCall) -> None:
+        if current.form is None:
+            return
+        if not current.answered:
+            current.form.clear()  # a call nobody answered has no ticket to keep choices for
+        self._tabs.call_finished(current.form)
+
     def _set_state_quietly(self, status: OperatorStatus) -> None:
         try:
             self._set_state(change(self.state, status, _now(), wrap_up_limit_s=self._identity.wrap_up_s))
@@ -486,7 +515,12 @@ class CallDesk(QObject):
         line = None
         if current is not None:
             line = current.line_name or current.info.line
+        # Name and position come from the operator's row: once the name is known, a missing
+        # position is known to be missing and the greeting leaves it out rather than "[position]".
+        identity = self._identity
+        omitted = frozenset({"position"}) if identity.operator_name and not identity.position else frozenset()
         return ScriptContext(
+            omitted=omitted,
             company=self._identity.company,
             line=line,
             operator_name=self._identity.operator_name,

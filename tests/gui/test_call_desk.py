@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,102 +19,67 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from app.demo.caller import free_udp_port
-from app.json_log import JsonEventLog
-from app.main import reserve_path_for
-from app.services.calls import CallService
-from app.services.customer_workers import WorkerCustomers
-from app.services.customers import CustomerService
 from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
-from app.services.lookup import LookupService
-from app.services.scripts import ScriptService
-from app.services.tickets import TicketService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
 from app.softphone.client import EngineClient
-from app.storage.number_blocks import lease_function
-from app.storage.number_reserve import SqliteNumberReserve
-from app.tickets.numbering import TicketNumberAllocator, is_valid_ticket_number
+from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
-from app.ui.call_desk import DeskIdentity
-from app.ui.main_window import DeskServices, MainWindow
-from app.ui.phone_bridge import PhoneBridge
+from app.ui.main_window import MainWindow
+from tests.gui.desk_window import OPERATOR, DeskParts, close_window, desk_parts, open_window, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
-
-OPERATOR = "smith"  # a demo operator: "John Smith", Operator
 
 
 @dataclass
 class Desk:
     window: MainWindow
     sip_port: int
-    log_path: Path
+    parts: DeskParts
     engine: Engine
 
+    @property
+    def log_path(self) -> Path:
+        return self.parts.log_path
+
     def events(self, name: str) -> list[dict[str, Any]]:
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [e for e in map(json.loads, lines) if e["event"] == name]
-
-
-def run(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
-) -> Any:
-    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
-    task = loop.create_task(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
+        return self.parts.events(name)
 
 
 @pytest.fixture
-def desk(
+def desk_factory(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,
     demo_engine: Engine,
     worker: DatabaseWorker,
     tmp_path: Path,
-) -> Iterator[Desk]:
-    port = free_udp_port()
-    log_path = tmp_path / "events.jsonl"
-    json_log = JsonEventLog(log_path)
-    reserve = SqliteNumberReserve(Path(reserve_path_for(str(demo_engine.url))))
-    tickets = TicketService(
-        demo_engine,
-        TicketNumberAllocator(reserve),
-        lease=lease_function(demo_engine, reserve.workstation_id()),
-    )
-    services = DeskServices(
-        phone=PhoneBridge(["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"]),
-        customers=WorkerCustomers(worker, CustomerService(demo_engine, default_region="RU")),
-        calls=WorkerCalls(worker, CallService(demo_engine, default_region="RU")),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(demo_engine)),
-        identity=DeskIdentity(
-            operator_login=OPERATOR, operator_name=None, position=None, company="Test Telecom"
-        ),
-        json_log=json_log,
-        language="en",
-    )
-    window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(demo_engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, demo_engine),
-        company="Test Telecom",
-        desk=services,
-    )
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
-        run(qtbot, event_loop_qt, window.start_phone())
-    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
-    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
-    yield Desk(window=window, sip_port=port, log_path=log_path, engine=demo_engine)
-    run(qtbot, event_loop_qt, window.shutdown())
-    json_log.close()
+) -> Iterator[Callable[..., Desk]]:
+    """Opens the desk window of `operator` with its phone registered (peer to peer)."""
+    opened: list[tuple[MainWindow, Any]] = []
+
+    def make(operator: str = OPERATOR) -> Desk:
+        port = free_udp_port()
+        parts = desk_parts(
+            demo_engine,
+            worker,
+            tmp_path,
+            phone_args=["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk"],
+            operator=operator,
+        )
+        window = open_window(qtbot, demo_engine, worker, parts.services)
+        opened.append((window, parts.json_log))
+        with qtbot.waitSignal(parts.services.phone.registration_changed, timeout=20_000):
+            run(qtbot, event_loop_qt, window.start_phone())
+        return Desk(window=window, sip_port=port, parts=parts, engine=demo_engine)
+
+    yield make
+    for window, json_log in opened:
+        close_window(qtbot, event_loop_qt, window)
+        json_log.close()
+
+
+@pytest.fixture
+def desk(desk_factory: Callable[..., Desk]) -> Desk:
+    return desk_factory()
 
 
 @pytest.fixture
@@ -477,3 +442,200 @@ def test_an_unknown_caller_becomes_a_new_phone_only_customer(
     assert desk.events("customer_created")[0]["contract"] == card.contract_number
     with qtbot.waitSignal(phone.call_ended, timeout=10_000):
         run(qtbot, event_loop_qt, caller.request("hangup"))
+
+
+# --- nothing typed is lost ----------------------------------------------------------------------
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def _dial(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, line: str = "100"
+) -> None:
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
+        run(qtbot, loop, caller.request("dial", uri=f"sip:{line}@127.0.0.1:{desk.sip_port}"))
+
+
+def _hang_up(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient) -> None:
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, loop, caller.request("hangup"))
+
+
+def test_a_new_call_opens_beside_the_unsaved_ticket_of_the_last_one(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    _ready(qtbot, desk)
+    first = caller_factory("+79990002211")
+    _dial(qtbot, event_loop_qt, desk, first)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    first_ticket = opened.args[0]
+    form = window.ticket_form
+    assert QApplication.focusWidget() is form.subject
+    with qtbot.waitSignal(window.drafts.written, timeout=5000):  # on this desk's disk as it is typed
+        qtbot.keyClicks(form.subject, "The first caller's words")
+    _hang_up(qtbot, event_loop_qt, desk, first)
+    assert call_desk.state.status is OperatorStatus.WRAP_UP
+    qtbot.keyClick(window, Qt.Key.Key_1, CTRL)  # Ready again, nothing saved
+
+    second = caller_factory("+79990003322")
+    _dial(qtbot, event_loop_qt, desk, second)
+    assert window.ticket_tabs.count() == 2
+    assert window.ticket_form is not form  # the new call's form in front ...
+    assert form.current() == first_ticket  # ... the unsaved one beside it, as it was
+    assert form.subject.text() == "The first caller's words"
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.ticket_form.current() == opened.args[0] != first_ticket
+
+    qtbot.keyClick(window, Qt.Key.Key_PageUp, CTRL)  # a keystroke away
+    assert window.ticket_form is form
+    qtbot.keyClick(window, Qt.Key.Key_PageDown, CTRL)
+    assert window.ticket_form.current() == opened.args[0]
+    # Both are unfinished (no subject stored), the first also unsaved: counted for the operator.
+    label = window.unfinished_label
+    qtbot.waitUntil(lambda: {first_ticket.number, opened.args[0].number} <= set(label.toolTip().split("\n")))
+    _hang_up(qtbot, event_loop_qt, desk, second)
+
+
+def _pick(qtbot: QtBot, window: MainWindow, alt_key: Qt.Key) -> int:
+    """The first choice of the combo box behind the Alt mnemonic, by keyboard; its id."""
+    qtbot.keyClick(window, alt_key, Qt.KeyboardModifier.AltModifier)
+    combo = QApplication.focusWidget()
+    assert combo is not None
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    value = combo.currentData()  # type: ignore[attr-defined]
+    assert isinstance(value, int)
+    return value
+
+
+def test_category_complexity_and_priority_chosen_while_it_rings_reach_the_closed_ticket(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    e164, name, _contract = _customer_with_phone(desk.engine)
+    dialled, _line = _line_number(desk.engine)
+    _ready(qtbot, desk)
+    caller = caller_factory(e164, name)
+    _dial(qtbot, event_loop_qt, desk, caller, dialled)
+    chosen = (
+        _pick(qtbot, window, Qt.Key.Key_C),  # category
+        _pick(qtbot, window, Qt.Key.Key_X),  # complexity
+        _pick(qtbot, window, Qt.Key.Key_P),  # priority
+    )
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    number = opened.args[0].number
+    form = window.ticket_form
+    assert form.current() is not None and form.current().number == number
+    typed = form.draft()
+    assert (typed.category_id, typed.complexity_id, typed.priority_id) == chosen  # kept, not reset
+
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+    assert call_desk.state.status is OperatorStatus.WRAP_UP
+    form.subject.setFocus()
+    qtbot.keyClicks(form.subject, "Chosen at the first ring")
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(form.resolution, "Explained on the call")
+    form.description.setPlainText("Some categories want a description too.")
+    with qtbot.waitSignal(form.closed, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    with desk.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT category_id, complexity_id, priority_id, status FROM tickets WHERE number = :n"),
+            {"n": number},
+        ).one()
+    assert tuple(stored) == (*chosen, "closed")
+
+
+def _customer_with_few_calls(engine: Engine) -> tuple[str, str]:
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT p.e164, c.contract_number FROM customer_phones p JOIN customers c ON c.id = p.customer_id"
+                " WHERE p.e164 LIKE '+7%' AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1"
+                " AND (SELECT count(*) FROM calls k WHERE k.customer_id = c.id) < 3"
+                " ORDER BY p.id LIMIT 1"
+            )
+        ).one()
+    return row[0], row[1]
+
+
+def test_the_card_counts_the_call_just_taken(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    e164, contract = _customer_with_few_calls(desk.engine)
+    _ready(qtbot, desk)
+    caller = caller_factory(e164)
+    with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000):
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    assert window.card.card is not None and window.card.card.contract_number == contract
+    calls_before = len(window.card.card.recent_calls)
+    tickets_before = len(window.card.card.open_tickets)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+    tabs = window.card.tabs
+    qtbot.waitUntil(lambda: tabs.tabText(1) == f"Recent calls ({calls_before + 1})", timeout=10_000)
+    assert tabs.tabText(0) == f"Open tickets ({tickets_before + 1})"  # and its ticket
+    assert window.card.calls.rowCount() == calls_before + 1
+
+
+def test_the_greeting_leaves_out_a_position_the_operator_does_not_have(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    desk_factory: Callable[..., Desk],
+    caller_factory: Any,
+) -> None:
+    with demo_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO operators (login, display_name, position, role, active)"
+                " VALUES ('no_position', 'Anna Nopos', NULL, 'operator', true)"
+            )
+        )
+    desk = desk_factory("no_position")
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990005544")
+    _dial(qtbot, event_loop_qt, desk, caller)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    greeting = window.scripts.text()
+    assert "my name is Anna Nopos. Please tell me your contract number." in greeting
+    assert "[" not in greeting
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+
+
+def test_quitting_during_a_call_asks_first_and_the_call_goes_on(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990006655")
+    _dial(qtbot, event_loop_qt, desk, caller)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+
+    qtbot.keyClick(window, Qt.Key.Key_Q, CTRL)
+    qtbot.waitUntil(
+        lambda: window.quit_question is not None and window.quit_question.isVisible(), timeout=5000
+    )
+    question = window.quit_question
+    assert question is not None
+    assert "The call with +7 999 000-66-55 is hung up." in question.informativeText()
+    qtbot.keyClick(question, Qt.Key.Key_Return)  # Enter: the default is to keep working
+    qtbot.waitUntil(lambda: window.quit_question is None, timeout=5000)
+    assert window.isVisible()
+    assert call_desk.current is not None and call_desk.current.answered  # still talking
+    _hang_up(qtbot, event_loop_qt, desk, caller)
