@@ -94,27 +94,27 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="229" />
+        <location filename="../../app/ui/call_desk.py" line="238" />
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="256" />
+        <location filename="../../app/ui/call_desk.py" line="265" />
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="334" />
+        <location filename="../../app/ui/call_desk.py" line="346" />
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="349" />
+        <location filename="../../app/ui/call_desk.py" line="361" />
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="505" />
+        <location filename="../../app/ui/call_desk.py" line="539" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -122,42 +122,42 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="170" />
+        <location filename="../../app/ui/ticket_form.py" line="179" />
         <source>Ticket {number} was changed meanwhile</source>
         <translation>Заявка {number} изменена, пока вы её редактировали</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="174" />
+        <location filename="../../app/ui/ticket_form.py" line="183" />
         <source>{who} saved ticket {number} while you were editing it. Nothing has been overwritten. Compare the values and choose.</source>
         <translation>{who} сохранил(а) заявку {number}, пока вы её редактировали. Ничего не перезаписано. Сравните значения и выберите.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="176" />
+        <location filename="../../app/ui/ticket_form.py" line="185" />
         <source>Another operator</source>
         <translation>Другой оператор</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="182" />
+        <location filename="../../app/ui/ticket_form.py" line="191" />
         <source>Field</source>
         <translation>Поле</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="182" />
+        <location filename="../../app/ui/ticket_form.py" line="191" />
         <source>Yours</source>
         <translation>Ваше</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="182" />
+        <location filename="../../app/ui/ticket_form.py" line="191" />
         <source>Theirs</source>
         <translation>Их</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="192" />
+        <location filename="../../app/ui/ticket_form.py" line="201" />
         <source>&amp;Keep theirs (reload)</source>
         <translation>&amp;Оставить их версию (перезагрузить)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="193" />
+        <location filename="../../app/ui/ticket_form.py" line="202" />
         <source>&amp;Apply my changes on top</source>
         <translation>&amp;Применить мои изменения поверх</translation>
     </message>
@@ -165,108 +165,108 @@
 <context>
     <name>CustomerCardView</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="100" />
+        <location filename="../../app/ui/customer_card.py" line="107" />
         <source>Customer</source>
         <translation>Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="102" />
+        <location filename="../../app/ui/customer_card.py" line="109" />
         <source>Contract:</source>
         <translation>Договор:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="103" />
+        <location filename="../../app/ui/customer_card.py" line="110" />
         <source>Phones:</source>
         <translation>Телефоны:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="104" />
+        <location filename="../../app/ui/customer_card.py" line="111" />
         <source>Address:</source>
         <translation>Адрес:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="105" />
+        <location filename="../../app/ui/customer_card.py" line="112" />
         <source>Region:</source>
         <translation>Регион:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="106" />
+        <location filename="../../app/ui/customer_card.py" line="113" />
         <source>Plan:</source>
         <translation>Тариф:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="107" />
+        <location filename="../../app/ui/customer_card.py" line="114" />
         <source>Notes:</source>
         <translation>Заметки:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="109" />
-        <location filename="../../app/ui/customer_card.py" line="112" />
+        <location filename="../../app/ui/customer_card.py" line="116" />
+        <location filename="../../app/ui/customer_card.py" line="119" />
         <source>Ticket</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="109" />
+        <location filename="../../app/ui/customer_card.py" line="116" />
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="109" />
+        <location filename="../../app/ui/customer_card.py" line="116" />
         <source>Created</source>
         <translation>Создана</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="109" />
+        <location filename="../../app/ui/customer_card.py" line="116" />
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="112" />
+        <location filename="../../app/ui/customer_card.py" line="119" />
         <source>When</source>
         <translation>Когда</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="112" />
+        <location filename="../../app/ui/customer_card.py" line="119" />
         <source>From</source>
         <translation>С номера</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="112" />
+        <location filename="../../app/ui/customer_card.py" line="119" />
         <source>Line</source>
         <translation>Линия</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="112" />
+        <location filename="../../app/ui/customer_card.py" line="119" />
         <source>Outcome</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="116" />
+        <location filename="../../app/ui/customer_card.py" line="126" />
         <source>Open tickets</source>
         <translation>Открытые заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="117" />
+        <location filename="../../app/ui/customer_card.py" line="127" />
         <source>Recent calls</source>
         <translation>Последние звонки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="128" />
+        <location filename="../../app/ui/customer_card.py" line="138" />
         <source>Search for a customer by phone number, contract number or name.</source>
         <translation>Найдите клиента по номеру телефона, номеру договора или имени.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="158" />
+        <location filename="../../app/ui/customer_card.py" line="168" />
         <source>⚠ {text}</source>
         <translation>⚠ {text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="161" />
+        <location filename="../../app/ui/customer_card.py" line="171" />
         <source>Open tickets ({count})</source>
         <translation>Открытые заявки ({count})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="162" />
+        <location filename="../../app/ui/customer_card.py" line="172" />
         <source>Recent calls ({count})</source>
         <translation>Последние звонки ({count})</translation>
     </message>
@@ -279,35 +279,53 @@
         <translation>&amp;Демо</translation>
     </message>
     <message>
-        <location filename="../../app/ui/demo_menu.py" line="43" />
+        <location filename="../../app/ui/demo_menu.py" line="44" />
         <source>Call from a &amp;known customer</source>
         <translation>Звонок от &amp;известного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/demo_menu.py" line="44" />
+        <location filename="../../app/ui/demo_menu.py" line="45" />
         <source>Call from an &amp;unknown number</source>
         <translation>Звонок с &amp;неизвестного номера</translation>
     </message>
     <message>
-        <location filename="../../app/ui/demo_menu.py" line="45" />
+        <location filename="../../app/ui/demo_menu.py" line="46" />
         <source>Call &amp;anonymously</source>
         <translation>&amp;Анонимный звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/demo_menu.py" line="46" />
+        <location filename="../../app/ui/demo_menu.py" line="47" />
         <source>Call every 90 &amp;seconds</source>
         <translation>Звонить каждые 90 &amp;секунд</translation>
     </message>
     <message>
-        <location filename="../../app/ui/demo_menu.py" line="95" />
+        <location filename="../../app/ui/demo_menu.py" line="96" />
         <source>Demo caller: {error}</source>
         <translation>Демо-абонент: {error}</translation>
     </message>
 </context>
 <context>
+    <name>DraftKeeper</name>
+    <message>
+        <location filename="../../app/ui/draft_keeper.py" line="193" />
+        <source>Reopened what you had not saved: {numbers}.</source>
+        <translation>Снова открыто то, что вы не сохранили: {numbers}.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/draft_keeper.py" line="198" />
+        <source>Unsaved typing of {numbers} is kept on this computer; it reopens once the ticket can be read.</source>
+        <translation>Несохранённый текст заявок {numbers} хранится на этом компьютере; он откроется, как только заявку можно будет прочитать.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/draft_keeper.py" line="220" />
+        <source>Your typing could not be kept on this computer: {error}. Save the ticket.</source>
+        <translation>Введённый текст не удалось сохранить на этом компьютере: {error}. Сохраните заявку.</translation>
+    </message>
+</context>
+<context>
     <name>DueDateEdit</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="113" />
+        <location filename="../../app/ui/ticket_form.py" line="122" />
         <source>No date</source>
         <translation>Без срока</translation>
     </message>
@@ -353,17 +371,17 @@
 <context>
     <name>LiveUpdates</name>
     <message>
-        <location filename="../../app/ui/live_updates.py" line="123" />
+        <location filename="../../app/ui/live_updates.py" line="129" />
         <source>Ticket {number} was changed on another desk. Your typing is kept; saving shows both versions.</source>
         <translation>Заявку {number} изменили на другом рабочем месте. Введённое вами сохранено; при сохранении будут показаны обе версии.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/live_updates.py" line="144" />
+        <location filename="../../app/ui/live_updates.py" line="150" />
         <source>No conflicts to review.</source>
         <translation>Конфликтов нет.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/live_updates.py" line="152" />
+        <location filename="../../app/ui/live_updates.py" line="159" />
         <source>Ticket {number} was saved on another desk before yours reached the central database. Press Ctrl+Shift+K to compare when you are ready.</source>
         <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы. Нажмите Ctrl+Shift+K, чтобы сравнить, когда будете готовы.</translation>
     </message>
@@ -371,165 +389,170 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="105" />
+        <location filename="../../app/ui/main_window.py" line="115" />
         <source>Frontline — {company}</source>
         <translation>Frontline — {company}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="122" />
+        <location filename="../../app/ui/main_window.py" line="132" />
         <source>Database: checking…</source>
         <translation>База данных: проверка…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="147" />
+        <location filename="../../app/ui/main_window.py" line="161" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="148" />
+        <location filename="../../app/ui/main_window.py" line="162" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="153" />
+        <location filename="../../app/ui/main_window.py" line="171" />
         <source>&amp;Customer</source>
         <translation>&amp;Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="155" />
+        <location filename="../../app/ui/main_window.py" line="173" />
         <source>&amp;Find customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="162" />
+        <location filename="../../app/ui/main_window.py" line="181" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="163" />
+        <location filename="../../app/ui/main_window.py" line="182" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="168" />
+        <location filename="../../app/ui/main_window.py" line="187" />
         <source>&amp;About Frontline</source>
         <translation>&amp;О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="181" />
-        <location filename="../../app/ui/main_window.py" line="183" />
+        <location filename="../../app/ui/main_window.py" line="200" />
+        <location filename="../../app/ui/main_window.py" line="202" />
         <source>Find customer</source>
         <translation>Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="184" />
+        <location filename="../../app/ui/main_window.py" line="203" />
         <source>Down</source>
         <translation>Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="184" />
+        <location filename="../../app/ui/main_window.py" line="203" />
         <source>From the search box into the results</source>
         <translation>Из поиска в результаты</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="185" />
+        <location filename="../../app/ui/main_window.py" line="204" />
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="185" />
+        <location filename="../../app/ui/main_window.py" line="204" />
         <source>Move through the results</source>
         <translation>Перемещение по результатам</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="186" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="186" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>Open the highlighted customer</source>
         <translation>Открыть выделенного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187" />
+        <location filename="../../app/ui/main_window.py" line="206" />
         <source>This help</source>
         <translation>Эта справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="190" />
+        <location filename="../../app/ui/main_window.py" line="207" />
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="205" />
+        <location filename="../../app/ui/main_window.py" line="221" />
         <source>About Frontline</source>
         <translation>О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="206" />
+        <location filename="../../app/ui/main_window.py" line="222" />
         <source>Frontline {version}
 The operator workstation.</source>
         <translation>Frontline {version}
 Рабочее место оператора.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="227" />
+        <location filename="../../app/ui/main_window.py" line="243" />
         <source>Review &amp;conflicts with other desks</source>
         <translation>&amp;Конфликты с другими рабочими местами</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="262" />
+        <location filename="../../app/ui/main_window.py" line="278" />
         <source>Database: {backend} ({location})</source>
         <translation>База данных: {backend} ({location})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="266" />
+        <location filename="../../app/ui/main_window.py" line="282" />
         <source>Database unavailable: {error} — retrying</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="383" />
+        <location filename="../../app/ui/main_window.py" line="401" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="387" />
+        <location filename="../../app/ui/main_window.py" line="405" />
         <source>&amp;Sound devices…</source>
         <translation>&amp;Звуковые устройства…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="391" />
+        <location filename="../../app/ui/main_window.py" line="409" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новый клиент…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="395" />
+        <location filename="../../app/ui/main_window.py" line="413" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="397" />
+        <location filename="../../app/ui/main_window.py" line="416" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="437" />
+        <location filename="../../app/ui/main_window.py" line="478" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="468" />
+        <location filename="../../app/ui/main_window.py" line="545" />
+        <source>My &amp;unfinished tickets…</source>
+        <translation>Мои &amp;незавершённые заявки…</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/main_window.py" line="571" />
         <source>Sound devices change between calls: finish this call first.</source>
         <translation>Звуковые устройства меняются между звонками: сначала завершите этот звонок.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="491" />
+        <location filename="../../app/ui/main_window.py" line="594" />
         <source>Sound devices saved: used from the next start.</source>
         <translation>Звуковые устройства сохранены: будут использованы при следующем запуске.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="495" />
+        <location filename="../../app/ui/main_window.py" line="598" />
         <source>Sound devices saved; the softphone uses them now.</source>
         <translation>Звуковые устройства сохранены; софтфон уже использует их.</translation>
     </message>
@@ -717,22 +740,22 @@ The operator workstation.</source>
 <context>
     <name>OperatorStateWidget</name>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="97" />
+        <location filename="../../app/ui/operator_state_widget.py" line="99" />
         <source>{status}: {reason}</source>
         <translation>{status}: {reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="100" />
+        <location filename="../../app/ui/operator_state_widget.py" line="102" />
         <source>{status} ({seconds} s left)</source>
         <translation>{status} (осталось {seconds} с)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="110" />
+        <location filename="../../app/ui/operator_state_widget.py" line="116" />
         <source>Not ready</source>
         <translation>Не готов</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="111" />
+        <location filename="../../app/ui/operator_state_widget.py" line="117" />
         <source>Why are you not ready?</source>
         <translation>Почему вы не готовы?</translation>
     </message>
@@ -768,32 +791,32 @@ The operator workstation.</source>
 <context>
     <name>Outcome</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="60" />
+        <location filename="../../app/ui/customer_card.py" line="67" />
         <source>in progress</source>
         <translation>идёт</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="62" />
+        <location filename="../../app/ui/customer_card.py" line="69" />
         <source>Answered</source>
         <translation>Принят</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="63" />
+        <location filename="../../app/ui/customer_card.py" line="70" />
         <source>Missed</source>
         <translation>Пропущен</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="64" />
+        <location filename="../../app/ui/customer_card.py" line="71" />
         <source>Abandoned</source>
         <translation>Брошен</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="65" />
+        <location filename="../../app/ui/customer_card.py" line="72" />
         <source>Transferred</source>
         <translation>Переведён</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="66" />
+        <location filename="../../app/ui/customer_card.py" line="73" />
         <source>Rejected</source>
         <translation>Отклонён</translation>
     </message>
@@ -837,6 +860,57 @@ The operator workstation.</source>
     </message>
 </context>
 <context>
+    <name>QuitGuard</name>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="33" />
+        <source>an anonymous caller</source>
+        <translation>скрытого номера</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="36" />
+        <source>The call with {number} is hung up.</source>
+        <translation>Разговор с {number} будет прерван.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="39" />
+        <source>The call ringing from {number} is not answered.</source>
+        <translation>Звонок с {number} останется без ответа.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="51" />
+        <source>What you chose for the call's ticket ({fields}) is lost.</source>
+        <translation>Выбранное для заявки звонка ({fields}) будет потеряно.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="57" />
+        <source>Ticket {number}: {fields} not saved to the database (kept on this computer and reopened at the next start).</source>
+        <translation>Заявка {number}: {fields} — не сохранено в базе данных (хранится на этом компьютере и откроется при следующем запуске).</translation>
+    </message>
+</context>
+<context>
+    <name>QuitQuestion</name>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="75" />
+        <source>Quit Frontline?</source>
+        <translation>Выйти из Frontline?</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="77" />
+        <source>If you quit now:</source>
+        <translation>Если выйти сейчас:</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="81" />
+        <source>&amp;Quit anyway</source>
+        <translation>&amp;Всё равно выйти</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/quit_guard.py" line="84" />
+        <source>&amp;Keep working</source>
+        <translation>&amp;Продолжить работу</translation>
+    </message>
+</context>
+<context>
     <name>ScriptsPanel</name>
     <message>
         <location filename="../../app/ui/scripts_panel.py" line="118" />
@@ -874,47 +948,47 @@ The operator workstation.</source>
         <translation>Скопировать текст с экрана в буфер обмена</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="256" />
+        <location filename="../../app/ui/scripts_panel.py" line="260" />
         <source>Promised wait is over by {overdue} — go back to the caller</source>
         <translation>Обещанное время ожидания превышено на {overdue} — вернитесь к абоненту</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="260" />
+        <location filename="../../app/ui/scripts_panel.py" line="264" />
         <source>On hold: {remaining} left of the {minutes} min promised</source>
         <translation>Удержание: осталось {remaining} из обещанных {minutes} мин</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="310" />
+        <location filename="../../app/ui/scripts_panel.py" line="314" />
         <source>No scripts are loaded for this line.</source>
         <translation>Для этой линии скрипты не загружены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="324" />
+        <location filename="../../app/ui/scripts_panel.py" line="328" />
         <source>No call</source>
         <translation>Нет звонка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="325" />
+        <location filename="../../app/ui/scripts_panel.py" line="329" />
         <source>Greeting</source>
         <translation>Приветствие</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="326" />
+        <location filename="../../app/ui/scripts_panel.py" line="330" />
         <source>On hold</source>
         <translation>Удержание</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="327" />
+        <location filename="../../app/ui/scripts_panel.py" line="331" />
         <source>Back from hold</source>
         <translation>Возврат с удержания</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="328" />
+        <location filename="../../app/ui/scripts_panel.py" line="332" />
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../app/ui/scripts_panel.py" line="329" />
+        <location filename="../../app/ui/scripts_panel.py" line="333" />
         <source>Closing</source>
         <translation>Завершение</translation>
     </message>
@@ -1061,32 +1135,32 @@ The operator workstation.</source>
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="49" />
+        <location filename="../../app/ui/customer_card.py" line="56" />
         <source>New</source>
         <translation>Новая</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="50" />
+        <location filename="../../app/ui/customer_card.py" line="57" />
         <source>In progress</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="51" />
+        <location filename="../../app/ui/customer_card.py" line="58" />
         <source>Escalated</source>
         <translation>Передана дальше</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="52" />
+        <location filename="../../app/ui/customer_card.py" line="59" />
         <source>Waiting for customer</source>
         <translation>Ожидает клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="53" />
+        <location filename="../../app/ui/customer_card.py" line="60" />
         <source>Resolved</source>
         <translation>Решена</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="54" />
+        <location filename="../../app/ui/customer_card.py" line="61" />
         <source>Closed</source>
         <translation>Закрыта</translation>
     </message>
@@ -1260,146 +1334,179 @@ The operator workstation.</source>
 <context>
     <name>TicketForm</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="270" />
+        <location filename="../../app/ui/ticket_form.py" line="283" />
         <source>Ticket number</source>
         <translation>Номер заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="319" />
+        <location filename="../../app/ui/ticket_form.py" line="332" />
         <source>&amp;Insert answer</source>
         <translation>Вст&amp;авить ответ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="327" />
-        <location filename="../../app/ui/ticket_form.py" line="387" />
+        <location filename="../../app/ui/ticket_form.py" line="340" />
+        <location filename="../../app/ui/ticket_form.py" line="400" />
         <source>Comments</source>
         <translation>Комментарии</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="331" />
+        <location filename="../../app/ui/ticket_form.py" line="344" />
         <source>Ctrl+Enter adds the comment</source>
         <translation>Ctrl+Enter добавляет комментарий</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="332" />
+        <location filename="../../app/ui/ticket_form.py" line="345" />
         <source>Ne&amp;w comment:</source>
         <translation>&amp;Новый комментарий:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="334" />
+        <location filename="../../app/ui/ticket_form.py" line="347" />
         <source>Add co&amp;mment</source>
         <translation>&amp;Добавить комментарий</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="338" />
+        <location filename="../../app/ui/ticket_form.py" line="351" />
         <source>&amp;Save ticket</source>
         <translation>Со&amp;хранить заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="341" />
+        <location filename="../../app/ui/ticket_form.py" line="354" />
         <source>Cl&amp;ose ticket</source>
         <translation>&amp;Закрыть заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="367" />
+        <location filename="../../app/ui/ticket_form.py" line="380" />
         <source>Ticket</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="538" />
-        <location filename="../../app/ui/ticket_form.py" line="564" />
+        <location filename="../../app/ui/ticket_form.py" line="574" />
+        <location filename="../../app/ui/ticket_form.py" line="600" />
         <source>No ticket is open.</source>
         <translation>Заявка не открыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="541" />
+        <location filename="../../app/ui/ticket_form.py" line="577" />
         <source>Type the comment first.</source>
         <translation>Сначала введите комментарий.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="548" />
+        <location filename="../../app/ui/ticket_form.py" line="584" />
         <source>The comment was not added: {error}</source>
         <translation>Комментарий не добавлен: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="557" />
+        <location filename="../../app/ui/ticket_form.py" line="593" />
         <source>Comment added.</source>
         <translation>Комментарий добавлен.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="571" />
+        <location filename="../../app/ui/ticket_form.py" line="607" />
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="580" />
+        <location filename="../../app/ui/ticket_form.py" line="616" />
         <source>Ticket {number} closed.</source>
         <translation>Заявка {number} закрыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="583" />
+        <location filename="../../app/ui/ticket_form.py" line="619" />
         <source>Ticket {number} saved.</source>
         <translation>Заявка {number} сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="593" />
+        <location filename="../../app/ui/ticket_form.py" line="629" />
         <source>A ticket cannot go from {old} to {new}. Possible: {choices}.</source>
         <translation>Заявку нельзя перевести из «{old}» в «{new}». Возможно: {choices}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="622" />
+        <location filename="../../app/ui/ticket_form.py" line="658" />
         <source>Not saved: {error} Everything you typed is still here; save again in a moment.</source>
         <translation>Не сохранено: {error} Всё введённое осталось в форме; сохраните ещё раз чуть позже.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="659" />
+        <location filename="../../app/ui/ticket_form.py" line="693" />
         <source>Ticket {number} was changed by someone else meanwhile: nothing was saved.</source>
         <translation>Заявку {number} тем временем изменил другой оператор: ничего не сохранено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="674" />
+        <location filename="../../app/ui/ticket_form.py" line="708" />
         <source>Ticket {number} was saved on another desk before your save reached the central database.</source>
         <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="692" />
+        <location filename="../../app/ui/ticket_form.py" line="726" />
         <source>Reloaded the ticket as the other operator saved it.</source>
         <translation>Заявка перезагружена в том виде, в каком её сохранил другой оператор.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="744" />
+        <location filename="../../app/ui/ticket_form.py" line="783" />
         <source>Fill in {fields} to {action}.</source>
         <translation>Заполните поля {fields}, чтобы {action}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="757" />
+        <location filename="../../app/ui/ticket_form.py" line="796" />
         <source>Required: fill this in</source>
         <translation>Обязательное поле: заполните его</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="785" />
+        <location filename="../../app/ui/ticket_form.py" line="836" />
         <source>Customer no. {id}</source>
         <translation>Клиент № {id}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="813" />
+        <location filename="../../app/ui/ticket_form.py" line="864" />
         <source>(unknown: {id})</source>
         <translation>(неизвестно: {id})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="842" />
+        <location filename="../../app/ui/ticket_form.py" line="893" />
         <source>{author}, {when}</source>
         <translation>{author}, {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="843" />
+        <location filename="../../app/ui/ticket_form.py" line="894" />
         <source>unknown</source>
         <translation>неизвестно</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="907" />
+        <location filename="../../app/ui/ticket_form.py" line="958" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
+    </message>
+</context>
+<context>
+    <name>TicketTabs</name>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="60" />
+        <source>Ne&amp;xt open ticket</source>
+        <translation>С&amp;ледующая открытая заявка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="62" />
+        <source>Pre&amp;vious open ticket</source>
+        <translation>П&amp;редыдущая открытая заявка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="64" />
+        <source>&amp;Put the ticket aside</source>
+        <translation>&amp;Отложить заявку</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="196" />
+        <source>New ticket</source>
+        <translation>Новая заявка</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="200" />
+        <source>Not saved yet</source>
+        <translation>Ещё не сохранено</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="205" />
+        <source>Still missing: {fields}</source>
+        <translation>Не заполнено: {fields}</translation>
     </message>
 </context>
 <context>
@@ -1443,6 +1550,47 @@ The operator workstation.</source>
         <location filename="../../app/ui/field_labels.py" line="65" />
         <source>reopen the ticket</source>
         <translation>открыть заявку заново</translation>
+    </message>
+</context>
+<context>
+    <name>UnfinishedDialog</name>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="160" />
+        <source>My unfinished tickets</source>
+        <translation>Мои незавершённые заявки</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="163" />
+        <source>Tickets not saved, or saved without what they need. Enter opens the highlighted one.</source>
+        <translation>Заявки, которые не сохранены или сохранены без обязательных полей. Enter открывает выделенную.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="165" />
+        <source>Nothing unfinished.</source>
+        <translation>Незавершённых заявок нет.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="188" />
+        <source>(no subject)</source>
+        <translation>(без темы)</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="191" />
+        <source>not saved</source>
+        <translation>не сохранено</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="194" />
+        <source>missing: {fields}</source>
+        <translation>не заполнено: {fields}</translation>
+    </message>
+</context>
+<context>
+    <name>UnfinishedLabel</name>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="147" />
+        <source>Unfinished tickets: {count} (F2)</source>
+        <translation>Незавершённых заявок: {count} (F2)</translation>
     </message>
 </context>
 </TS>
