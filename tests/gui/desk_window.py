@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -113,13 +113,19 @@ def open_window(
     )
     window.show()
     qtbot.waitExposed(window)
-    handle = window.windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    activate(qtbot, window)
     # Reference data (operator name for the scripts) has loaded once the form knows the lines.
     qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
     return window
+
+
+def activate(qtbot: QtBot, widget: QWidget) -> None:
+    """Make `widget`'s window the active one, as a window manager does (none runs offscreen):
+    shortcuts only reach the active window."""
+    handle = widget.window().windowHandle()
+    assert handle is not None
+    handle.requestActivate()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=2000)
 
 
 def close_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, window: MainWindow) -> None:

@@ -100,15 +100,22 @@ def caller_factory(qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop) -> It
         run(qtbot, event_loop_qt, client.stop())
 
 
-def _customer_with_phone(engine: Engine) -> tuple[str, str, str]:
+def _customer_with_phone(engine: Engine, *, fewer_calls_than: int | None = None) -> tuple[str, str, str]:
+    """(E.164 number, name, contract) of a customer whose number nobody shares."""
+    few = (
+        ""
+        if fewer_calls_than is None
+        else " AND (SELECT count(*) FROM calls k WHERE k.customer_id = c.id) < :n"
+    )
     with engine.connect() as conn:
         row = conn.execute(
             text(
                 "SELECT p.e164, c.name, c.contract_number FROM customer_phones p"
                 " JOIN customers c ON c.id = p.customer_id WHERE p.e164 LIKE '+7%'"
                 " AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1"
-                " ORDER BY p.id DESC LIMIT 1"
-            )
+                f"{few} ORDER BY p.id DESC LIMIT 1"
+            ),
+            {"n": fewer_calls_than},
         ).one()
     return row[0], row[1], row[2]
 
@@ -121,6 +128,20 @@ def _line_number(engine: Engine) -> tuple[str, str]:
             )
         ).one()
     return row[0], row[1]
+
+
+def _dial(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, line: str = "100"
+) -> None:
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
+        run(qtbot, loop, caller.request("dial", uri=f"sip:{line}@127.0.0.1:{desk.sip_port}"))
+
+
+def _hang_up(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient) -> None:
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, loop, caller.request("hangup"))
 
 
 def _ready(qtbot: QtBot, desk: Desk) -> None:
@@ -176,8 +197,7 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
     assert window.scripts.phase is ScriptPhase.RESUME
 
     # The caller hangs up: the desk goes to wrap-up and records the call.
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
     assert call_desk.state.status is OperatorStatus.WRAP_UP
 
     # Closing needs the required fields: the form refuses, then takes them.
@@ -238,13 +258,10 @@ def test_a_caller_who_gives_up_before_answer_is_a_missed_call(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
 ) -> None:
     window = desk.window
-    phone = window._desk_services.phone  # type: ignore[union-attr]
     _ready(qtbot, desk)
     caller = caller_factory("+79990001122")
-    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
-        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _dial(qtbot, event_loop_qt, desk, caller)
+    _hang_up(qtbot, event_loop_qt, desk, caller)
     qtbot.waitUntil(lambda: bool(desk.events("call_ended")), timeout=5000)
 
     def stored() -> bool:
@@ -302,8 +319,7 @@ def test_an_anonymous_caller_gets_no_lookup(
     assert window.softphone.banner.number.text() == "Anonymous caller"
     assert "Anonymous caller" in window.search.summary.text()
     assert desk.events("card_filled")[0]["anonymous"] is True
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 def _shared_number(engine: Engine) -> tuple[str, list[str]]:
@@ -346,8 +362,7 @@ def test_a_shared_number_lists_every_customer_and_the_operator_chooses(
     qtbot.keyClick(window.search.results, Qt.Key.Key_Return)
     assert call_desk.current.customer is not None
     assert call_desk.current.customer.contract_number == found.args[0].customers[chosen].contract_number
-    with qtbot.waitSignal(window.desk._phone.call_ended, timeout=10_000):  # type: ignore[union-attr]
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 @pytest.mark.parametrize(
@@ -374,8 +389,7 @@ def test_hostile_display_names_reach_the_pop_as_plain_text(
     assert banner.display.toolTip() == received
     assert banner.display.text() == (received if len(received) <= 80 else received[:79] + "…")
     assert received.startswith(display[:20])
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
@@ -389,8 +403,7 @@ def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     phone = window._desk_services.phone  # type: ignore[union-attr]
     _ready(qtbot, desk)
     caller = caller_factory("+79990007788")
-    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
-        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    _dial(qtbot, event_loop_qt, desk, caller)
     with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
         qtbot.keyClick(window, Qt.Key.Key_F5)
     form = window.ticket_form
@@ -421,7 +434,6 @@ def test_an_unknown_caller_becomes_a_new_phone_only_customer(
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    phone = window._desk_services.phone  # type: ignore[union-attr]
     _ready(qtbot, desk)
     caller = caller_factory("+79991234500")
     with qtbot.waitSignal(call_desk.unknown_caller, timeout=15_000) as unknown:
@@ -440,27 +452,12 @@ def test_an_unknown_caller_becomes_a_new_phone_only_customer(
     assert call_desk.current is not None and call_desk.current.customer == card
     assert window.ticket_form.draft().customer_id == card.id
     assert desk.events("customer_created")[0]["contract"] == card.contract_number
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 # --- nothing typed is lost ----------------------------------------------------------------------
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def _dial(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, line: str = "100"
-) -> None:
-    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
-    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
-        run(qtbot, loop, caller.request("dial", uri=f"sip:{line}@127.0.0.1:{desk.sip_port}"))
-
-
-def _hang_up(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient) -> None:
-    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, loop, caller.request("hangup"))
 
 
 def test_a_new_call_opens_beside_the_unsaved_ticket_of_the_last_one(
@@ -553,25 +550,12 @@ def test_category_complexity_and_priority_chosen_while_it_rings_reach_the_closed
     assert tuple(stored) == (*chosen, "closed")
 
 
-def _customer_with_few_calls(engine: Engine) -> tuple[str, str]:
-    with engine.connect() as conn:
-        row = conn.execute(
-            text(
-                "SELECT p.e164, c.contract_number FROM customer_phones p JOIN customers c ON c.id = p.customer_id"
-                " WHERE p.e164 LIKE '+7%' AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1"
-                " AND (SELECT count(*) FROM calls k WHERE k.customer_id = c.id) < 3"
-                " ORDER BY p.id LIMIT 1"
-            )
-        ).one()
-    return row[0], row[1]
-
-
 def test_the_card_counts_the_call_just_taken(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    e164, contract = _customer_with_few_calls(desk.engine)
+    e164, _name, contract = _customer_with_phone(desk.engine, fewer_calls_than=3)  # the card lists 5
     _ready(qtbot, desk)
     caller = caller_factory(e164)
     with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000):

@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, QTranslator
-from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QToolButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from app.demo.caller import DemoCaller, DemoCallers, free_udp_port
-from app.resources import translations_dir
 from app.services.db_worker import DatabaseWorker
 from app.services.demo_calls import sample_demo_callers
 from app.services.sync_conflicts import ConflictService
@@ -30,7 +26,7 @@ from app.tickets.drafts import TicketView
 from app.tickets.operator_state import OperatorStatus
 from app.ui.main_window import DemoSetup, MainWindow
 from app.ui.sync_status import SyncEvents
-from tests.gui.desk_window import OPERATOR, DeskParts, close_window, desk_parts, open_window, run
+from tests.gui.desk_window import OPERATOR, DeskParts, activate, close_window, desk_parts, open_window, run
 
 pytestmark = pytest.mark.gui
 
@@ -105,14 +101,6 @@ def _new_ticket(parts: DeskParts, engine: Engine) -> TicketView:
     return parts.tickets.create_for_call(None, customer, line, OPERATOR)
 
 
-def _activate(qtbot: QtBot, widget: QWidget) -> None:
-    """Make `widget`'s window the active one (no window manager offscreen to do it)."""
-    handle = widget.window().windowHandle()
-    assert handle is not None
-    handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=2000)
-
-
 def _type_into_subject(qtbot: QtBot, window: MainWindow, text_: str) -> None:
     form = window.ticket_form
     form.subject.setFocus()
@@ -174,23 +162,6 @@ def test_no_key_is_bound_twice_in_demo_and_central_mode(
     qtbot.keyClick(window, Qt.Key.Key_K, CTRL | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "No conflicts to review.", timeout=5000)
     run(qtbot, event_loop_qt, window.shutdown())  # the demo's shift lead engine
-
-
-@pytest.fixture
-def russian(tmp_path: Path) -> Iterator[None]:
-    """The window in Russian, from the shipped catalogue (compiled here)."""
-    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-    src = translations_dir() / "frontline_ru.ts"
-    shutil.copy(src, tmp_path / src.name)
-    qm = tmp_path / "frontline_ru.qm"
-    subprocess.run([str(lrelease), "-silent", str(tmp_path / src.name), "-qm", str(qm)], check=True)
-    app = QCoreApplication.instance()
-    assert app is not None
-    translator = QTranslator()
-    assert translator.load(str(qm))
-    app.installTranslator(translator)
-    yield
-    app.removeTranslator(translator)
 
 
 def _clipped(label: QLabel) -> bool:
@@ -261,7 +232,7 @@ def test_unfinished_tickets_are_counted_listed_and_reopened_with_keys(
     qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: (v := window.ticket_form.current()) is not None and v.id == left.id, timeout=5000)
     assert QApplication.activeModalWidget() is None  # the list went
-    _activate(qtbot, window)  # as the window manager does when the dialog goes
+    activate(qtbot, window)  # as the window manager does when the dialog goes
 
     _type_into_subject(qtbot, window, "Router light is red")
     with qtbot.waitSignal(window.ticket_form.saved, timeout=5000):
@@ -385,7 +356,7 @@ def test_quitting_with_unsaved_typing_asks_and_says_what_is_at_stake(
     qtbot.waitUntil(
         lambda: window.quit_question is not None and window.quit_question.isVisible(), timeout=5000
     )
-    _activate(qtbot, window.quit_question)  # as the window manager does with a new dialog
+    activate(qtbot, window.quit_question)  # as the window manager does with a new dialog
     qtbot.keyClick(window.quit_question, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)  # quit anyway
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
 
