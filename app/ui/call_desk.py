@@ -7,8 +7,9 @@ operator experiences is written to the JSON event log (`--json-log`) as it happe
 
 Order of events for an inbound call, and what each one does here:
   incoming_call  → pop banner at once (INVITE→pop measured on its first paint), lookup by number,
-                   call record "ringing" (or 486 when the operator is not Ready), a ticket form in
-                   front -- beside, never over, one holding anything unfinished (`TicketTabs`)
+                   call record "ringing" (or 486 when the operator is not Ready)
+  pop painted    → a ticket form in front -- beside, never over, one holding anything unfinished
+                   (`TicketTabs`); after the paint, as a new tab costs ~10 ms the pop must not wait
   call active    → call record "answered", a ticket with its number (in the form the call got at
                    ring, keeping what was chosen there), greeting script, On call
   hold / resume  → hold script with the promised minutes / "thank you for waiting", hold time
@@ -84,7 +85,7 @@ class CurrentCall:
     hold_total: float = 0.0
     lookup_done: bool = False
     line_name: str | None = None  # the support line's name once the call record resolved it
-    form: TicketForm | None = None  # where this call's ticket is typed, from the first ring
+    form: TicketForm | None = None  # where this call's ticket is typed, from the pop on (`_form_of`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,6 @@ class CallDesk(QObject):
             info=info,
             received_at=call.received_at,
             line_name=call.line_name,
-            form=self._tabs.form_for_call(),
         )
         if not call.anonymous and info.number:
             self._search.search_for(info.number)  # first: the database works while the pop paints
@@ -247,6 +247,7 @@ class CallDesk(QObject):
         self._log.write(
             "pop_shown", call=info.call, number=info.number, line=info.line, invite_to_pop_ms=round(ms, 2)
         )
+        self._form_of(self.current)
 
     def _on_search_lookup_finished(self, result: LookupResult) -> None:
         current = self.current
@@ -291,8 +292,7 @@ class CallDesk(QObject):
             return
         current.customer = card
         self._scripts.set_context(self._context())
-        if current.form is not None:
-            current.form.set_customer(card.id, f"{card.name} ({card.contract_number})")
+        self._form_of(current).set_customer(card.id, f"{card.name} ({card.contract_number})")
         if current.record_id.done() and not current.record_id.exception():
             self._tasks.spawn(self._calls.identify(current.record_id.result(), card.id))
 
@@ -476,13 +476,12 @@ class CallDesk(QObject):
             self._identity.operator_login,
         )
         current.ticket = view
-        form = current.form
-        if form is not None:
-            form.take_ticket(view)  # what was chosen while it rang stays, as unsaved changes
-            if current.customer is not None:
-                form.set_customer(
-                    current.customer.id, f"{current.customer.name} ({current.customer.contract_number})"
-                )
+        form = self._form_of(current)
+        form.take_ticket(view)  # what was chosen while it rang stays, as unsaved changes
+        if current.customer is not None:
+            form.set_customer(
+                current.customer.id, f"{current.customer.name} ({current.customer.contract_number})"
+            )
         self._scripts.set_context(self._context())
         self._log.write("ticket_created", number=view.number, call=current.engine_call, record=record.id)
         self.ticket_opened.emit(view)
@@ -495,6 +494,13 @@ class CallDesk(QObject):
         self.call_recorded.emit(current.customer)
 
     # --- helpers ------------------------------------------------------------------------------
+    def _form_of(self, current: CurrentCall) -> TicketForm:
+        """The call's ticket form, chosen (or opened) at the first need: normally once the pop
+        has painted."""
+        if current.form is None:
+            current.form = self._tabs.form_for_call()
+        return current.form
+
     def _release_form(self, current: CurrentCall) -> None:
         if current.form is None:
             return

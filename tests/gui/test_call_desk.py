@@ -133,9 +133,15 @@ def _line_number(engine: Engine) -> tuple[str, str]:
 def _dial(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, line: str = "100"
 ) -> None:
+    """The caller dials the desk; returns once the pop is up and the call has its ticket form."""
     phone = desk.window._desk_services.phone  # type: ignore[union-attr]
     with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
         run(qtbot, loop, caller.request("dial", uri=f"sip:{line}@127.0.0.1:{desk.sip_port}"))
+    call_desk = desk.window.desk
+    assert call_desk is not None
+    qtbot.waitUntil(
+        lambda: call_desk.current is not None and call_desk.current.form is not None, timeout=5000
+    )
 
 
 def _hang_up(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient) -> None:
