@@ -104,7 +104,7 @@ class CallDesk(QObject):
     ticket_opened = Signal(object)  # TicketView created at answer
     unknown_caller = Signal(str)  # the number: nobody has it, offer the new-customer form
     message = Signal(str)  # something the operator should read in the status bar
-    call_recorded = Signal(object)  # CustomerCard | None: the call's record is complete
+    call_recorded = Signal(object, bool)  # CustomerCard | None, answered: the record is complete
 
     def __init__(
         self,
@@ -491,7 +491,7 @@ class CallDesk(QObject):
         if current.hold_total >= 1:
             await self._calls.add_hold(record_id, current.hold_total)
         await self._calls.ended(record_id, _now(), outcome)
-        self.call_recorded.emit(current.customer)
+        self.call_recorded.emit(current.customer, current.answered)
 
     # --- helpers ------------------------------------------------------------------------------
     def _form_of(self, current: CurrentCall) -> TicketForm:
@@ -504,7 +504,7 @@ class CallDesk(QObject):
     def _release_form(self, current: CurrentCall) -> None:
         if current.form is None:
             return
-        if not current.answered:
+        if not current.answered and current.form.has_unsaved_changes():
             current.form.clear()  # a call nobody answered has no ticket to keep choices for
         self._tabs.call_finished(current.form)
 

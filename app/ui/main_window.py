@@ -16,6 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QSessionManager
@@ -63,6 +64,7 @@ log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_MS = 15_000
 NUMBER_TOP_UP_MS = 60_000
+CARD_REFRESH_AFTER_CALL_MS = 1_000
 
 
 @dataclass(frozen=True)
@@ -506,10 +508,21 @@ class MainWindow(QMainWindow):
         self.ticket_form.subject.setFocus(Qt.FocusReason.OtherFocusReason)
         self.unfinished.refresh()
 
-    def _on_desk_call_recorded(self, customer: CustomerCard | None) -> None:
+    def _on_desk_call_recorded(self, customer: CustomerCard | None, answered: bool) -> None:
         # The card on screen counted the calls before this one: show it with this call in it.
+        # After a call the operator took, in wrap-up, when no call rings whose lookup would
+        # queue behind this one (after a missed call the next may ring at once: left alone).
+        if customer is not None and answered:
+            QTimer.singleShot(CARD_REFRESH_AFTER_CALL_MS, partial(self._refresh_card_if_idle, customer.id))
+
+    def _refresh_card_if_idle(self, customer_id: int) -> None:
         shown = self.card.card
-        if customer is not None and shown is not None and shown.id == customer.id:
+        if (
+            self.desk is not None
+            and self.desk.current is None
+            and shown is not None
+            and shown.id == customer_id
+        ):
             self._tasks.spawn(self._refresh_card(shown.contract_number))
 
     async def _refresh_card(self, contract: str) -> None:

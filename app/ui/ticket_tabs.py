@@ -105,7 +105,8 @@ class TicketTabs(QTabWidget):
         form = next((f for f in self.forms() if self._is_free(f)), None)
         if form is None:
             form = self._add_form()
-        form.clear()
+        elif form.current() is not None:
+            form.clear()  # a finished ticket makes room (an empty form is left as it is: cheaper)
         self._calls.add(form)
         self.setCurrentWidget(form)
         self._update_tab(form)
@@ -206,8 +207,10 @@ class TicketTabs(QTabWidget):
             )
         if index < 9:
             text = f"&{index + 1} {text}"  # Alt+1 … Alt+9 bring a tab to the front
-        self.setTabText(index, text)
-        self.setTabToolTip(index, "\n".join(notes))
+        tooltip = "\n".join(notes)
+        if (self.tabText(index), self.tabToolTip(index)) != (text, tooltip):  # on every keystroke
+            self.setTabText(index, text)
+            self.setTabToolTip(index, tooltip)
 
     def tabInserted(self, index: int) -> None:  # noqa: N802 (Qt override)
         super().tabInserted(index)
