@@ -99,7 +99,7 @@
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="265" />
+        <location filename="../../app/ui/call_desk.py" line="266" />
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
@@ -114,7 +114,7 @@
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="539" />
+        <location filename="../../app/ui/call_desk.py" line="545" />
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -307,17 +307,17 @@
 <context>
     <name>DraftKeeper</name>
     <message>
-        <location filename="../../app/ui/draft_keeper.py" line="193" />
+        <location filename="../../app/ui/draft_keeper.py" line="205" />
         <source>Reopened what you had not saved: {numbers}.</source>
         <translation>Снова открыто то, что вы не сохранили: {numbers}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/draft_keeper.py" line="198" />
+        <location filename="../../app/ui/draft_keeper.py" line="210" />
         <source>Unsaved typing of {numbers} is kept on this computer; it reopens once the ticket can be read.</source>
         <translation>Несохранённый текст заявок {numbers} хранится на этом компьютере; он откроется, как только заявку можно будет прочитать.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/draft_keeper.py" line="220" />
+        <location filename="../../app/ui/draft_keeper.py" line="234" />
         <source>Your typing could not be kept on this computer: {error}. Save the ticket.</source>
         <translation>Введённый текст не удалось сохранить на этом компьютере: {error}. Сохраните заявку.</translation>
     </message>
@@ -389,170 +389,170 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="115" />
+        <location filename="../../app/ui/main_window.py" line="117" />
         <source>Frontline — {company}</source>
         <translation>Frontline — {company}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="132" />
+        <location filename="../../app/ui/main_window.py" line="134" />
         <source>Database: checking…</source>
         <translation>База данных: проверка…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="161" />
+        <location filename="../../app/ui/main_window.py" line="163" />
         <source>&amp;File</source>
         <translation>&amp;Файл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="162" />
+        <location filename="../../app/ui/main_window.py" line="164" />
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="171" />
+        <location filename="../../app/ui/main_window.py" line="173" />
         <source>&amp;Customer</source>
         <translation>&amp;Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="173" />
+        <location filename="../../app/ui/main_window.py" line="175" />
         <source>&amp;Find customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="181" />
+        <location filename="../../app/ui/main_window.py" line="183" />
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="182" />
+        <location filename="../../app/ui/main_window.py" line="184" />
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="187" />
+        <location filename="../../app/ui/main_window.py" line="189" />
         <source>&amp;About Frontline</source>
         <translation>&amp;О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="200" />
         <location filename="../../app/ui/main_window.py" line="202" />
+        <location filename="../../app/ui/main_window.py" line="204" />
         <source>Find customer</source>
         <translation>Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="203" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>Down</source>
         <translation>Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="203" />
+        <location filename="../../app/ui/main_window.py" line="205" />
         <source>From the search box into the results</source>
         <translation>Из поиска в результаты</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="204" />
+        <location filename="../../app/ui/main_window.py" line="206" />
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="204" />
+        <location filename="../../app/ui/main_window.py" line="206" />
         <source>Move through the results</source>
         <translation>Перемещение по результатам</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="205" />
+        <location filename="../../app/ui/main_window.py" line="207" />
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="205" />
+        <location filename="../../app/ui/main_window.py" line="207" />
         <source>Open the highlighted customer</source>
         <translation>Открыть выделенного клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="206" />
+        <location filename="../../app/ui/main_window.py" line="208" />
         <source>This help</source>
         <translation>Эта справка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="207" />
+        <location filename="../../app/ui/main_window.py" line="209" />
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="221" />
+        <location filename="../../app/ui/main_window.py" line="223" />
         <source>About Frontline</source>
         <translation>О программе Frontline</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="222" />
+        <location filename="../../app/ui/main_window.py" line="224" />
         <source>Frontline {version}
 The operator workstation.</source>
         <translation>Frontline {version}
 Рабочее место оператора.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="243" />
+        <location filename="../../app/ui/main_window.py" line="245" />
         <source>Review &amp;conflicts with other desks</source>
         <translation>&amp;Конфликты с другими рабочими местами</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="278" />
+        <location filename="../../app/ui/main_window.py" line="280" />
         <source>Database: {backend} ({location})</source>
         <translation>База данных: {backend} ({location})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="282" />
+        <location filename="../../app/ui/main_window.py" line="284" />
         <source>Database unavailable: {error} — retrying</source>
         <translation>База данных недоступна: {error} — повторяем попытки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="401" />
+        <location filename="../../app/ui/main_window.py" line="403" />
         <source>Ca&amp;ll</source>
         <translation>&amp;Звонок</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="405" />
+        <location filename="../../app/ui/main_window.py" line="407" />
         <source>&amp;Sound devices…</source>
         <translation>&amp;Звуковые устройства…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="409" />
+        <location filename="../../app/ui/main_window.py" line="411" />
         <source>&amp;New customer…</source>
         <translation>&amp;Новый клиент…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="413" />
+        <location filename="../../app/ui/main_window.py" line="415" />
         <source>T&amp;icket</source>
         <translation>З&amp;аявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="416" />
+        <location filename="../../app/ui/main_window.py" line="418" />
         <source>&amp;State</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="478" />
+        <location filename="../../app/ui/main_window.py" line="480" />
         <source>Operator “{login}” is not in the database: scripts will not name you.</source>
         <translation>Оператора «{login}» нет в базе данных: скрипты не назовут ваше имя.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="545" />
+        <location filename="../../app/ui/main_window.py" line="558" />
         <source>My &amp;unfinished tickets…</source>
         <translation>Мои &amp;незавершённые заявки…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="571" />
+        <location filename="../../app/ui/main_window.py" line="584" />
         <source>Sound devices change between calls: finish this call first.</source>
         <translation>Звуковые устройства меняются между звонками: сначала завершите этот звонок.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="594" />
+        <location filename="../../app/ui/main_window.py" line="607" />
         <source>Sound devices saved: used from the next start.</source>
         <translation>Звуковые устройства сохранены: будут использованы при следующем запуске.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/main_window.py" line="598" />
+        <location filename="../../app/ui/main_window.py" line="611" />
         <source>Sound devices saved; the softphone uses them now.</source>
         <translation>Звуковые устройства сохранены; софтфон уже использует их.</translation>
     </message>
@@ -1494,17 +1494,17 @@ The operator workstation.</source>
         <translation>&amp;Отложить заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="196" />
+        <location filename="../../app/ui/ticket_tabs.py" line="197" />
         <source>New ticket</source>
         <translation>Новая заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="200" />
+        <location filename="../../app/ui/ticket_tabs.py" line="201" />
         <source>Not saved yet</source>
         <translation>Ещё не сохранено</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="205" />
+        <location filename="../../app/ui/ticket_tabs.py" line="206" />
         <source>Still missing: {fields}</source>
         <translation>Не заполнено: {fields}</translation>
     </message>
@@ -1555,32 +1555,32 @@ The operator workstation.</source>
 <context>
     <name>UnfinishedDialog</name>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="160" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="162" />
         <source>My unfinished tickets</source>
         <translation>Мои незавершённые заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="163" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="165" />
         <source>Tickets not saved, or saved without what they need. Enter opens the highlighted one.</source>
         <translation>Заявки, которые не сохранены или сохранены без обязательных полей. Enter открывает выделенную.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="165" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="167" />
         <source>Nothing unfinished.</source>
         <translation>Незавершённых заявок нет.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="188" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="190" />
         <source>(no subject)</source>
         <translation>(без темы)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="191" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="193" />
         <source>not saved</source>
         <translation>не сохранено</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="194" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="196" />
         <source>missing: {fields}</source>
         <translation>не заполнено: {fields}</translation>
     </message>
@@ -1588,7 +1588,7 @@ The operator workstation.</source>
 <context>
     <name>UnfinishedLabel</name>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="147" />
+        <location filename="../../app/ui/unfinished_tickets.py" line="149" />
         <source>Unfinished tickets: {count} (F2)</source>
         <translation>Незавершённых заявок: {count} (F2)</translation>
     </message>
