@@ -111,11 +111,19 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         QMessageBox.critical(None, "Frontline", str(exc))
         return 2
     worker = DatabaseWorker("db")
+    drafts_worker = DatabaseWorker("drafts")  # a draft is never written behind a slow query
     json_log = JsonEventLog(options.json_log)
     central_worker = DatabaseWorker("central") if desk_sync is not None else worker
     desk, sync = (
         _desk_services(
-            site, options, engine, worker, json_log, desk_sync=desk_sync, central_worker=central_worker
+            site,
+            options,
+            engine,
+            worker,
+            json_log,
+            desk_sync=desk_sync,
+            central_worker=central_worker,
+            drafts_worker=drafts_worker,
         )
         if options.phone
         else (None, None)
@@ -141,6 +149,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     try:
         qasync.run(run_until_closed())
     finally:
+        drafts_worker.shutdown(wait=True)
         worker.shutdown(wait=True)
         central_worker.shutdown(wait=True)
         if desk_sync is not None:
@@ -173,12 +182,21 @@ def is_central(database_url: str) -> bool:
 
 def cache_path_for(database_url: str) -> Path:
     """The desk's cache of one central database as one login sees it (row-level security)."""
+    return data_dir() / f"central-cache-{_login_digest(database_url)}.sqlite3"
+
+
+def drafts_path_for(database_url: str) -> Path:
+    """Unsaved ticket typing refers to tickets of one database (its cache, as one login sees it)."""
+    return data_dir() / f"drafts-{_login_digest(database_url)}.sqlite3"
+
+
+def _login_digest(database_url: str) -> str:
     from sqlalchemy.engine import make_url
 
     from app.storage.database import database_user
 
     url = make_url(database_url)
-    return data_dir() / f"central-cache-{_url_digest(url.set(username=database_user(url)))}.sqlite3"
+    return _url_digest(url.set(username=database_user(url)))
 
 
 def _open_central(options: WorkstationOptions, events: SyncEvents) -> DeskSync:
@@ -216,10 +234,11 @@ async def _serve_window(
 
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    # Ctrl+C / SIGTERM in a terminal closes the window like the Quit action.
+    # Ctrl+C / SIGTERM (a terminal, systemd, the session ending) closes the window without the
+    # question Ctrl+Q asks: nobody is there to answer it.  Typed drafts are on disk either way.
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, window.close)
+        loop.add_signal_handler(sig, window.close_without_asking)
     # "Ready" = painted and the database answered: what an operator can actually use.
     window.database_status_changed.connect(_log_ready_once)
     window.show()
@@ -262,6 +281,7 @@ def _desk_services(
     *,
     desk_sync: DeskSync | None,
     central_worker: DatabaseWorker,
+    drafts_worker: DatabaseWorker,
 ) -> tuple[DeskServices, SyncPort | None]:
     """The desk's services on `engine` (the embedded database, or the central database's local
     cache when `desk_sync` is given: then writes also go to the outbox, and what needs the central
@@ -271,15 +291,24 @@ def _desk_services(
     from app.services.calls import CallService
     from app.services.customer_workers import WorkerCustomers
     from app.services.customers import CustomerService
-    from app.services.desk_workers import WorkerCalls, WorkerOperatorStates, WorkerScripts, WorkerTickets
+    from app.services.desk_workers import (
+        WorkerCalls,
+        WorkerDrafts,
+        WorkerOperatorStates,
+        WorkerScripts,
+        WorkerTickets,
+        WorkerUnfinished,
+    )
     from app.services.lookup import LookupService
     from app.services.operator_states import OperatorStateService
     from app.services.scripts import ScriptService
     from app.services.sync_conflicts import ConflictService
     from app.services.tickets import TicketService
+    from app.services.unfinished import UnfinishedTicketService
     from app.services.worker_ports import WorkerSync
     from app.softphone.audio.settings import LocalAudioDevices
     from app.softphone.client import engine_args
+    from app.storage.draft_store import DraftStore
     from app.storage.number_blocks import lease_function
     from app.storage.number_reserve import SqliteNumberReserve
     from app.tickets.numbering import TicketNumberAllocator
@@ -326,6 +355,8 @@ def _desk_services(
         ),
         json_log=json_log,
         language=language_of(site.language),
+        drafts=WorkerDrafts(drafts_worker, DraftStore(drafts_path_for(options.database_url))),
+        unfinished=WorkerUnfinished(worker, UnfinishedTicketService(engine)),
         top_up_numbers=lambda: central_worker.submit(tickets.top_up_numbers),
         demo=_demo_setup(options, worker, engine) if options.demo_caller else None,
     ), sync

@@ -46,11 +46,14 @@ log = logging.getLogger(__name__)
 
 CENTRAL_CONNECT_TIMEOUT_S = 5
 
-# The uids an unsent change touches (waiting, held or refused): the refresher must not overwrite
-# those rows in the cache with the central database's older (or missing) version.
+# The rows an unsent change touches (waiting, held or refused): the refresher must not overwrite
+# those in the cache with the central database's older (or missing) version.  Tickets, calls and
+# events by uid; an operator's state by ``operator:<id>`` (`app.sync.pull.operator_key`).
 _PENDING_UIDS = text(
     "SELECT json_extract(payload, '$.uid'), json_extract(payload, '$.ticket_uid'), "
-    "json_extract(payload, '$.call_uid') FROM outbox WHERE state IN ('pending', 'failed')"
+    "json_extract(payload, '$.call_uid'), "
+    "CASE WHEN kind = 'operator_state' THEN 'operator:' || json_extract(payload, '$.operator_id') END "
+    "FROM outbox WHERE state IN ('pending', 'failed')"
 )
 
 

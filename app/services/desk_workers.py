@@ -1,4 +1,5 @@
-"""The desk ports (`app.services.desk_ports`) on the database worker: the GUI awaits, the worker works."""
+"""The desk ports (`app.services.desk_ports`, `app.services.unfinished_ports`) on worker threads:
+the GUI awaits, the worker works."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from app.services.db_worker import DatabaseWorker
 from app.services.operator_states import OperatorStateService
 from app.services.scripts import ScriptService
 from app.services.tickets import TicketService
+from app.services.unfinished import UnfinishedTicketService
+from app.storage.draft_store import DraftStore
 from app.tickets.answers import AnswerLibrary
 from app.tickets.calls import CallRecord
 from app.tickets.dispositions import DispositionLists
@@ -19,6 +22,7 @@ from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from app.tickets.operator_state import OperatorState
 from app.tickets.reference import ReferenceData
 from app.tickets.scripts import ScriptLibrary
+from app.tickets.unfinished import LocalDraft, UnfinishedTicket
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -162,3 +166,35 @@ class WorkerScripts(_OnWorker):
 
     async def dispositions(self) -> DispositionLists:
         return await self._run(self._service.dispositions)
+
+
+class WorkerDrafts(_OnWorker):
+    """`DraftPort` over a `DraftStore`.  Give it a worker of its own: a draft is written while the
+    database worker may be busy (a slow lookup, a cache refresh) and must not wait behind that."""
+
+    def __init__(self, worker: DatabaseWorker, store: DraftStore) -> None:
+        super().__init__(worker)
+        self._store = store
+
+    async def put(self, draft: LocalDraft) -> None:
+        await self._run(self._store.put, draft)
+
+    async def remove(self, key: str) -> None:
+        await self._run(self._store.remove, key)
+
+    async def drafts(self, operator_login: str | None) -> list[LocalDraft]:
+        return await self._run(self._store.drafts, operator_login)
+
+
+class WorkerUnfinished(_OnWorker):
+    """`UnfinishedPort` over an `UnfinishedTicketService`."""
+
+    def __init__(self, worker: DatabaseWorker, service: UnfinishedTicketService) -> None:
+        super().__init__(worker)
+        self._service = service
+
+    async def of_operator(self, operator_login: str | None) -> tuple[UnfinishedTicket, ...]:
+        return await self._run(self._service.of_operator, operator_login)
+
+    async def of_department(self, department_id: int) -> tuple[UnfinishedTicket, ...]:
+        return await self._run(self._service.of_department, department_id)

@@ -49,7 +49,7 @@ from app.storage.schema import (
     TicketEvent,
     utcnow,
 )
-from app.storage.seed import categories, load_rules
+from app.storage.seed import categories, required_field_rules
 from app.sync import changes
 from app.sync.capture import OutboxRecorder
 from app.sync.changes import PendingChange
@@ -61,7 +61,6 @@ from app.tickets.numbering import LeaseFunction, TicketNumberAllocator
 from app.tickets.reference import ReferenceData
 from app.tickets.rules import (
     IllegalTransition,
-    RequiredFieldRules,
     Transition,
     missing_fields,
     missing_summary,
@@ -113,7 +112,7 @@ def _add_event(
     return event
 
 
-def _draft_of(ticket: Ticket) -> TicketDraft:
+def draft_of(ticket: Ticket) -> TicketDraft:
     return TicketDraft(
         customer_id=ticket.customer_id,
         line_id=ticket.line_id,
@@ -218,7 +217,7 @@ class TicketService:
                 priorities=choices(Priority, Priority.rank),
                 departments=choices(Department, Department.name),
                 operators=tuple(OperatorChoice(*row) for row in operators),
-                rules=RequiredFieldRules.build(load_rules(conn, tree), tree),
+                rules=required_field_rules(conn, tree),
             )
 
     def get(self, ticket_id: int) -> TicketView:
@@ -320,14 +319,12 @@ class TicketService:
                 ticket = self._ticket(s, ticket_id)
                 if ticket.version != expected_version:
                     raise self._conflict(s, ticket, expected_version)
-                old = _draft_of(ticket)
+                old = draft_of(ticket)
                 try:
                     transition = transition_between(old.status, draft.status)
                 except IllegalTransition as exc:
                     raise ValidationError(str(exc), fields=(FieldName.STATUS.value,)) from exc
-                tree = categories(s.connection())
-                rules = RequiredFieldRules.build(load_rules(s.connection(), tree), tree)
-                missing = missing_fields(draft, transition, rules)
+                missing = missing_fields(draft, transition, required_field_rules(s.connection()))
                 if missing:
                     raise ValidationError(missing_summary(missing), fields=tuple(f.value for f in missing))
                 before = _fields_of(ticket)
@@ -485,7 +482,7 @@ class TicketService:
             id=ticket.id,
             number=ticket.number,
             version=ticket.version,
-            draft=_draft_of(ticket),
+            draft=draft_of(ticket),
             created_at=ticket.created_at,
             updated_at=ticket.updated_at,
             created_by=authors.get(ticket.created_by_id) if ticket.created_by_id else None,

@@ -3,8 +3,9 @@
 Why a separate file and the standard `sqlite3` module: the reserve must work when the central
 database is down and before any ORM is set up, and it must survive a crash or a power cut
 without ever handing out a number twice.  Hence WAL + ``synchronous=FULL`` (a number is only
-returned once its use is on disk) and single-statement updates under SQLite's write lock, so two
-processes on one desk (the window and a CLI, say) can allocate at the same time.
+returned once its use is on disk: `app.storage.local_files.durable_connection`) and
+single-statement updates under SQLite's write lock, so two processes on one desk (the window and
+a CLI, say) can allocate at the same time.
 
 See `app.tickets.numbering` for the numbering scheme itself.
 """
@@ -12,16 +13,16 @@ See `app.tickets.numbering` for the numbering scheme itself.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from app.config import data_dir
 from app.private_files import private_dir, private_sqlite
+from app.storage.local_files import durable_connection
 from app.tickets.numbering import NumberBlock, check_workstation_id, new_workstation_id
 
 RESERVE_FILE = "ticket_numbers.sqlite3"
-_BUSY_TIMEOUT_S = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -60,13 +61,8 @@ class SqliteNumberReserve:
                 conn.execute("SELECT value FROM meta WHERE key = 'workstation_id'").fetchone()[0]
             )
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per operation: cheap for SQLite, and nothing is shared between threads.
-        with closing(sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            yield conn
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return durable_connection(self.path)
 
     def workstation_id(self) -> int:
         return self._workstation_id

@@ -30,7 +30,7 @@ from app.tickets.dispositions import (
     load_dispositions_file,
 )
 from app.tickets.drafts import CategoryNode, category_paths
-from app.tickets.rules import FieldRule, RulesError, load_rules_file, rule_from_values
+from app.tickets.rules import FieldRule, RequiredFieldRules, RulesError, load_rules_file, rule_from_values
 from app.tickets.scripts import ScriptLibrary, load_scripts_dir
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,14 @@ def load_rules(conn: Connection, tree: tuple[CategoryNode, ...]) -> tuple[FieldR
         except RulesError:
             log.warning("ignoring a stored field rule that does not follow the format", exc_info=True)
     return tuple(rules)
+
+
+def required_field_rules(
+    conn: Connection, tree: tuple[CategoryNode, ...] | None = None
+) -> RequiredFieldRules:
+    """The rules in force (`load_rules`) matched to the category tree (read unless given)."""
+    tree = categories(conn) if tree is None else tree
+    return RequiredFieldRules.build(load_rules(conn, tree), tree)
 
 
 def load_script_library(conn: Connection) -> ScriptLibrary:

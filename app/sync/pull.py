@@ -21,7 +21,9 @@ On a central deployment every desk reads and writes a local SQLite cache with th
   deduplicated by uid).  Central rows without a uid (older than migration 0005's backfill) are
   not copied.  The cache ticket keeps the central ``version`` (optimistic concurrency).
 * A ticket or call whose uid `pending_uids()` names (the desk has unsent changes to it) is not
-  overwritten: the outbox wins until it is applied or becomes a conflict.  Such rows are
+  overwritten: the outbox wins until it is applied or becomes a conflict.  Likewise an operator's
+  state row while the desk has an unsent state of that operator (`operator_key`): neither
+  overwritten nor deleted before the central database has it.  Such rows are
   remembered (``deferred.*`` in the watermark table) and fetched again by the next `refresh`.
 
 Watermarks live in the cache file, in ``sync_watermarks(name, value)`` (created here, not by
@@ -189,6 +191,11 @@ def _parents_first(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=depth)
 
 
+def operator_key(operator_id: object) -> str:
+    """How `pending_uids` names an operator whose state the desk has not sent yet."""
+    return f"operator:{operator_id}"
+
+
 def _read(conn: Connection, stmt: Select[Any]) -> list[Row]:
     result = conn.execute(stmt)
     keys = list(result.keys())
@@ -255,7 +262,7 @@ class CacheRefresher:
                     counts.update(self._refresh_by_time(src, "calls"))
                 if "ticket_events" in self._tables:
                     counts.update(self._refresh_events(src))
-                with self._write() as dst:
+                with self._write(with_pending=True) as dst:
                     if "operator_states" in self._tables:
                         counts.update(self._sync_whole(src, dst, ("operator_states",)))
                     self._set_mark(dst, "refreshed_at", datetime.now(UTC).isoformat())
@@ -450,11 +457,18 @@ class CacheRefresher:
         present = [n for n in names if n in self._tables]
         central = {n: _read(src, self._select(n)) for n in present}
         keys = {n: "operator_id" if n == "operator_states" else "id" for n in present}
+        if "operator_states" in central:  # this desk's unsent states stay as they are
+            central["operator_states"] = [
+                r for r in central["operator_states"] if operator_key(r["operator_id"]) not in self._pending
+            ]
         for name in reversed(present):
             key = keys[name]
             kept = {r[key] for r in central[name]}
             cached = set(dst.scalars(select(self._tables[name].c[key])))
-            written[name] += self._delete_unreferenced(dst, name, key, sorted(cached - kept, reverse=True))
+            gone = cached - kept
+            if name == "operator_states":
+                gone = {k for k in gone if operator_key(k) not in self._pending}
+            written[name] += self._delete_unreferenced(dst, name, key, sorted(gone, reverse=True))
         for name in present:
             if name == "operator_states":
                 self._ensure_references(src, dst, name, central[name])
@@ -748,9 +762,11 @@ class CacheRefresher:
         return CachedRow(name, local, uid) if written or events else None
 
     def _notice_operator_state(self, src: Connection, operator_id: int | None) -> CachedRow | None:
-        with self._write() as dst:
+        with self._write(with_pending=True) as dst:
             if operator_id is None:
                 written = self._sync_whole(src, dst, ("operator_states",)).total()
+            elif operator_key(operator_id) in self._pending:
+                written = 0  # this desk's own state, not sent yet: the outbox wins
             else:
                 states = self._tables["operator_states"]
                 rows = _read(src, self._select("operator_states").where(states.c.operator_id == operator_id))

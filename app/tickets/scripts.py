@@ -102,6 +102,8 @@ PLACEHOLDERS = (
 )
 
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+# A placeholder with the comma that joins it to the words before it (", {position}").
+_PLACEHOLDER_WITH_COMMA_RE = re.compile(r"(?P<comma>,[ \t]*)?\{(?P<name>[a-z_]+)\}")
 
 
 def greeting_key(hour: int) -> TemplateKey:
@@ -132,7 +134,12 @@ def template_key(phase: ScriptPhase, now: datetime) -> TemplateKey | None:
 
 @dataclass(frozen=True, slots=True)
 class ScriptContext:
-    """The values a script may mention; None means "not known yet" and shows as ``[name]``."""
+    """The values a script may mention.
+
+    None (or blank) means "not known yet" and shows as ``[name]``, so the operator sees a gap to
+    fill by voice.  A name in `omitted` is known to have no value (an operator without a
+    position): the placeholder is left out, together with the comma before it.
+    """
 
     company: str | None = None
     line: str | None = None
@@ -143,9 +150,11 @@ class ScriptContext:
     ticket_number: str | None = None
     minutes: int | None = None
     transfer_to: str | None = None
+    omitted: frozenset[str] = frozenset()
 
     def values(self) -> dict[str, str | None]:
-        return {name: _text(getattr(self, name)) for name in PLACEHOLDERS}
+        """Each placeholder's text: None when not known yet, "" when known to be empty."""
+        return {name: "" if name in self.omitted else _text(getattr(self, name)) for name in PLACEHOLDERS}
 
 
 def _text(value: object) -> str | None:
@@ -156,16 +165,21 @@ def _text(value: object) -> str | None:
 
 
 def substitute(template: str, values: Mapping[str, str | None]) -> str:
-    """Replace each ``{name}`` with its value in one pass; unknown or missing ones become ``[name]``.
+    """Replace each ``{name}`` with its value in one pass; unknown or missing ones become ``[name]``,
+    empty ones (``""``, see `ScriptContext.omitted`) are left out with the comma before them
+    ("my name is Ann, {position}." -> "my name is Ann.").
 
     Values are inserted as they are: nothing inside a value is ever interpreted.
     """
 
     def replace(match: re.Match[str]) -> str:
-        value = values.get(match.group(1))
-        return f"[{match.group(1)}]" if value is None else value
+        comma, name = match.group("comma") or "", match.group("name")
+        value = values.get(name)
+        if value is None:
+            return f"{comma}[{name}]"
+        return f"{comma}{value}" if value else ""
 
-    return _PLACEHOLDER_RE.sub(replace, template)
+    return _PLACEHOLDER_WITH_COMMA_RE.sub(replace, template)
 
 
 @dataclass(frozen=True, slots=True)

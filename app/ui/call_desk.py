@@ -9,8 +9,11 @@ Order of events for an inbound call, and what each one does here:
   incoming_call  → pop banner at once (INVITE→pop measured on its first paint), lookup by number,
                    call record "ringing" (or 486 when the operator is not Ready: recorded as
                    rejected with the reason)
-  call active    → call record "answered", a ticket with its number, greeting script, On call,
-                   the disposition list of the call's line
+  pop painted    → a ticket form in front -- beside, never over, one holding anything unfinished
+                   (`TicketTabs`); after the paint, as a new tab costs ~10 ms the pop must not wait
+  call active    → call record "answered", a ticket with its number (in the form the call got at
+                   ring, keeping what was chosen there), greeting script, On call, the
+                   disposition list of the call's line
   hold / resume  → hold script with the promised minutes / "thank you for waiting", hold time
   call_ended     → call record outcome and end reason (`app.tickets.calls.end_of_call`), Wrap-up
                    until the ticket is saved or the timer runs out; a wrap-up that ends with no
@@ -23,6 +26,7 @@ database is unavailable, and waited for when the window closes (`shutdown`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable
@@ -63,6 +67,7 @@ from app.ui.search_panel import SearchPanel
 from app.ui.softphone_panel import SoftphonePanel
 from app.ui.tasks import BackgroundTasks
 from app.ui.ticket_form import TicketForm
+from app.ui.ticket_tabs import TicketTabs
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,7 @@ class CurrentCall:
     hold_total: float = 0.0
     lookup_done: bool = False
     line_name: str | None = None  # the support line's name once the call record resolved it
+    form: TicketForm | None = None  # where this call's ticket is typed, from the pop on (`_form_of`)
 
 
 @dataclass
@@ -115,6 +121,7 @@ class CallDesk(QObject):
     ticket_opened = Signal(object)  # TicketView created at answer
     unknown_caller = Signal(str)  # the number: nobody has it, offer the new-customer form
     message = Signal(str)  # something the operator should read in the status bar
+    call_recorded = Signal(object, bool)  # CustomerCard | None, answered: the record is complete
 
     def __init__(
         self,
@@ -125,7 +132,7 @@ class CallDesk(QObject):
         tickets: TicketPort,
         softphone: SoftphonePanel,
         search: SearchPanel,
-        ticket_form: TicketForm,
+        ticket_tabs: TicketTabs,
         scripts: ScriptsPanel,
         operator_widget: OperatorStateWidget,
         disposition_picker: DispositionPicker,
@@ -140,7 +147,7 @@ class CallDesk(QObject):
         self._tickets = tickets
         self._softphone = softphone
         self._search = search
-        self._form = ticket_form
+        self._tabs = ticket_tabs
         self._scripts = scripts
         self._operator_widget = operator_widget
         self._picker = disposition_picker
@@ -155,7 +162,7 @@ class CallDesk(QObject):
         # Ready only while calls can reach the desk (engine up and registered): see with_phone.
         self.presence = PhonePresence(phone, json_log, parent=self)
         self.presence.online_changed.connect(self._on_presence_online_changed)
-        self._connect_signals(phone, softphone, search, ticket_form, operator_widget)
+        self._connect_signals(phone, softphone, search, ticket_tabs, operator_widget)
         self._scripts.set_context(self._context())
         operator_widget.show_state(self.state)
 
@@ -169,7 +176,7 @@ class CallDesk(QObject):
         phone: PhoneBridge,
         softphone: SoftphonePanel,
         search: SearchPanel,
-        ticket_form: TicketForm,
+        ticket_tabs: TicketTabs,
         operator_widget: OperatorStateWidget,
     ) -> None:
         phone.incoming_call.connect(self._on_phone_incoming_call)
@@ -192,10 +199,10 @@ class CallDesk(QObject):
         acts.goodbye.triggered.connect(self.say_goodbye)
         search.lookup_done.connect(self._on_search_lookup_done)
         search.customer_opened.connect(self._on_search_customer_opened)
-        ticket_form.saved.connect(self._on_form_saved)
-        ticket_form.validation_failed.connect(self._on_form_validation_failed)
-        ticket_form.save_failed.connect(self._on_form_save_failed)
-        ticket_form.closed.connect(self._on_form_closed)
+        ticket_tabs.saved.connect(self._on_form_saved)
+        ticket_tabs.validation_failed.connect(self._on_form_validation_failed)
+        ticket_tabs.save_failed.connect(self._on_form_save_failed)
+        ticket_tabs.closed.connect(self._on_form_closed)
         operator_widget.change_requested.connect(self.request_state)
 
     def set_script_library(self, library: ScriptLibrary, language: str) -> None:
@@ -325,6 +332,7 @@ class CallDesk(QObject):
         self._log.write(
             "pop_shown", call=info.call, number=info.number, line=info.line, invite_to_pop_ms=round(ms, 2)
         )
+        self._form_of(self.current)
 
     def _on_search_lookup_done(self, query: str, outcome: object) -> None:
         """Every lookup's outcome arrives here; the one for this call's caller ID fills the card.
@@ -389,7 +397,7 @@ class CallDesk(QObject):
             return
         current.customer = card
         self._scripts.set_context(self._context())
-        self._form.set_customer(card.id, f"{card.name} ({card.contract_number})")
+        self._form_of(current).set_customer(card.id, f"{card.name} ({card.contract_number})")
         current.record.then("identify", lambda call_id: self._calls.identify(call_id, card.id))
 
     def _on_phone_call_changed(self, info: CallInfo) -> None:
@@ -451,6 +459,8 @@ class CallDesk(QObject):
             self._lost_caller = current.info.number or current.info.display or self.tr("an anonymous caller")
         self._scripts.on_call_event(CallEvent.ENDED)
         self.current = None
+        if not current.answered or current.ticket is not None:
+            self._release_form(current)  # else when its ticket has landed (`_open_ticket`)
         if current.answered:
             self._set_state_quietly(OperatorStatus.WRAP_UP)
         self._record_end(current, outcome, reason, target)
@@ -596,6 +606,13 @@ class CallDesk(QObject):
 
     async def _open_ticket(self, current: CurrentCall, answered: Awaitable[CallRecord]) -> None:
         try:
+            await self._create_ticket(current, answered)
+        finally:
+            if self.current is not current:  # the call ended while the ticket was being made
+                self._release_form(current)
+
+    async def _create_ticket(self, current: CurrentCall, answered: Awaitable[CallRecord]) -> None:
+        try:
             record = await answered
         except CallRecordFailed:
             return  # reported by the journal
@@ -606,9 +623,10 @@ class CallDesk(QObject):
             self._identity.operator_login,
         )
         current.ticket = view
-        self._form.load(view)
+        form = self._form_of(current)
+        form.take_ticket(view)  # what was chosen while it rang stays, as unsaved changes
         if current.customer is not None:
-            self._form.set_customer(
+            form.set_customer(
                 current.customer.id, f"{current.customer.name} ({current.customer.contract_number})"
             )
         self._scripts.set_context(self._context())
@@ -621,12 +639,19 @@ class CallDesk(QObject):
         at, held = _now(), current.hold_total
         if held >= 1:
             current.record.then("hold", lambda call_id: self._calls.add_hold(call_id, held))
-        current.record.then(
+        ended = current.record.then(
             "ended",
             lambda call_id: self._calls.ended(
                 call_id, at, outcome, end_reason=reason, transferred_to=transferred_to
             ),
         )
+        customer, answered = current.customer, current.answered
+
+        def recorded(step: asyncio.Task[CallRecord]) -> None:
+            if not step.cancelled() and step.exception() is None:
+                self.call_recorded.emit(customer, answered)
+
+        ended.add_done_callback(recorded)
 
     def _on_journal_delayed(self, exc: DatabaseUnavailable) -> None:
         self._log.write("call_record_delayed", error=str(exc))
@@ -699,6 +724,20 @@ class CallDesk(QObject):
             self._log.write("call_records_lost", steps=lost)
 
     # --- helpers ------------------------------------------------------------------------------
+    def _form_of(self, current: CurrentCall) -> TicketForm:
+        """The call's ticket form, chosen (or opened) at the first need: normally once the pop
+        has painted."""
+        if current.form is None:
+            current.form = self._tabs.form_for_call()
+        return current.form
+
+    def _release_form(self, current: CurrentCall) -> None:
+        if current.form is None:
+            return
+        if not current.answered and current.form.has_unsaved_changes():
+            current.form.clear()  # a call nobody answered has no ticket to keep choices for
+        self._tabs.call_finished(current.form)
+
     def _set_state_quietly(self, status: OperatorStatus) -> None:
         try:
             self._set_state(change(self.state, status, _now(), wrap_up_limit_s=self._identity.wrap_up_s))
@@ -712,7 +751,12 @@ class CallDesk(QObject):
         line = None
         if current is not None:
             line = current.line_name or current.info.line
+        # Name and position come from the operator's row: once the name is known, a missing
+        # position is known to be missing and the greeting leaves it out rather than "[position]".
+        identity = self._identity
+        omitted = frozenset({"position"}) if identity.operator_name and not identity.position else frozenset()
         return ScriptContext(
+            omitted=omitted,
             company=self._identity.company,
             line=line,
             operator_name=self._identity.operator_name,

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.ports import LookupPort
 from app.tickets.cards import CallSummary, CustomerCard, TicketSummary
 from app.tickets.enums import CallOutcome, TicketStatus
 from app.tickets.phones import format_phone
@@ -34,6 +35,12 @@ def short_datetime(value: datetime) -> str:
     local = value.astimezone()
     qt_value = QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
     return QLocale().toString(qt_value, QLocale.FormatType.ShortFormat)
+
+
+async def refreshed_card(lookup: LookupPort, contract: str) -> CustomerCard | None:
+    """The customer with contract number `contract` read again (None if no longer found)."""
+    result = await lookup.lookup(contract)
+    return next((c for c in result.customers if c.contract_number == contract), None)
 
 
 def _plain_label() -> QLabel:
@@ -113,6 +120,9 @@ class CustomerCardView(QWidget):
         )
         self.calls.setObjectName("recentCalls")
         self.tabs = QTabWidget()
+        # Both tabs in full, never behind scroll arrows: the card (and the window's left column)
+        # is at least as wide as their titles, in every language.
+        self.tabs.setUsesScrollButtons(False)
         self.tabs.addTab(self.tickets, self.tr("Open tickets"))
         self.tabs.addTab(self.calls, self.tr("Recent calls"))
 

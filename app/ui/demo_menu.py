@@ -40,7 +40,8 @@ class DemoMenu(QObject):
         self._rng = random.Random()
         self._tasks = BackgroundTasks(self._on_task_error)
         self.menu = QMenu(self.tr("&Demo"), parent)
-        self.known = self._action(self.tr("Call from a &known customer"), "Ctrl+Shift+K", "known")
+        # Ctrl+Shift+K is the window's "review conflicts" on a central database.
+        self.known = self._action(self.tr("Call from a &known customer"), "Ctrl+Shift+C", "known")
         self.unknown = self._action(self.tr("Call from an &unknown number"), "Ctrl+Shift+U", "unknown")
         self.anonymous = self._action(self.tr("Call &anonymously"), "Ctrl+Shift+A", "anonymous")
         self.auto = QAction(self.tr("Call every 90 &seconds"), self)

@@ -4,10 +4,11 @@
 the sync state, saves the central database set aside) and refreshes what the window shows:
 
 * the customer card is looked up again (coalesced: one lookup per burst of changes);
-* the ticket in the form is reloaded when it changed elsewhere and the operator has not typed
+* an open ticket (any tab) is reloaded when it changed elsewhere and the operator has not typed
   anything since; with unsaved typing the form only says so (saving then shows both versions);
-* a conflict opens the ticket with both versions side by side (`TicketForm.show_remote_conflict`)
-  unless the operator is in the middle of another ticket; Ctrl+Shift+K reviews them any time.
+* a conflict opens the ticket with both versions side by side (`TicketForm.show_remote_conflict`),
+  in its own tab -- never over another ticket's typing -- unless the operator is in the middle of
+  another ticket and did not ask; Ctrl+Shift+K reviews them any time.
 
 Runs on the GUI thread only; every database access is an awaited port call.
 """
@@ -22,10 +23,10 @@ from PySide6.QtWidgets import QWidget
 from app.services.desk_ports import TicketPort
 from app.services.ports import LookupPort
 from app.services.sync_ports import ChangedRows, SyncPort, SyncState
-from app.ui.customer_card import CustomerCardView
+from app.ui.customer_card import CustomerCardView, refreshed_card
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.tasks import BackgroundTasks
-from app.ui.ticket_form import TicketForm
+from app.ui.ticket_tabs import TicketTabs
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class LiveUpdates(QObject):
         label: SyncStatusLabel,
         sync: SyncPort | None = None,
         tickets: TicketPort | None = None,
-        ticket_form: TicketForm | None = None,
+        ticket_tabs: TicketTabs | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -55,7 +56,7 @@ class LiveUpdates(QObject):
         self._label = label
         self._sync = sync
         self._tickets = tickets
-        self._form = ticket_form
+        self._tabs = ticket_tabs
         self._tasks = BackgroundTasks(self._on_task_error)
         self._pending = ChangedRows()
         self._closed = False  # after `shutdown`: the sync threads may still deliver a few signals
@@ -100,28 +101,29 @@ class LiveUpdates(QObject):
             rows.everything or rows.announcements or rows.tickets or rows.calls or card.id in rows.customers
         ):
             self._tasks.spawn(self._refresh_card(card.contract_number))
-        view = self._form.current() if self._form is not None else None
-        if view is not None and (rows.everything or view.id in rows.tickets):
-            self._tasks.spawn(self._refresh_ticket(view.id, view.version))
+        for form in self._tabs.forms() if self._tabs is not None else ():
+            view = form.current()
+            if view is not None and (rows.everything or view.id in rows.tickets):
+                self._tasks.spawn(self._refresh_ticket(view.id, view.version))
 
     async def _refresh_card(self, contract: str) -> None:
-        result = await self._lookup.lookup(contract)
+        fresh = await refreshed_card(self._lookup, contract)
         shown = self._card.card
         if shown is None or shown.contract_number != contract:
             return  # the operator moved on meanwhile
-        fresh = next((c for c in result.customers if c.contract_number == contract), None)
         if fresh is not None and fresh != shown:
             self._card.show_card(fresh)
             self.card_refreshed.emit(fresh)
 
     async def _refresh_ticket(self, ticket_id: int, version: int) -> None:
-        if self._tickets is None or self._form is None:
+        if self._tickets is None or self._tabs is None:
             return
         fresh = await self._tickets.get(ticket_id)
-        view = self._form.current()
-        if view is None or view.id != ticket_id or fresh.version == version:
+        form = self._tabs.form_for(ticket_id)
+        view = form.current() if form is not None else None
+        if form is None or view is None or fresh.version == version:
             return
-        if self._form.has_unsaved_changes():
+        if form.has_unsaved_changes():
             self.message.emit(
                 self.tr(
                     "Ticket {number} was changed on another desk. Your typing is kept;"
@@ -129,18 +131,18 @@ class LiveUpdates(QObject):
                 ).format(number=fresh.number)
             )
             return
-        self._form.load(fresh)
+        form.load(fresh)
         self.ticket_refreshed.emit(fresh)
 
     # --- conflicts -------------------------------------------------------------------------------
 
     def review_conflicts(self, *, interrupt: bool = True) -> None:
-        """Open the oldest conflict in the ticket form (Ctrl+Shift+K).  With `interrupt` False
-        (a conflict just arrived) a form holding unsaved typing is left alone."""
+        """Open the oldest conflict in its ticket's tab (Ctrl+Shift+K).  With `interrupt` False
+        (a conflict just arrived) an operator typing in another ticket is only told."""
         self._tasks.spawn(self._review(interrupt=interrupt))
 
     async def _review(self, *, interrupt: bool) -> None:
-        if self._sync is None or self._form is None:
+        if self._sync is None or self._tabs is None:
             return
         conflicts = await self._sync.conflicts()
         if not conflicts:
@@ -148,8 +150,9 @@ class LiveUpdates(QObject):
                 self.message.emit(self.tr("No conflicts to review."))
             return
         conflict = conflicts[0]
-        shown = self._form.current()
-        busy = shown is not None and shown.id != conflict.theirs.id and self._form.has_unsaved_changes()
+        front = self._tabs.current_form()
+        shown = front.current()
+        busy = shown is not None and shown.id != conflict.theirs.id and front.has_unsaved_changes()
         if busy and not interrupt:
             self.message.emit(
                 self.tr(
@@ -158,7 +161,10 @@ class LiveUpdates(QObject):
                 ).format(number=conflict.theirs.number)
             )
             return
-        dialog = await self._form.show_remote_conflict(conflict.theirs, conflict.mine)
+        # In the ticket's own tab (or a new one): another ticket's typing is never replaced.
+        form = self._tabs.form_for(conflict.theirs.id) or self._tabs.open_ticket(conflict.theirs)
+        self._tabs.setCurrentWidget(form)
+        dialog = await form.show_remote_conflict(conflict.theirs, conflict.mine)
         dialog.keep_theirs_chosen.connect(lambda: self._tasks.spawn(self._resolve(conflict.key)))
         dialog.apply_mine_chosen.connect(lambda: self._tasks.spawn(self._resolve(conflict.key)))
 

@@ -2,8 +2,11 @@
 
 Without a desk (`desk=None`) it is the customer search: results on the left, the card on the right.
 With a desk it is the operator's whole shift: the phone and the operator's state on top, the
-search and the customer card, the ticket form and the scripts; `CallDesk` runs the call and this
-class only lays out the parts, owns the menus and shortcuts, and reports database state.
+search and the customer card, the open tickets (`TicketTabs`) and the scripts; `CallDesk` runs the
+call and this class only lays out the parts, owns the menus and shortcuts, and reports database
+state.  Nothing typed is lost: drafts go to the desk's disk as they are typed (`DraftKeeper`),
+unfinished tickets stay counted and listed (`UnfinishedTickets`, F2), and quitting with a
+call or unsaved work asks first (`QuitQuestion`).
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from functools import partial
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QSessionManager
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -33,17 +37,20 @@ from app.services.customer_ports import CustomerPort
 from app.services.desk_ports import CallPort, OperatorStatePort, ScriptPort, TicketPort
 from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
 from app.services.sync_ports import SyncPort
+from app.services.unfinished_ports import DraftPort, UnfinishedPort
 from app.softphone.device_settings import AudioDevicesPort
 from app.tickets.cards import CustomerCard
 from app.tickets.operator_state import OperatorState, OperatorStatus
 from app.ui.audio_settings import AudioSettingsDialog
 from app.ui.call_desk import CallDesk, DeskIdentity
-from app.ui.customer_card import CustomerCardView
+from app.ui.customer_card import CustomerCardView, refreshed_card
 from app.ui.disposition_picker import DispositionPicker
+from app.ui.draft_keeper import DraftKeeper
 from app.ui.live_updates import LiveUpdates
 from app.ui.new_customer_form import NewCustomerForm
 from app.ui.operator_state_widget import OperatorStateActions, OperatorStateWidget
 from app.ui.phone_bridge import PhoneBridge
+from app.ui.quit_guard import QuitQuestion, losses
 from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
 from app.ui.shortcuts import ShortcutHelp
@@ -51,11 +58,14 @@ from app.ui.softphone_panel import PhoneActions, SoftphonePanel
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.tasks import BackgroundTasks
 from app.ui.ticket_form import TicketForm
+from app.ui.ticket_tabs import TicketTabs
+from app.ui.unfinished_tickets import UnfinishedDialog, UnfinishedLabel, UnfinishedTickets
 
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_MS = 15_000
 NUMBER_TOP_UP_MS = 60_000
+CARD_REFRESH_AFTER_CALL_MS = 1_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,8 @@ class DeskServices:
     identity: DeskIdentity
     json_log: JsonEventLog
     language: str
+    drafts: DraftPort  # unsaved ticket typing on this desk's disk
+    unfinished: UnfinishedPort  # stored tickets lacking required fields
     top_up_numbers: Callable[[], Future[int]] | None = None
     demo: DemoSetup | None = None
     states: OperatorStatePort | None = None  # where the operator's state is kept for the floor
@@ -129,12 +141,16 @@ class MainWindow(QMainWindow):
         self.search.customer_opened.connect(self._on_search_customer_opened)
         self.search.lookup_finished.connect(self._on_search_lookup_finished)
 
+        self._lookup = lookup
+        self._quit_confirmed = False  # the operator chose to quit although something was at stake
+        self.quit_question: QuitQuestion | None = None
         self._build_actions()
         if desk is not None:
             self._build_desk_menus(desk)
         self.live: LiveUpdates | None = None
         if sync_events is not None:
             self._build_live_updates(lookup, sync_events, sync, desk)
+        self._build_help_menu()  # last: Help is the rightmost menu
         self._health_timer = QTimer(self)
         self._health_timer.setInterval(HEALTH_INTERVAL_MS)
         self._health_timer.timeout.connect(self.refresh_database_status)
@@ -147,7 +163,11 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         menu_file = self.menuBar().addMenu(self.tr("&File"))
         quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # Ctrl+Q everywhere (the platform's own Quit key too, where it has one: none on Windows).
+        keys = [QKeySequence("Ctrl+Q")]
+        keys += [k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) if k not in keys]
+        quit_action.setShortcuts(keys)
+        self.quit_action = quit_action
         quit_action.triggered.connect(self.close)
         menu_file.addAction(quit_action)
 
@@ -160,6 +180,7 @@ class MainWindow(QMainWindow):
         self.find_action.triggered.connect(self.search.focus_search)
         menu_customer.addAction(self.find_action)
 
+    def _build_help_menu(self) -> None:
         menu_help = self.menuBar().addMenu(self.tr("&Help"))
         self.shortcuts_action = QAction(self.tr("&Keyboard shortcuts"), self)
         self.shortcuts_action.setShortcut(QKeySequence(Qt.Key.Key_F1))
@@ -186,10 +207,7 @@ class MainWindow(QMainWindow):
             (self.tr("Up / Down"), self.tr("Move through the results")),
             (self.tr("Enter"), self.tr("Open the highlighted customer")),
             ("F1", self.tr("This help")),
-            (
-                QKeySequence(QKeySequence.StandardKey.Quit).toString(QKeySequence.SequenceFormat.NativeText),
-                self.tr("Quit"),
-            ),
+            (self.quit_action.shortcut().toString(QKeySequence.SequenceFormat.NativeText), self.tr("Quit")),
         ]
         return [r for r in rows if r[0]]
 
@@ -220,7 +238,7 @@ class MainWindow(QMainWindow):
             label=self.sync_label,
             sync=sync,
             tickets=desk.tickets if desk is not None else None,
-            ticket_form=self.ticket_form if desk is not None else None,
+            ticket_tabs=self.ticket_tabs if desk is not None else None,
             parent=self,
         )
         self.live.message.connect(self._on_live_message)
@@ -295,7 +313,7 @@ class MainWindow(QMainWindow):
         self.state_actions = OperatorStateActions(self)
         self.softphone = SoftphonePanel(self.phone_actions)
         self.operator_state = OperatorStateWidget(self.state_actions)
-        self.ticket_form = TicketForm(desk.tickets, operator_login=desk.identity.operator_login)
+        self.ticket_tabs = TicketTabs(desk.tickets, operator_login=desk.identity.operator_login)
         self.scripts = ScriptsPanel()
         self.disposition_picker = DispositionPicker()
         self.new_customer = NewCustomerForm(desk.customers, operator_login=desk.identity.operator_login)
@@ -318,7 +336,7 @@ class MainWindow(QMainWindow):
         middle = QSplitter(Qt.Orientation.Horizontal)
         middle.setObjectName("deskSplitter")
         middle.addWidget(left)
-        middle.addWidget(self.ticket_form)
+        middle.addWidget(self.ticket_tabs)
         middle.addWidget(self._words_column())
         middle.setSizes([420, 560, 320])
 
@@ -335,7 +353,7 @@ class MainWindow(QMainWindow):
             tickets=desk.tickets,
             softphone=self.softphone,
             search=self.search,
-            ticket_form=self.ticket_form,
+            ticket_tabs=self.ticket_tabs,
             scripts=self.scripts,
             operator_widget=self.operator_state,
             disposition_picker=self.disposition_picker,
@@ -349,6 +367,8 @@ class MainWindow(QMainWindow):
             self._on_operator_state_changed(self.desk.state)
         self.desk.ticket_opened.connect(self._on_desk_ticket_opened)
         self.desk.unknown_caller.connect(self.start_new_customer)
+        self.desk.call_recorded.connect(self._on_desk_call_recorded)
+        self._build_safekeeping(desk)
         self.new_customer.created.connect(self._on_new_customer_created)
         self.new_customer.failed.connect(self._on_desk_message)
         self._tasks.spawn(self._load_desk_data(desk))
@@ -405,42 +425,65 @@ class MainWindow(QMainWindow):
         self.new_customer_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.new_customer_action.triggered.connect(self._on_new_customer_action_triggered)
         self._menu_customer.addAction(self.new_customer_action)
-        menu_ticket = self.menuBar().addMenu(self.tr("T&icket"))
-        menu_ticket.addActions([self.ticket_form.save_action, self.ticket_form.close_action])
+        self._menu_ticket = self.menuBar().addMenu(self.tr("T&icket"))
+        self._fill_ticket_menu(self.ticket_tabs.current_form())
+        self.ticket_tabs.current_form_changed.connect(self._fill_ticket_menu)
         menu_state = self.menuBar().addMenu(self.tr("&State"))
         menu_state.addActions(self.state_actions.all())
-        for action in self._desk_actions():
+        for action in self._window_actions():
             if action not in self.actions():
                 self.addAction(action)  # shortcuts work wherever the focus is in the window
         if desk.demo is not None:
             from app.ui.demo_menu import DemoMenu
 
             self.demo_menu = DemoMenu(desk.demo.caller, desk.demo.callers, desk.json_log, self)
-            self.menuBar().insertMenu(self._menu_help.menuAction(), self.demo_menu.menu)
+            self.menuBar().addMenu(self.demo_menu.menu)
             self.addActions(self.demo_menu.actions())
             self.demo_menu.lead_ready.connect(self.softphone.transfer_target.setText)
             self.demo_menu.message.connect(self._on_desk_message)
             if self.desk is not None:  # the demo desk starts Ready so the first call rings
                 self.desk.request_state(OperatorStatus.READY)
 
-    def _desk_actions(self) -> list[QAction]:
+    def _fill_ticket_menu(self, form: TicketForm) -> None:
+        # Only the front form's Save/Close are in the menu: each form has its own, and Qt fires
+        # the shortcuts of the visible one only, so Ctrl+S saves the ticket in front.
+        menu = self._menu_ticket
+        menu.clear()
+        menu.addActions([form.save_action, form.close_action])
+        menu.addSeparator()
+        menu.addActions([self.unfinished_action, *self.ticket_tabs.actions_for_menu()])
+
+    @property
+    def ticket_form(self) -> TicketForm:
+        """The ticket form in front (the call's, during a call)."""
+        return self.ticket_tabs.current_form()
+
+    def _window_actions(self) -> list[QAction]:
+        """The desk's actions whose shortcuts belong to the whole window."""
         if self.desk is None:
             return []
         return [
             self.new_customer_action,
             *self.phone_actions.all(),
             self.disposition_picker.pick_action,
-            self.ticket_form.save_action,
-            self.ticket_form.close_action,
+            self.unfinished_action,
+            *self.ticket_tabs.actions_for_menu(),
             *self.state_actions.all(),
         ]
+
+    def _desk_actions(self) -> list[QAction]:
+        """Every desk action with a shortcut, for the F1 table (the front form's Save/Close)."""
+        if self.desk is None:
+            return []
+        form = self.ticket_form
+        return [*self._window_actions(), form.save_action, form.close_action]
 
     async def _load_desk_data(self, desk: DeskServices) -> None:
         call_desk = self.desk
         if call_desk is None:
             return
         ref = await desk.tickets.reference_data()
-        self.ticket_form.set_reference_data(ref)
+        self.ticket_tabs.set_reference_data(ref)
         me = next((o for o in ref.operators if o.login == desk.identity.operator_login), None)
         if me is not None:
             call_desk.set_identity(
@@ -455,7 +498,9 @@ class MainWindow(QMainWindow):
             )
         call_desk.set_script_library(await desk.scripts.library(), desk.language)
         call_desk.set_dispositions(await desk.scripts.dispositions(), desk.language)
-        self.ticket_form.set_answer_templates(await desk.scripts.answers(), desk.language)
+        self.ticket_tabs.set_answer_templates(await desk.scripts.answers(), desk.language)
+        await self.drafts.restore(desk.tickets)
+        self.unfinished.refresh()
 
     def _top_up_numbers(self) -> None:
         services = self._desk_services
@@ -476,6 +521,77 @@ class MainWindow(QMainWindow):
     def _on_desk_ticket_opened(self, _view: object) -> None:
         # The operator is talking: the ticket takes the keyboard (subject first), not the search.
         self.ticket_form.subject.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.unfinished.refresh()
+
+    def _on_desk_call_recorded(self, customer: CustomerCard | None, answered: bool) -> None:
+        # The card on screen counted the calls before this one: show it with this call in it.
+        # After a call the operator took, in wrap-up, when no call rings whose lookup would
+        # queue behind this one (after a missed call the next may ring at once: left alone).
+        if customer is not None and answered:
+            QTimer.singleShot(CARD_REFRESH_AFTER_CALL_MS, partial(self._refresh_card_if_idle, customer.id))
+
+    def _refresh_card_if_idle(self, customer_id: int) -> None:
+        shown = self.card.card
+        if (
+            self.desk is not None
+            and self.desk.current is None
+            and shown is not None
+            and shown.id == customer_id
+        ):
+            self._tasks.spawn(self._refresh_card(shown.contract_number))
+
+    async def _refresh_card(self, contract: str) -> None:
+        fresh = await refreshed_card(self._lookup, contract)
+        shown = self.card.card
+        if fresh is not None and shown is not None and shown.contract_number == contract:
+            self.card.show_card(fresh)
+
+    # --- unfinished tickets and drafts ----------------------------------------------------------
+    def _build_safekeeping(self, desk: DeskServices) -> None:
+        """Drafts on disk, the unfinished list, and a question before a desktop logout."""
+        login = desk.identity.operator_login
+        self.drafts = DraftKeeper(
+            self.ticket_tabs,
+            desk.drafts,
+            operator_login=login,
+            json_log=desk.json_log,
+            parent=self,
+        )
+        self.drafts.message.connect(self._on_desk_message)
+        self.unfinished = UnfinishedTickets(
+            stored=desk.unfinished,
+            tickets=desk.tickets,
+            tabs=self.ticket_tabs,
+            keeper=self.drafts,
+            operator_login=login,
+            parent=self,
+        )
+        self.unfinished.message.connect(self._on_desk_message)
+        self.unfinished_label = UnfinishedLabel()
+        self.statusBar().addPermanentWidget(self.unfinished_label)
+        self.unfinished.changed.connect(self.unfinished_label.show_entries)
+        self.unfinished_action = QAction(self.tr("My &unfinished tickets…"), self)
+        self.unfinished_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
+        self.unfinished_action.triggered.connect(self._on_unfinished_action_triggered)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.commitDataRequest.connect(self._on_commit_data_request)
+
+    def _on_unfinished_action_triggered(self) -> None:
+        self._tasks.spawn(self.show_unfinished())
+
+    async def show_unfinished(self) -> UnfinishedDialog:
+        """The list of unfinished tickets (read afresh); Enter reopens the highlighted one."""
+        entries = await self.unfinished.reload()
+        dialog = UnfinishedDialog(entries, self)
+        self.unfinished_dialog = dialog
+        dialog.reopen_requested.connect(self._on_unfinished_reopen_requested)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _on_unfinished_reopen_requested(self, ticket_id: int) -> None:
+        self._tasks.spawn(self.unfinished.reopen(ticket_id))
 
     def _on_sound_devices_triggered(self) -> None:
         if self.desk is not None and self.desk.current is not None:
@@ -519,22 +635,69 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 30_000)
 
     async def shutdown(self) -> None:
-        """Stop the engine (hangs up, unregisters) and finish writing the calls' records before
-        the process exits."""
+        """Keep what is typed on disk, stop the engine (hangs up, unregisters) and finish writing
+        the calls' records before the process exits."""
+        if self._desk_services is not None:
+            await self.drafts.flush()
         if self.desk is not None:
             await self.desk.shutdown()
         if getattr(self, "demo_menu", None) is not None:
             await self.demo_menu.shutdown()
 
+    # --- quitting -----------------------------------------------------------------------------
+    def at_stake(self) -> list[str]:
+        """What quitting now would cost, in words (empty: nothing)."""
+        if self._desk_services is None:
+            return []
+        return losses(self.desk, self.ticket_tabs)
+
+    def close_without_asking(self) -> None:
+        """Close even with a call or unsaved work (SIGTERM: the system is ending the session)."""
+        self._quit_confirmed = True
+        self.close()
+
+    def _ask_before_quitting(self, lines: list[str]) -> None:
+        if self.quit_question is not None:
+            self.quit_question.raise_()
+            return
+        # open(), not exec(): the phone's events and the timers keep running while it asks.
+        question = QuitQuestion(lines, self)
+        self.quit_question = question
+        question.quit_chosen.connect(self.close_without_asking)
+        question.finished.connect(self._on_quit_question_finished)
+        question.open()
+
+    def _on_quit_question_finished(self, _result: int) -> None:
+        if self.quit_question is not None:
+            self.quit_question.deleteLater()
+            self.quit_question = None
+
+    def _on_commit_data_request(self, manager: QSessionManager) -> None:
+        """A desktop logout: with a call or unsaved work the logout is cancelled and the operator
+        asked (the session manager wants an answer now, and we never block on a dialog)."""
+        lines = self.at_stake()
+        if lines and manager.allowsInteraction():
+            manager.cancel()
+            self.raise_()
+            self._ask_before_quitting(lines)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self._quit_confirmed:
+            lines = self.at_stake()
+            if lines:
+                event.ignore()
+                self._ask_before_quitting(lines)
+                return
         self._health_timer.stop()
         if self.live is not None:
             self.live.shutdown()
         self._tasks.cancel_all()
         self.search.shutdown()
         if self._desk_services is not None:
-            self.ticket_form.shutdown()
+            self.ticket_tabs.shutdown()
             self.new_customer.shutdown()
+            self.drafts.shutdown()
+            self.unfinished.shutdown()
         if self._settings is not None:
             self._settings.setValue("main/geometry", self.saveGeometry())
         super().closeEvent(event)

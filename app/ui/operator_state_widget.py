@@ -76,12 +76,14 @@ class OperatorStateWidget(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
+        self.buttons: dict[QAction, QToolButton] = {}
         for action in actions.all():
             button = QToolButton()
             button.setDefaultAction(action)
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             button.setToolTip(f"{action.text().replace('&', '')} ({keys})")
             layout.addWidget(button)
+            self.buttons[action] = button
         actions.ready.triggered.connect(lambda: self.change_requested.emit(OperatorStatus.READY, None))
         actions.take_break.triggered.connect(lambda: self.change_requested.emit(OperatorStatus.BREAK, None))
         actions.not_ready.triggered.connect(self._ask_not_ready_reason)
@@ -105,6 +107,10 @@ class OperatorStateWidget(QWidget):
         self.state_actions.ready.setEnabled(not on_call and state.status is not OperatorStatus.READY)
         self.state_actions.not_ready.setEnabled(not on_call)
         self.state_actions.take_break.setEnabled(not on_call and state.status is not OperatorStatus.BREAK)
+        # Only what the operator can switch to is offered: a greyed "Ready" next to the "Ready"
+        # badge read as the state shown twice.
+        for action, button in self.buttons.items():
+            button.setVisible(action.isEnabled())
 
     def _ask_not_ready_reason(self) -> None:
         dialog = QInputDialog(self)

@@ -133,7 +133,7 @@ class ScriptsPanel(QWidget):
         self.countdown_timer.timeout.connect(self.update_countdown)
         self._show()
 
-    def _build_controls(self) -> QHBoxLayout:
+    def _build_controls(self) -> QVBoxLayout:
         self.minutes = QSpinBox()
         self.minutes.setObjectName("holdMinutes")
         self.minutes.setRange(MIN_PROMISE_MINUTES, MAX_PROMISE_MINUTES)
@@ -148,11 +148,15 @@ class ScriptsPanel(QWidget):
         self.copy_button.setToolTip(self.tr("Copy the words on screen to the clipboard"))
         self.copy_button.clicked.connect(self.copy_text)
 
-        controls = QHBoxLayout()
-        controls.addWidget(minutes_label)
-        controls.addWidget(self.minutes)
-        controls.addStretch(1)
-        controls.addWidget(self.copy_button)
+        # Two rows: in one the panel would be wider than the words need (in Russian it was what
+        # squeezed the window's left column).
+        minutes_row = QHBoxLayout()
+        minutes_row.addWidget(minutes_label)
+        minutes_row.addWidget(self.minutes)
+        minutes_row.addStretch(1)
+        controls = QVBoxLayout()
+        controls.addLayout(minutes_row)
+        controls.addWidget(self.copy_button, alignment=Qt.AlignmentFlag.AlignRight)
         return controls
 
     # --- state for the window and tests -------------------------------------------------------

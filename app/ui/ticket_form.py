@@ -88,6 +88,14 @@ def _with(draft: TicketDraft, name: FieldName, value: Any) -> TicketDraft:
     return dataclasses.replace(draft, **{_attribute(name): value})
 
 
+def _on_top(theirs: TicketDraft, mine: TicketDraft, base: TicketDraft) -> TicketDraft:
+    """`theirs` with the fields `mine` changed from `base` taken from `mine`."""
+    merged = theirs
+    for name in mine.changes_from(base):
+        merged = _with(merged, name, mine.value(name))
+    return merged
+
+
 def _normalised(draft: TicketDraft) -> TicketDraft:
     # The service strips text before storing it; trailing blanks are not an unsaved change.
     return dataclasses.replace(
@@ -101,6 +109,7 @@ def _normalised(draft: TicketDraft) -> TicketDraft:
 def _repolish(widget: QWidget) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+    widget.update()
 
 
 class DueDateEdit(QWidget):
@@ -219,7 +228,9 @@ class TicketForm(QWidget):
     Signals carry frozen values: `saved` / `closed` the stored `TicketView` (a close emits only
     `closed`), `validation_failed` the missing field ids (`FieldName` values, form order),
     `save_failed` the message when the database could not be used, `edit_conflict` the
-    `EditConflict` whose dialog is now open, `comment_added` the `TicketView` with the new comment.
+    `EditConflict` whose dialog is now open, `comment_added` the `TicketView` with the new comment;
+    `edited` says the fields or the comment box may hold something else now (no payload: ask
+    `has_unsaved_changes`, `draft`).
     """
 
     saved = Signal(object)
@@ -228,6 +239,7 @@ class TicketForm(QWidget):
     save_failed = Signal(str)
     edit_conflict = Signal(object)
     comment_added = Signal(object)
+    edited = Signal()  # what the form holds may have changed (typing, a load, a save)
 
     def __init__(
         self, tickets: TicketPort, *, operator_login: str | None, parent: QWidget | None = None
@@ -243,6 +255,7 @@ class TicketForm(QWidget):
         self._customer_names: dict[int, str] = {}
         self._busy = False
         self._missing: set[FieldName] = set()
+        self._refused_for: Transition | None = None  # what the fields marked missing are needed for
         self._answers: AnswerLibrary | None = None
         self._answers_language = "en"
         self._answers_context = ScriptContext()
@@ -430,6 +443,7 @@ class TicketForm(QWidget):
         self.description.textChanged.connect(partial(self._on_field_edited, FieldName.DESCRIPTION))
         self.resolution.textChanged.connect(partial(self._on_field_edited, FieldName.RESOLUTION))
         self.due_date.changed.connect(partial(self._on_field_edited, FieldName.DUE_DATE))
+        self.comment_box.textChanged.connect(self.edited)
         self.category.currentIndexChanged.connect(self._on_category_index_changed)
 
     # --- public: what is shown ----------------------------------------------------------------
@@ -477,6 +491,27 @@ class TicketForm(QWidget):
         self._say("")
         self._rebuild_answers()
         self._update_actions()
+        self.edited.emit()
+
+    def take_ticket(self, view: TicketView) -> None:
+        """Show `view`, the ticket just created for the call, keeping what the operator typed or
+        chose before it existed (category, priority... while it rang) as unsaved changes on it."""
+        typed, before = self.draft(), self._stored_draft()
+        comment = self.comment_box.toPlainText()
+        self.load(view)
+        self._show_draft(_on_top(view.draft, typed, before))
+        if comment and not self.comment_box.toPlainText():
+            self.comment_box.setPlainText(comment)
+
+    def restore(self, view: TicketView, typed: TicketDraft, comment: str = "") -> None:
+        """Show the stored `view` with `typed` (a draft kept on disk) as unsaved changes on it."""
+        self.load(view)
+        self._show_draft(typed)
+        self.comment_box.setPlainText(comment)
+
+    def unsaved_fields(self) -> tuple[FieldName, ...]:
+        """The fields whose typed value is not stored, in form order."""
+        return _normalised(self.draft()).changes_from(_normalised(self._stored_draft()))
 
     def clear(self) -> None:
         self._dismiss_conflict()
@@ -489,6 +524,7 @@ class TicketForm(QWidget):
         self._clear_marks()
         self._say("")
         self._update_actions()
+        self.edited.emit()
 
     def current(self) -> TicketView | None:
         return self._view
@@ -512,7 +548,7 @@ class TicketForm(QWidget):
         )
 
     def has_unsaved_changes(self) -> bool:
-        return _normalised(self.draft()) != _normalised(self._stored_draft())
+        return bool(self.unsaved_fields())
 
     def missing(self) -> tuple[FieldName, ...]:
         """The fields highlighted as missing now, in form order."""
@@ -597,7 +633,7 @@ class TicketForm(QWidget):
             return None
         missing = missing_fields(draft, transition, ref.rules)
         if missing:
-            self._refuse(missing, self._missing_text(missing, transition))
+            self._refuse(missing, self._missing_text(missing, transition), transition)
             return None
         return transition
 
@@ -613,7 +649,7 @@ class TicketForm(QWidget):
         except ValidationError as exc:
             names = tuple(n for n in FORM_ORDER if n.value in exc.fields)
             if names:
-                self._refuse(names, self._missing_text(names, transition))
+                self._refuse(names, self._missing_text(names, transition), transition)
             else:
                 self._say(str(exc), error=True)
         except DatabaseUnavailable as exc:
@@ -645,9 +681,7 @@ class TicketForm(QWidget):
             if mine.value(name) != theirs.value(name)
         ]
         # "Mine on top": only the fields this operator changed replace theirs.
-        merged = theirs
-        for name in mine.changes_from(base.draft):
-            merged = _with(merged, name, mine.value(name))
+        merged = _on_top(theirs, mine, base.draft)
         if closing:  # the close is asked for again by "apply"; the status box keeps theirs
             merged = dataclasses.replace(merged, status=theirs.status)
         self._dismiss_conflict()
@@ -730,11 +764,16 @@ class TicketForm(QWidget):
         return {}
 
     # --- highlighting -------------------------------------------------------------------------
-    def _refuse(self, names: tuple[FieldName, ...], message: str) -> None:
+    def _refuse(
+        self, names: tuple[FieldName, ...], message: str, transition: Transition | None = None
+    ) -> None:
+        """Mark `names` and say `message`; `transition` (when the refusal is for missing fields)
+        lets the message follow the operator's filling in (`_on_field_edited`)."""
         self._clear_marks()
         for name in names:
             self._mark(name, on=True)
         self._say(message, error=True)
+        self._refused_for = transition
         first = self.fields[names[0]]
         target = first.focus_target() if isinstance(first, DueDateEdit) else first
         target.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -766,8 +805,20 @@ class TicketForm(QWidget):
     def _on_field_edited(self, name: FieldName, *_args: object) -> None:
         if name in self._missing:
             self._mark(name, on=False)
+            self._update_refusal()
+        self.edited.emit()
+
+    def _update_refusal(self) -> None:
+        """The refusal message names only what is still missing, and goes once nothing is."""
+        left = self.missing()
+        if not left:
+            self._say("")
+        elif self._refused_for is not None:
+            self._say(self._missing_text(left, self._refused_for), error=True)
 
     def _say(self, text: str, *, error: bool = False) -> None:
+        if not error:
+            self._refused_for = None
         self.message.setText(text)
         self.message.setProperty("error", error)
         _repolish(self.message)

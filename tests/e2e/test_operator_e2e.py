@@ -13,6 +13,8 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -22,7 +24,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
@@ -126,13 +128,28 @@ class App:
         return {**os.environ, "DISPLAY": self.display}
 
 
+def _password_apart(url: str) -> tuple[str, dict[str, str]]:
+    """A password never goes on a command line: the URL without it, and libpq's PGPASSWORD (the
+    stand-in for the desk's keyring here)."""
+    parsed = make_url(url)
+    if parsed.password is None:
+        return url, {}
+    return parsed.set(password=None).render_as_string(hide_password=False), {"PGPASSWORD": parsed.password}
+
+
 @contextlib.contextmanager
 def _running_app(
-    xserver: str, tmp_path: Path, db_url: str, *, seed_url: str | None = None, operator: str = DEMO_OPERATOR
+    xserver: str,
+    tmp_path: Path,
+    db_url: str,
+    *,
+    seed: bool = True,
+    seed_url: str | None = None,
+    operator: str = DEMO_OPERATOR,
 ) -> Iterator[App]:
-    """The real workstation on `db_url` (seeded with demo data first, through `seed_url` if given:
-    on a central database IT loads data as the owner, the desk signs in as its operator), Ready,
-    signed in as `operator`."""
+    """The real workstation on `db_url`, Ready, signed in as `operator`; seeded with demo data
+    first unless `seed` is False (a second start on the same data), through `seed_url` if given
+    (on a central database IT loads data as the owner, the desk signs in as its operator)."""
     _need("xdotool")
     env = {
         **os.environ,
@@ -143,16 +160,20 @@ def _running_app(
         "FRONTLINE_DATA_DIR": str(tmp_path / "data"),
         "LANG": "en_US.UTF-8",
     }
-    seeded = subprocess.run(
-        [sys.executable, "-m", "app", "demo-data", "--db", seed_url or db_url, "--customers", "300"],
-        env=env,
-        capture_output=True,
-        check=False,
-    )
-    assert seeded.returncode == 0, seeded.stderr
+    if seed:
+        seed_db, seed_env = _password_apart(seed_url or db_url)
+        seeded = subprocess.run(
+            [sys.executable, "-m", "app", "demo-data", "--db", seed_db, "--customers", "300"],
+            env={**env, **seed_env},
+            capture_output=True,
+            check=False,
+        )
+        assert seeded.returncode == 0, seeded.stderr
+    db_url, password_env = _password_apart(db_url)
+    env.update(password_env)
     log = tmp_path / "events.jsonl"
     port = free_udp_port()
-    stderr = (tmp_path / "app.stderr").open("wb")
+    stderr = (tmp_path / "app.stderr").open("ab")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -174,9 +195,10 @@ def _running_app(
     )
     the_app = App(proc, log, xserver, db_url)
     the_app.port = port  # type: ignore[attr-defined]
+    the_app.start = len(the_app.events())  # type: ignore[attr-defined]  # this run's first event
     try:
-        the_app.wait_event("window_shown", timeout=30)
-        the_app.wait_event("operator_state", timeout=30)  # Ready
+        the_app.wait_event("window_shown", after=the_app.start, timeout=30)  # type: ignore[attr-defined]
+        the_app.wait_event("operator_state", after=the_app.start, timeout=30)  # type: ignore[attr-defined]
         yield the_app
     finally:
         if proc.poll() is None:
@@ -404,6 +426,61 @@ def _wait_central(site: CentralSite, who: str, query: str, wanted: int, timeout:
                 return
         time.sleep(0.1)
     pytest.fail(f"the central database did not get there in {timeout} s: {query}")
+
+
+# --- kill -9 mid-ticket -----------------------------------------------------------------------------
+
+
+def _draft_on_disk(data_dir: Path, text_: str) -> bool:
+    """Whether the desk's draft store (another process's file) holds `text_` yet."""
+    for path in data_dir.glob("drafts-*.sqlite3"):
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            if any(text_ in body for (body,) in conn.execute("SELECT body FROM drafts")):
+                return True
+    return False
+
+
+def test_what_the_operator_typed_survives_kill_9_and_is_saved_after_the_restart(
+    xserver: str, tmp_path: Path
+) -> None:
+    db_url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    typed = "Typed, then the desk was killed"
+    data_dir = tmp_path / "data"
+    loop = asyncio.new_event_loop()
+    try:
+        with _running_app(xserver, tmp_path, db_url) as app:
+            e164, _contract = _known_customer(db_url)
+            caller = _dial(loop, e164, app.port)  # type: ignore[attr-defined]
+            app.wait_event("card_filled", after=app.start)  # type: ignore[attr-defined]
+            app.key("F5")
+            number = app.wait_event("ticket_created", after=app.start)["number"]  # type: ignore[attr-defined]
+            app.type(typed)  # the subject has the keyboard once the ticket exists
+            deadline = time.monotonic() + 15
+            while not _draft_on_disk(data_dir, typed):  # polled: it is another process's file
+                assert time.monotonic() < deadline, "the typing never reached the draft store"
+                time.sleep(0.05)
+            app.proc.send_signal(signal.SIGKILL)  # no shutdown, no flush: only what is on disk
+            app.proc.wait(timeout=10)
+            loop.run_until_complete(caller.stop())
+        drafts = next(data_dir.glob("drafts-*.sqlite3"))
+        assert stat.S_IMODE(drafts.stat().st_mode) == 0o600
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+
+        with _running_app(xserver, tmp_path, db_url, seed=False) as app:
+            restored = app.wait_event("drafts_restored", after=app.start)  # type: ignore[attr-defined]
+            assert restored["numbers"] == [number]
+            mark = len(app.events())
+            app.key("ctrl+s")  # the restored ticket is in front
+            assert _next_of(app, ("ticket_saved", "ticket_refused"), after=mark)["event"] == "ticket_saved"
+    finally:
+        loop.close()
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        subject = conn.execute(
+            text("SELECT subject FROM tickets WHERE number = :n"), {"n": number}
+        ).scalar_one()
+    engine.dispose()
+    assert subject == typed
 
 
 # --- the central database pulled mid-shift -----------------------------------------------------

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from app.demo.caller import free_udp_port
+from app.resources import translations_dir
 from app.services.db_worker import DatabaseWorker
 from app.services.lookup import LookupService
 from app.softphone.client import EngineClient
@@ -52,6 +57,23 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     upgrade(engine)
     engine.dispose()  # checkpoints the WAL: copying the file is enough
     return path
+
+
+@pytest.fixture
+def russian(tmp_path: Path) -> Iterator[None]:
+    """The UI in Russian, from the shipped catalogue (compiled here, as `make` does)."""
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    src = translations_dir() / "frontline_ru.ts"
+    shutil.copy(src, tmp_path / src.name)
+    qm = tmp_path / "frontline_ru.qm"
+    subprocess.run([str(lrelease), "-silent", str(tmp_path / src.name), "-qm", str(qm)], check=True)
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    app.installTranslator(translator)
+    yield
+    app.removeTranslator(translator)
 
 
 @pytest.fixture

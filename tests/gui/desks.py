@@ -1,8 +1,14 @@
-"""A real operator's desk for GUI tests: the main window with its own softphone engine (a child
-process, peer-to-peer on loopback), the services on a real SQLite database, the JSON event log.
+"""A real operator's desk for GUI tests: the main window as `app.main` builds it, every service real
+on the database worker, on a real SQLite database, drafts in a real draft store file, the JSON event
+log; its own softphone engine (a child process, peer-to-peer on loopback, or registered at a test
+registrar).
 
-`open_desk` builds one (a context manager, so a test module's fixture can add engine options or
-a shorter wrap-up); `run` awaits a coroutine on the Qt-driven asyncio loop.
+* `desk_parts` builds the services, `open_window` shows the window (active, reference data
+  loaded), `close_window` closes it as the app does (drafts flushed, phone stopped): for tests of
+  the window itself, whose phone need not run;
+* `open_desk` does all three and starts the phone (a context manager, so a test module's fixture
+  can add engine options or a shorter wrap-up);
+* `run` awaits a coroutine on the Qt-driven asyncio loop.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -28,20 +34,42 @@ from app.services.calls import CallService
 from app.services.customer_workers import WorkerCustomers
 from app.services.customers import CustomerService
 from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
+from app.services.desk_workers import (
+    WorkerCalls,
+    WorkerDrafts,
+    WorkerScripts,
+    WorkerTickets,
+    WorkerUnfinished,
+)
 from app.services.lookup import LookupService
 from app.services.scripts import ScriptService
+from app.services.sync_ports import SyncPort
 from app.services.tickets import TicketService
+from app.services.unfinished import UnfinishedTicketService
 from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.storage.draft_store import DraftStore
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
 from app.tickets.numbering import TicketNumberAllocator
 from app.tickets.operator_state import DEFAULT_WRAP_UP_S, OperatorStatus
 from app.ui.call_desk import DeskIdentity
-from app.ui.main_window import DeskServices, MainWindow
+from app.ui.main_window import DemoSetup, DeskServices, MainWindow
 from app.ui.phone_bridge import PhoneBridge
+from app.ui.sync_status import SyncEvents
 
 OPERATOR = DEMO_OPERATOR  # "John Smith", Operator
+
+
+@dataclass
+class DeskParts:
+    services: DeskServices
+    tickets: TicketService
+    log_path: Path
+    json_log: JsonEventLog
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        lines = self.log_path.read_text(encoding="utf-8").splitlines()
+        return [e for e in map(json.loads, lines) if e["event"] == name]
 
 
 @dataclass
@@ -62,24 +90,97 @@ class Desk:
         return services.phone
 
 
-def run(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
-) -> Any:
-    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
-    task = loop.create_task(coro)
-    qtbot.waitUntil(task.done, timeout=timeout)
-    return task.result()
+def desk_parts(
+    engine: Engine,
+    worker: DatabaseWorker,
+    directory: Path,
+    *,
+    phone_args: Sequence[str],
+    phone_env: dict[str, str] | None = None,
+    operator: str = OPERATOR,
+    wrap_up_s: int = DEFAULT_WRAP_UP_S,
+    demo: DemoSetup | None = None,
+) -> DeskParts:
+    """The desk's services on `engine`; the JSON log and the draft store live in `directory`."""
+    log_path = directory / "events.jsonl"
+    json_log = JsonEventLog(log_path)
+    reserve = SqliteNumberReserve(Path(reserve_path_for(str(engine.url))))
+    tickets = TicketService(
+        engine, TicketNumberAllocator(reserve), lease=lease_function(engine, reserve.workstation_id())
+    )
+    services = DeskServices(
+        phone=PhoneBridge(list(phone_args), env=phone_env),
+        customers=WorkerCustomers(worker, CustomerService(engine, default_region="RU")),
+        calls=WorkerCalls(worker, CallService(engine, default_region="RU")),
+        tickets=WorkerTickets(worker, tickets),
+        scripts=WorkerScripts(worker, ScriptService(engine)),
+        identity=DeskIdentity(
+            operator_login=operator,
+            operator_name=None,
+            position=None,
+            company="Test Telecom",
+            wrap_up_s=wrap_up_s,
+        ),
+        json_log=json_log,
+        language="en",
+        drafts=WorkerDrafts(worker, DraftStore(directory / "drafts.sqlite3")),
+        unfinished=WorkerUnfinished(worker, UnfinishedTicketService(engine)),
+        demo=demo,
+    )
+    return DeskParts(services, tickets, log_path, json_log)
 
 
-def show_active(qtbot: QtBot, window: MainWindow) -> None:
+def open_window(
+    qtbot: QtBot,
+    engine: Engine,
+    worker: DatabaseWorker,
+    services: DeskServices,
+    *,
+    lookup: LookupService | None = None,
+    sync_events: SyncEvents | None = None,
+    sync: SyncPort | None = None,
+) -> MainWindow:
+    """The window shown, active, with its reference data loaded.  Close it with `close_window`
+    (not through qtbot, which would delete it before the phone and the drafts are shut down)."""
+    window = MainWindow(
+        lookup=WorkerLookup(worker, lookup or LookupService(engine, default_region="RU")),
+        health=WorkerDatabaseHealth(worker, engine),
+        company="Test Telecom",
+        desk=services,
+        sync_events=sync_events,
+        sync=sync,
+    )
+    window.show()
+    qtbot.waitExposed(window)
+    activate(qtbot, window)
+    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
+    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
+    return window
+
+
+def show_active(qtbot: QtBot, window: QWidget) -> None:
     """Shown, exposed and the active window: shortcuts only reach the active window, as on a desk."""
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    handle = window.windowHandle()
+    activate(qtbot, window)
+
+
+def activate(qtbot: QtBot, widget: QWidget) -> None:
+    """Make `widget`'s window the active one, as a window manager does (none runs offscreen):
+    shortcuts only reach the active window."""
+    handle = widget.window().windowHandle()
     assert handle is not None
     handle.requestActivate()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=2000)
+
+
+def close_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    """As the app ends: closed without the quit question, drafts flushed, the phone stopped."""
+    window.close_without_asking()
+    run(qtbot, loop, window.shutdown())
+    window.deleteLater()
+    qtbot.wait(1)  # the deferred delete
 
 
 @contextlib.contextmanager
@@ -95,8 +196,9 @@ def open_desk(
     engine_args: Sequence[str] | None = None,
     phone_env: dict[str, str] | None = None,
     lookup: LookupService | None = None,
+    operator: str = OPERATOR,
 ) -> Iterator[Desk]:
-    """The window, shown and active, its phone started, reference data loaded; shut down after.
+    """The window, shown and active, its phone started, reference data loaded; closed after.
 
     The phone listens peer-to-peer on a free loopback port with `phone_args` added, unless
     `engine_args` gives its whole command line (e.g. registered at a test registrar); `phone_env`
@@ -105,46 +207,26 @@ def open_desk(
     args = [*engine_args] if engine_args is not None else [
         "--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk", *phone_args
     ]  # fmt: skip
-    log_path = tmp_path / "events.jsonl"
-    json_log = JsonEventLog(log_path)
-    reserve = SqliteNumberReserve(Path(reserve_path_for(str(engine.url))))
-    tickets = TicketService(
-        engine,
-        TicketNumberAllocator(reserve),
-        lease=lease_function(engine, reserve.workstation_id()),
+    parts = desk_parts(
+        engine, worker, tmp_path, phone_args=args, phone_env=phone_env, operator=operator, wrap_up_s=wrap_up_s
     )
-    services = DeskServices(
-        phone=PhoneBridge(args, env=phone_env),
-        customers=WorkerCustomers(worker, CustomerService(engine, default_region="RU")),
-        calls=WorkerCalls(worker, CallService(engine, default_region="RU")),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(engine)),
-        identity=DeskIdentity(
-            operator_login=OPERATOR,
-            operator_name=None,
-            position=None,
-            company="Test Telecom",
-            wrap_up_s=wrap_up_s,
-        ),
-        json_log=json_log,
-        language="en",
-    )
-    window = MainWindow(
-        lookup=WorkerLookup(worker, lookup or LookupService(engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, engine),
-        company="Test Telecom",
-        desk=services,
-    )
-    show_active(qtbot, window)
-    with qtbot.waitSignal(services.phone.registration_changed, timeout=20_000):
-        run(qtbot, loop, window.start_phone())
-    # Reference data (operator name for the scripts) has loaded once the form knows the lines.
-    qtbot.waitUntil(lambda: window.ticket_form.line.count() > 1, timeout=10_000)
+    window = open_window(qtbot, engine, worker, parts.services, lookup=lookup)
     try:
-        yield Desk(window=window, sip_port=port, log_path=log_path, engine=engine)
+        with qtbot.waitSignal(parts.services.phone.registration_changed, timeout=20_000):
+            run(qtbot, loop, window.start_phone())
+        yield Desk(window=window, sip_port=port, log_path=parts.log_path, engine=engine)
     finally:
-        run(qtbot, loop, window.shutdown())
-        json_log.close()
+        close_window(qtbot, loop, window)
+        parts.json_log.close()
+
+
+def run(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: int = 20_000
+) -> Any:
+    """Run a coroutine on the Qt-driven asyncio loop and return its result."""
+    task = loop.create_task(coro)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
 
 
 def press_ready(qtbot: QtBot, desk: Desk) -> None:

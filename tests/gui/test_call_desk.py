@@ -6,7 +6,10 @@ and the keyboard.  Nothing here is faked; waits are on Qt signals, never sleeps.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,23 +18,48 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
+from app.services.db_worker import DatabaseWorker
+from app.softphone.client import EngineClient
 from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
-from tests.gui.desks import Desk, press_ready, run
+from app.ui.main_window import MainWindow
+from tests.gui.desks import Desk, open_desk, press_ready, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
 
 
-def _customer_with_phone(engine: Engine) -> tuple[str, str, str]:
+@pytest.fixture
+def desk_factory(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> Iterator[Callable[..., Desk]]:
+    """``make(operator)``: the desk window of `operator`, its phone registered (peer to peer)."""
+    with contextlib.ExitStack() as stack:
+        yield lambda operator: stack.enter_context(
+            open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path, operator=operator)
+        )
+
+
+def _customer_with_phone(engine: Engine, *, fewer_calls_than: int | None = None) -> tuple[str, str, str]:
+    """(E.164 number, name, contract) of a customer whose number nobody shares."""
+    few = (
+        ""
+        if fewer_calls_than is None
+        else " AND (SELECT count(*) FROM calls k WHERE k.customer_id = c.id) < :n"
+    )
     with engine.connect() as conn:
         row = conn.execute(
             text(
                 "SELECT p.e164, c.name, c.contract_number FROM customer_phones p"
                 " JOIN customers c ON c.id = p.customer_id WHERE p.e164 LIKE '+7%'"
                 " AND (SELECT count(*) FROM customer_phones q WHERE q.e164 = p.e164) = 1"
-                " ORDER BY p.id DESC LIMIT 1"
-            )
+                f"{few} ORDER BY p.id DESC LIMIT 1"
+            ),
+            {"n": fewer_calls_than},
         ).one()
     return row[0], row[1], row[2]
 
@@ -44,6 +72,26 @@ def _line_number(engine: Engine) -> tuple[str, str]:
             )
         ).one()
     return row[0], row[1]
+
+
+def _dial(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, line: str = "100"
+) -> None:
+    """The caller dials the desk; returns once the pop is up and the call has its ticket form."""
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
+        run(qtbot, loop, caller.request("dial", uri=f"sip:{line}@127.0.0.1:{desk.sip_port}"))
+    call_desk = desk.window.desk
+    assert call_desk is not None
+    qtbot.waitUntil(
+        lambda: call_desk.current is not None and call_desk.current.form is not None, timeout=5000
+    )
+
+
+def _hang_up(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient) -> None:
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
+        run(qtbot, loop, caller.request("hangup"))
 
 
 _ready = press_ready  # the name the tests below use
@@ -96,8 +144,7 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
     assert window.scripts.phase is ScriptPhase.RESUME
 
     # The caller hangs up: the desk goes to wrap-up and records the call.
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
     assert call_desk.state.status is OperatorStatus.WRAP_UP
 
     # Closing needs the required fields: the form refuses, then takes them.
@@ -193,8 +240,7 @@ def test_an_anonymous_caller_gets_no_lookup(
     assert window.softphone.banner.number.text() == "Anonymous caller"
     assert "Anonymous caller" in window.search.summary.text()
     assert desk.events("card_filled")[0]["anonymous"] is True
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 def _shared_number(engine: Engine) -> tuple[str, list[str]]:
@@ -237,8 +283,7 @@ def test_a_shared_number_lists_every_customer_and_the_operator_chooses(
     qtbot.keyClick(window.search.results, Qt.Key.Key_Return)
     assert call_desk.current.customer is not None
     assert call_desk.current.customer.contract_number == found.args[0].customers[chosen].contract_number
-    with qtbot.waitSignal(window.desk._phone.call_ended, timeout=10_000):  # type: ignore[union-attr]
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 @pytest.mark.parametrize(
@@ -265,8 +310,7 @@ def test_hostile_display_names_reach_the_pop_as_plain_text(
     assert banner.display.toolTip() == received
     assert banner.display.text() == (received if len(received) <= 80 else received[:79] + "…")
     assert received.startswith(display[:20])
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
 @pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
@@ -281,8 +325,7 @@ def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     phone = window._desk_services.phone  # type: ignore[union-attr]
     _ready(qtbot, desk)
     caller = caller_factory("+79990007788")
-    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
-        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    _dial(qtbot, event_loop_qt, desk, caller)
     with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
         qtbot.keyClick(window, Qt.Key.Key_F5)
     form = window.ticket_form
@@ -315,7 +358,6 @@ def test_an_unknown_caller_becomes_a_new_phone_only_customer(
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    phone = window._desk_services.phone  # type: ignore[union-attr]
     _ready(qtbot, desk)
     caller = caller_factory("+79991234500")
     with qtbot.waitSignal(call_desk.unknown_caller, timeout=15_000) as unknown:
@@ -334,5 +376,174 @@ def test_an_unknown_caller_becomes_a_new_phone_only_customer(
     assert call_desk.current is not None and call_desk.current.customer == card
     assert window.ticket_form.draft().customer_id == card.id
     assert desk.events("customer_created")[0]["contract"] == card.contract_number
-    with qtbot.waitSignal(phone.call_ended, timeout=10_000):
-        run(qtbot, event_loop_qt, caller.request("hangup"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+
+
+# --- nothing typed is lost ----------------------------------------------------------------------
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def test_a_new_call_opens_beside_the_unsaved_ticket_of_the_last_one(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    _ready(qtbot, desk)
+    first = caller_factory("+79990002211")
+    _dial(qtbot, event_loop_qt, desk, first)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    first_ticket = opened.args[0]
+    form = window.ticket_form
+    assert QApplication.focusWidget() is form.subject
+    with qtbot.waitSignal(window.drafts.written, timeout=5000):  # on this desk's disk as it is typed
+        qtbot.keyClicks(form.subject, "The first caller's words")
+    _hang_up(qtbot, event_loop_qt, desk, first)
+    assert call_desk.state.status is OperatorStatus.WRAP_UP
+    qtbot.keyClick(window, Qt.Key.Key_1, CTRL)  # Ready again, nothing saved
+
+    second = caller_factory("+79990003322")
+    _dial(qtbot, event_loop_qt, desk, second)
+    assert window.ticket_tabs.count() == 2
+    assert window.ticket_form is not form  # the new call's form in front ...
+    assert form.current() == first_ticket  # ... the unsaved one beside it, as it was
+    assert form.subject.text() == "The first caller's words"
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.ticket_form.current() == opened.args[0] != first_ticket
+
+    qtbot.keyClick(window, Qt.Key.Key_PageUp, CTRL)  # a keystroke away
+    assert window.ticket_form is form
+    qtbot.keyClick(window, Qt.Key.Key_PageDown, CTRL)
+    assert window.ticket_form.current() == opened.args[0]
+    # Both are unfinished (no subject stored), the first also unsaved: counted for the operator.
+    label = window.unfinished_label
+    qtbot.waitUntil(lambda: {first_ticket.number, opened.args[0].number} <= set(label.toolTip().split("\n")))
+    _hang_up(qtbot, event_loop_qt, desk, second)
+
+
+def _pick(qtbot: QtBot, window: MainWindow, alt_key: Qt.Key) -> int:
+    """The first choice of the combo box behind the Alt mnemonic, by keyboard; its id."""
+    qtbot.keyClick(window, alt_key, Qt.KeyboardModifier.AltModifier)
+    combo = QApplication.focusWidget()
+    assert combo is not None
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    value = combo.currentData()  # type: ignore[attr-defined]
+    assert isinstance(value, int)
+    return value
+
+
+def test_category_complexity_and_priority_chosen_while_it_rings_reach_the_closed_ticket(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    e164, name, _contract = _customer_with_phone(desk.engine)
+    dialled, _line = _line_number(desk.engine)
+    _ready(qtbot, desk)
+    caller = caller_factory(e164, name)
+    _dial(qtbot, event_loop_qt, desk, caller, dialled)
+    chosen = (
+        _pick(qtbot, window, Qt.Key.Key_C),  # category
+        _pick(qtbot, window, Qt.Key.Key_X),  # complexity
+        _pick(qtbot, window, Qt.Key.Key_P),  # priority
+    )
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000) as opened:
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    number = opened.args[0].number
+    form = window.ticket_form
+    assert form.current() is not None and form.current().number == number
+    typed = form.draft()
+    assert (typed.category_id, typed.complexity_id, typed.priority_id) == chosen  # kept, not reset
+
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+    assert call_desk.state.status is OperatorStatus.WRAP_UP
+    form.subject.setFocus()
+    qtbot.keyClicks(form.subject, "Chosen at the first ring")
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(form.resolution, "Explained on the call")
+    form.description.setPlainText("Some categories want a description too.")
+    with qtbot.waitSignal(form.closed, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    with desk.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT category_id, complexity_id, priority_id, status FROM tickets WHERE number = :n"),
+            {"n": number},
+        ).one()
+    assert tuple(stored) == (*chosen, "closed")
+
+
+def test_the_card_counts_the_call_just_taken(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    e164, _name, contract = _customer_with_phone(desk.engine, fewer_calls_than=3)  # the card lists 5
+    _ready(qtbot, desk)
+    caller = caller_factory(e164)
+    with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000):
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    assert window.card.card is not None and window.card.card.contract_number == contract
+    calls_before = len(window.card.card.recent_calls)
+    tickets_before = len(window.card.card.open_tickets)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+    tabs = window.card.tabs
+    qtbot.waitUntil(lambda: tabs.tabText(1) == f"Recent calls ({calls_before + 1})", timeout=10_000)
+    assert tabs.tabText(0) == f"Open tickets ({tickets_before + 1})"  # and its ticket
+    assert window.card.calls.rowCount() == calls_before + 1
+
+
+def test_the_greeting_leaves_out_a_position_the_operator_does_not_have(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    desk_factory: Callable[..., Desk],
+    caller_factory: Any,
+) -> None:
+    with demo_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO operators (login, display_name, position, role, active)"
+                " VALUES ('no_position', 'Anna Nopos', NULL, 'operator', true)"
+            )
+        )
+    desk = desk_factory("no_position")
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990005544")
+    _dial(qtbot, event_loop_qt, desk, caller)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    greeting = window.scripts.text()
+    assert "my name is Anna Nopos. Please tell me your contract number." in greeting
+    assert "[" not in greeting
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+
+
+def test_quitting_during_a_call_asks_first_and_the_call_goes_on(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    window, call_desk = desk.window, desk.window.desk
+    assert call_desk is not None
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990006655")
+    _dial(qtbot, event_loop_qt, desk, caller)
+    with qtbot.waitSignal(call_desk.ticket_opened, timeout=15_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+
+    qtbot.keyClick(window, Qt.Key.Key_Q, CTRL)
+    qtbot.waitUntil(
+        lambda: window.quit_question is not None and window.quit_question.isVisible(), timeout=5000
+    )
+    question = window.quit_question
+    assert question is not None
+    assert "The call with +7 999 000-66-55 is hung up." in question.informativeText()
+    qtbot.keyClick(question, Qt.Key.Key_Return)  # Enter: the default is to keep working
+    qtbot.waitUntil(lambda: window.quit_question is None, timeout=5000)
+    assert window.isVisible()
+    assert call_desk.current is not None and call_desk.current.answered  # still talking
+    _hang_up(qtbot, event_loop_qt, desk, caller)

@@ -32,7 +32,7 @@ from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
-from app.ui.ticket_form import TicketForm
+from app.ui.ticket_tabs import TicketTabs
 from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
 
@@ -170,10 +170,10 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
         b_ticket = tickets_b.get(conn.scalar(select(Ticket.id).where(Ticket.number == created.number)))
     assert (b_ticket.number, b_ticket.version) == (created.number, 1)
     port_b = WorkerTickets(worker, tickets_b)
-    form = TicketForm(port_b, operator_login=a2)
-    qtbot.addWidget(form)
-    form.set_reference_data(tickets_b.reference_data())
-    form.load(b_ticket)
+    tabs = TicketTabs(port_b, operator_login=a2)
+    qtbot.addWidget(tabs)
+    tabs.set_reference_data(tickets_b.reference_data())
+    form = tabs.open_ticket(b_ticket)
     live = LiveUpdates(
         events,
         lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
@@ -181,9 +181,9 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
         label=SyncStatusLabel(),
         sync=WorkerSync(worker, ConflictService(desk_b.cache, desk_b.outbox, tickets_b)),
         tickets=port_b,
-        ticket_form=form,
+        ticket_tabs=tabs,
     )
-    form.show()
+    tabs.show()
 
     # A saves first; B, offline, saves its own change over version 1 (fine on B's own cache).
     tickets_a.save(created.id, dataclasses.replace(created.draft, subject="Desk A: line fault"), 1, a1)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
@@ -210,6 +210,61 @@ def test_closing_without_category_complexity_resolution_is_stopped_in_the_form(
     assert "In progress" in form.message.text()
     assert [form.status.itemData(i) for i in range(form.status.count())] == ["closed", "in_progress"]
     assert desk.tickets.calls == ["close"]
+
+
+def test_the_fill_in_message_follows_the_filling_and_goes_once_all_is_filled(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk
+) -> None:
+    view = desk.new_ticket()
+    form = _form(qtbot, desk, view)
+    form.subject.setText("Slow in the evenings")
+    with qtbot.waitSignal(form.validation_failed, timeout=5000):
+        qtbot.keyClick(
+            form, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+        )
+    assert form.message.text() == "Fill in Category, Complexity, Resolution to close the ticket."
+    assert form.message.property("error") is True
+
+    qtbot.keyClick(form.category, Qt.Key.Key_Down)  # the focus is on the first missing field
+    assert form.message.text() == "Fill in Complexity, Resolution to close the ticket."
+    qtbot.keyClick(form, Qt.Key.Key_X, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(form.complexity, Qt.Key.Key_Down)
+    qtbot.keyClick(form, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(form.resolution, "Changed the channel")
+    assert form.message.text() == ""  # nothing red is left to say
+    assert not form.message.property("error")
+    assert desk.tickets.calls == []
+
+
+def _red_on_screen(widget: QWidget) -> int:
+    """Red pixels of `widget` as last painted on the screen (the window's backing store), not as
+    `grab()` would render it now: what the operator actually sees."""
+    top = widget.window()
+    corner = widget.mapTo(top, QPoint(0, 0))
+    image = top.screen().grabWindow(top.winId()).toImage()
+    image = image.copy(corner.x(), corner.y(), widget.width(), widget.height())
+    return sum(
+        1
+        for y in range(image.height())
+        for x in range(image.width())
+        if (c := image.pixelColor(x, y)).red() > 150 and c.green() < 60 and c.blue() < 60
+    )
+
+
+def test_a_field_filled_in_stops_being_red_on_the_screen(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk
+) -> None:
+    view = desk.new_ticket()
+    form = _form(qtbot, desk, view)
+    form.subject.setText("Box reboots")
+    with qtbot.waitSignal(form.validation_failed, timeout=5000):
+        form.close_action.trigger()
+    qtbot.keyClick(form, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: _red_on_screen(form.resolution) > 0, timeout=2000)
+    qtbot.keyClicks(form.resolution, "Firmware updated")
+    qtbot.waitUntil(lambda: _red_on_screen(form.resolution) == 0, timeout=2000)
+    assert _red_on_screen(form.labels[FieldName.RESOLUTION]) == 0
+    assert _red_on_screen(form.labels[FieldName.CATEGORY]) > 0  # still missing, still red
 
 
 def test_escalating_needs_department_and_due_date(

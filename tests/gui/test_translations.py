@@ -4,14 +4,12 @@ and the window really speaks Russian once the catalogue is installed."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
 from pytestqt.qtbot import QtBot
 
 import app
@@ -60,21 +58,9 @@ def test_ui_strings_are_all_in_the_catalogue(tmp_path: Path) -> None:
 
 
 @pytest.mark.gui
-def test_the_card_speaks_russian(qtbot: QtBot, tmp_path: Path) -> None:
-    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
-    src = translations_dir() / "frontline_ru.ts"
-    qm = tmp_path / "frontline_ru.qm"
-    shutil.copy(src, tmp_path / src.name)
-    subprocess.run([str(lrelease), "-silent", str(tmp_path / src.name), "-qm", str(qm)], check=True)
-    app = QCoreApplication.instance()
-    assert app is not None
-    translator = QTranslator()
-    assert translator.load(str(qm))
-    app.installTranslator(translator)
-    try:
-        view = CustomerCardView()
-        qtbot.addWidget(view)
-        assert view.placeholder.text() == "Найдите клиента по номеру телефона, номеру договора или имени."
-        assert view.tabs.tabText(0) == "Открытые заявки"
-    finally:
-        app.removeTranslator(translator)
+@pytest.mark.usefixtures("russian")
+def test_the_card_speaks_russian(qtbot: QtBot) -> None:
+    view = CustomerCardView()
+    qtbot.addWidget(view)
+    assert view.placeholder.text() == "Найдите клиента по номеру телефона, номеру договора или имени."
+    assert view.tabs.tabText(0) == "Открытые заявки"

@@ -172,14 +172,16 @@ def test_call_waiting_offers_the_second_call(engine: EngineProcess, sipps: SippF
     first.assert_ok()
 
 
-def test_without_call_waiting_a_second_call_is_refused_before_any_media(
+def test_without_call_waiting_a_second_caller_hears_busy_and_the_window_is_told(
     engines: EngineFactory, sipps: SippFactory
 ) -> None:
+    """486 Busy Here is what a PBX or a queue acts on (it offers the caller to the next desk); the
+    window hears of the call (`call_refused`) and records it.  It never rings."""
     engine = engines("--listen", "127.0.0.1:0", "--no-call-waiting")
     first = _first_call(sipps, engine)
-    second = _second_caller(sipps, engine, 421)  # pjsua's refusal before dialog and media (pj.py)
-    refused = engine.wait_event("invites_refused")
-    assert refused["reasons"] == {"busy": 1}
+    second = _second_caller(sipps, engine, 486)
+    refused = engine.wait_event("call_refused")
+    assert (refused["code"], refused["reason"], refused["number"]) == (486, "busy", "222")
     second.assert_ok()
     first.assert_ok()
     assert [e["number"] for e in engine.events("incoming_call")] == ["79001234567"]

@@ -141,7 +141,9 @@ def test_burst_of_100_invites_leaves_the_engine_responsive(
     print(f"burst: ping answered in {ping_s * 1000:.1f} ms; finals {sorted(set(finals.values()))}")
     assert len(finals) == 100, f"only {len(finals)} INVITEs got a final response"
     codes = list(finals.values())
-    assert set(codes) <= {"421", "480"}  # 480: rang for its second; 421: refused before any media
-    assert codes.count("421") >= 90
+    # 480: rang for its second; 486: met the desk full while the media budget allowed a proper busy
+    # answer; 421: refused before any media (the per-source limit, or the budget spent).
+    assert set(codes) <= {"421", "480", "486"}
+    assert codes.count("421") >= 80
     _settle(engine)
     _valid_call_works(engine, sipps, "after-burst")

@@ -19,11 +19,13 @@ from app.errors import ValidationError
 from app.services.calls import CallService
 from app.services.lookup import LookupService
 from app.services.tickets import TicketService
+from app.services.unfinished import UnfinishedTicketService
 from app.storage import migrate
 from app.storage.admin import OperatorExists, add_operator, check_login
 from app.storage.database import make_engine
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
+from app.tickets.drafts import FieldName
 from app.tickets.enums import CallDirection, CallOutcome, Role, TicketStatus
 from app.tickets.numbering import ReservePolicy, TicketNumberAllocator
 from tests.fixtures.central import CentralSite
@@ -482,6 +484,29 @@ def test_the_desk_services_work_with_an_operators_grants(site: CentralSite, tmp_
         engine.dispose()
     with site.raw("b1") as conn:  # and department B still sees none of it
         assert _q(conn, "SELECT count(*) FROM tickets WHERE id = %s", view.id) == [(0,)]
+
+
+@pytest.mark.pg
+def test_unfinished_tickets_under_the_operators_and_the_leads_own_roles(site: CentralSite) -> None:
+    """What `UnfinishedTicketService` gives the lead's board, read as the lead: their department's
+    tickets lacking required fields (both seeded tickets lack their line), never another's."""
+    ids = site.ids
+    engines = {who: make_engine(site.url_of(who)) for who in ("lead", "a1", "b1")}
+    lead, a1, b1 = (UnfinishedTicketService(engines[who]) for who in ("lead", "a1", "b1"))
+    try:
+        (found,) = lead.of_department(ids["dept_a"])
+        assert (found.ticket_id, found.missing, found.created_by) == (
+            ids["ticket_a1"],
+            (FieldName.LINE,),
+            site.logins["a1"],
+        )
+        assert lead.of_department(ids["dept_b"]) == ()  # row-level security, not the query
+        assert [t.ticket_id for t in a1.of_operator(site.logins["a1"])] == [ids["ticket_a1"]]
+        assert a1.of_operator(site.logins["b1"]) == ()
+        assert [t.ticket_id for t in b1.of_department(ids["dept_b"])] == [ids["ticket_b1"]]
+    finally:
+        for engine in engines.values():
+            engine.dispose()
 
 
 @pytest.mark.pg

@@ -318,6 +318,33 @@ def test_the_operators_state_reaches_the_central_floor_row_and_an_older_one_does
     assert (row.status, row.reason, row.since) == ("break", "lunch", NOW + timedelta(minutes=5))
 
 
+def test_an_unsent_state_of_the_operator_survives_a_cache_refresh(
+    desk_factory: Callable[..., Desk], central_site: CentralSite, me: int
+) -> None:
+    """The refresher makes the cache's operator states equal to the central ones -- except the
+    desk's own state while it waits in the outbox (found racing the desk's next state change:
+    the refresh deleted the row the desk was about to update)."""
+    desk = desk_factory("a")  # not started: the state stays in the outbox
+    states = OperatorStateService(desk.sync.cache, recorder=desk.sync.recorder)
+    assert states.record(desk.login, OperatorState(OperatorStatus.READY, NOW))
+    desk.sync.refresher.refresh()  # centrally there is no row for this operator yet
+    later = OperatorState(OperatorStatus.BREAK, NOW + timedelta(minutes=5), reason="lunch")
+    assert states.record(desk.login, later)  # the row is still there to update
+    with desk.sync.cache.connect() as conn:
+        row = conn.execute(
+            select(OperatorStateRow.status, OperatorStateRow.since)
+            .join(Operator)
+            .where(Operator.login == desk.login)
+        ).one()
+    assert tuple(row) == ("break", later.since)
+    desk.sync.start()
+    assert desk.drained()
+    with central_site.engine("lead").connect() as conn:
+        assert (
+            conn.scalar(select(OperatorStateRow.status).where(OperatorStateRow.operator_id == me)) == "break"
+        )
+
+
 def test_doctor_reports_the_local_copy_and_what_waits_or_was_refused(seeded_central: URL) -> None:
     url = seeded_central.render_as_string(hide_password=False)
     assert check_sync(url).detail.startswith("no local copy yet")

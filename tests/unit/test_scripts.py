@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -103,6 +104,16 @@ def test_missing_values_show_as_visible_placeholders() -> None:
     assert text.endswith("your ticket number is [ticket_number].")
     greeting = render(P.GREETING, ScriptContext(company="Acme", operator_name="  "), EN, _at(10))
     assert "my name is [operator_name], [position]" in greeting
+
+
+def test_a_value_known_to_be_absent_is_left_out_with_its_comma() -> None:
+    context = ScriptContext(company="Acme", line="TV", operator_name="Anna", omitted=frozenset({"position"}))
+    assert "my name is Anna. Please tell me" in render(P.GREETING, context, EN, _at(10))
+    assert "меня зовут Anna. Назовите" in render(P.GREETING, context, RU, _at(10))
+    # Only what is named: a value not known yet still shows as a gap to fill by voice.
+    assert "[line]" in render(P.GREETING, dataclasses.replace(context, line=None), EN, _at(10))
+    assert substitute("{company}, {position}", {"company": "Acme", "position": ""}) == "Acme"
+    assert substitute("{position} and {company}", {"company": "Acme", "position": ""}) == " and Acme"
 
 
 @pytest.mark.parametrize(
