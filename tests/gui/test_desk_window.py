@@ -42,7 +42,10 @@ class OpenDesk:
         self.qtbot, self.loop, self.engine, self.worker, self.tmp = qtbot, loop, engine, worker, tmp
         self.opened: list[tuple[MainWindow, DeskParts]] = []
 
-    def __call__(self, *, demo: bool = False, central: bool = False) -> tuple[MainWindow, DeskParts]:
+    def __call__(
+        self, *, demo: bool = False, central: bool = False, phone: bool = False
+    ) -> tuple[MainWindow, DeskParts]:
+        """A desk window; `phone`: its phone started too (a desk without one cannot be Ready)."""
         setup = None
         if demo:
             engine, worker = self.engine, self.worker
@@ -67,6 +70,9 @@ class OpenDesk:
             self.qtbot, self.engine, self.worker, parts.services, sync_events=events, sync=sync
         )
         self.opened.append((window, parts))
+        if phone:
+            with self.qtbot.waitSignal(parts.services.phone.registration_changed, timeout=20_000):
+                run(self.qtbot, self.loop, window.start_phone())
         return window, parts
 
     def close(self, window: MainWindow) -> None:
@@ -111,7 +117,7 @@ def _type_into_subject(qtbot: QtBot, window: MainWindow, text_: str) -> None:
 
 
 def test_ready_is_shown_once_not_also_as_a_greyed_button(qtbot: QtBot, open_desk: OpenDesk) -> None:
-    window, _parts = open_desk()
+    window, _parts = open_desk(phone=True)
     assert window.desk is not None
     qtbot.keyClick(window, Qt.Key.Key_1, CTRL)
     assert window.desk.state.status is OperatorStatus.READY

@@ -105,6 +105,7 @@ def test_files_are_the_desk_users_only_even_when_they_existed_wider(tmp_path: Pa
     assert _mode(fresh) == 0o600
 
 
+@pytest.mark.expect_log("app.storage.draft_store", r"unreadable and kept")
 def test_an_unreadable_record_is_kept_and_the_others_read(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

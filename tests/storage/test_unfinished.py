@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ def _service(engine: Engine, tmp_path: Path) -> TicketService:
     return TicketService(engine, TicketNumberAllocator(SqliteNumberReserve(tmp_path / "reserve.sqlite3")))
 
 
+@pytest.mark.expect_log("app.services.sessions", r"unknown operator login")
 def test_a_calls_ticket_left_empty_is_unfinished_until_completed(sqlite_url: str, tmp_path: Path) -> None:
     engine = make_engine(sqlite_url)
     ref = make_reference(engine)
