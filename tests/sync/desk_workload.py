@@ -50,11 +50,13 @@ def take_call(
     item: int,
     customer: int,
     line: int,
-) -> None:
-    """Item `item`'s call, answered by `login`, from wherever a previous run of this desk left it."""
+) -> bool:
+    """Item `item`'s call, answered by `login`, from wherever a previous run of this desk left it;
+    False when it was complete already (a restarted desk walking over what it did before)."""
     at = BASE + timedelta(seconds=item)
     with sync.cache.connect() as conn:
         call_id = conn.scalar(select(Call.id).where(Call.caller_number == caller(item)))
+    fresh = call_id is None
     if call_id is None:
         call_id = calls.ringing(
             direction=CallDirection.INBOUND,
@@ -77,6 +79,8 @@ def take_call(
         )
     if record.ended_at is None:
         calls.ended(call_id, at + timedelta(seconds=60), CallOutcome.ANSWERED)
+        return True
+    return fresh
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--count", type=int, required=True)
+    parser.add_argument("--pace", type=float, default=0.0, help="seconds between calls")
+    parser.add_argument("--drain-wait", type=float, default=120.0, help="seconds to wait for the outbox")
     args = parser.parse_args(argv)
 
     login = make_url(args.db).username
@@ -106,9 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         customer = conn.scalar(select(Customer.id).order_by(Customer.id).limit(1))
         line = conn.scalar(select(Line.id).order_by(Line.id).limit(1))
     for item in range(args.count):
-        take_call(calls, tickets, sync, login, item, customer, line)
+        if take_call(calls, tickets, sync, login, item, customer, line) and args.pace:
+            time.sleep(args.pace)
     print("taken", flush=True)
-    drained = sync.replicator.wait_idle(120)
+    drained = sync.replicator.wait_idle(args.drain_wait)
     bad = len(sync.outbox.conflicts()) + len(sync.outbox.refused())
     sync.stop()
     print("drained" if drained else "not drained", bad, flush=True)

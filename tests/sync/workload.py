@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--progress", type=Path, required=True)
     parser.add_argument("--pace", type=float, default=0.0, help="seconds between items")
+    parser.add_argument("--drain-wait", type=float, default=120.0, help="seconds to wait for the outbox")
     args = parser.parse_args(argv)
 
     engine = make_engine(args.db, connect_args={"connect_timeout": 2})
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.pace:
             time.sleep(args.pace)
     print("appended", flush=True)
-    drained = replicator.wait_idle(120)
+    drained = replicator.wait_idle(args.drain_wait)
     replicator.stop()
     bad = len(outbox.conflicts()) + len(outbox.refused())
     outbox.close()
