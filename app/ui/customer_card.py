@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, Qt, QTime
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -91,6 +92,7 @@ class CustomerCardView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._card: CustomerCard | None = None
+        self._refused: frozenset[str] = frozenset()  # ticket numbers the central database refused
         self.name = _plain_label()
         self.name.setObjectName("customerName")
         font = self.name.font()
@@ -179,12 +181,25 @@ class CustomerCardView(QWidget):
         has_notices = bool(visible and self._card is not None and self._card.announcements)
         self.announcements.setVisible(has_notices)
 
+    def set_refused(self, numbers: frozenset[str]) -> None:
+        """Mark the open tickets (by number) the central database refused a change of."""
+        if numbers != self._refused:
+            self._refused = numbers
+            if self._card is not None:
+                self._fill_tickets(self._card.open_tickets)
+
     def _fill_tickets(self, tickets: tuple[TicketSummary, ...]) -> None:
         self.tickets.setRowCount(len(tickets))
         for row, t in enumerate(tickets):
             created = short_datetime(t.created_at)
-            for col, text in enumerate((t.number, status_text(t.status), created, t.subject)):
-                self.tickets.setItem(row, col, QTableWidgetItem(text))
+            status = status_text(t.status)
+            if t.number in self._refused:
+                status = self.tr("{status} — refused by the central database").format(status=status)
+            for col, text in enumerate((t.number, status, created, t.subject)):
+                item = QTableWidgetItem(text)
+                if t.number in self._refused:
+                    item.setForeground(QColor("#b00020"))
+                self.tickets.setItem(row, col, item)
 
     def _fill_calls(self, calls: tuple[CallSummary, ...]) -> None:
         self.calls.setRowCount(len(calls))

@@ -8,7 +8,11 @@ the sync state, saves the central database set aside) and refreshes what the win
   anything since; with unsaved typing the form only says so (saving then shows both versions);
 * a conflict opens the ticket with both versions side by side (`TicketForm.show_remote_conflict`),
   in its own tab -- never over another ticket's typing -- unless the operator is in the middle of
-  another ticket and did not ask; Ctrl+Shift+K reviews them any time.
+  another ticket and did not ask; Ctrl+Shift+K reviews them any time;
+* a change the central database refused is never shown as saved: the operator is told in words
+  when it happens, and the tickets concerned are marked -- their forms and tabs
+  (`TicketTabs.set_refused`), the unfinished list, the card's open tickets -- for as long as the
+  desk holds refused changes (re-read whenever the sync state's count of them changes).
 
 Runs on the GUI thread only; every database access is an awaited port call.
 """
@@ -22,7 +26,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.desk_ports import TicketPort
 from app.services.ports import LookupPort
-from app.services.sync_ports import ChangedRows, SyncPort, SyncState
+from app.services.sync_ports import ChangedRows, RefusedChange, SyncPort, SyncState
 from app.ui.customer_card import CustomerCardView, refreshed_card
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.tasks import BackgroundTasks
@@ -67,11 +71,22 @@ class LiveUpdates(QObject):
         events.state_changed.connect(self._on_state_changed)
         events.rows_changed.connect(self._on_rows_changed)
         events.conflict_found.connect(self._on_conflict_found)
+        events.refused_found.connect(self._on_refused_found)
+        self._refusal_counts: tuple[int, int] | None = None  # (refused, held) last marked
+        self._refused_numbers: frozenset[str] = frozenset()
 
     # --- signals from the sync threads (delivered on the GUI thread) ---------------------------
 
     def _on_state_changed(self, state: SyncState) -> None:
         self._label.show_state(state)
+        counts = (state.refused, state.held)
+        if counts != self._refusal_counts and not self._closed:
+            self._refusal_counts = counts
+            self._tasks.spawn(self._mark_refused())
+
+    def _on_refused_found(self, key: str) -> None:
+        if not self._closed:
+            self._tasks.spawn(self._tell_refused(key))
 
     def _on_rows_changed(self, rows: ChangedRows) -> None:
         if self._closed:
@@ -133,6 +148,38 @@ class LiveUpdates(QObject):
             return
         form.load(fresh)
         self.ticket_refreshed.emit(fresh)
+
+    # --- refused changes ------------------------------------------------------------------------
+
+    async def _mark_refused(self) -> list[RefusedChange]:
+        """Mark every ticket the central database refused a change of; unmark the others."""
+        refused = await self._sync.refused() if self._sync is not None else []
+        first: dict[int, RefusedChange] = {}
+        for change in refused:
+            if change.ticket_id is not None:
+                first.setdefault(change.ticket_id, change)
+        if self._tabs is not None:
+            self._tabs.set_refused(first)
+        self._refused_numbers = frozenset(c.ticket_number for c in first.values() if c.ticket_number)
+        self._card.set_refused(self._refused_numbers)
+        return refused
+
+    async def _tell_refused(self, key: str) -> None:
+        refused = await self._mark_refused()
+        change = next((c for c in refused if c.key == key), None)
+        if change is None:
+            return  # gone through meanwhile
+        if change.ticket_number is not None:
+            text = self.tr(
+                "The central database refused ticket {number} ({error}). It is kept on this desk,"
+                " marked, and sent again every few minutes; IT sees it. Carry on."
+            ).format(number=change.ticket_number, error=change.error)
+        else:
+            text = self.tr(
+                "The central database refused a change of this desk ({error}). It is kept here and"
+                " sent again every few minutes; IT sees it. Carry on."
+            ).format(error=change.error)
+        self.message.emit(text)
 
     # --- conflicts -------------------------------------------------------------------------------
 

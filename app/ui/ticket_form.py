@@ -74,6 +74,7 @@ QLabel[missing="true"] { color: #b00020; }
 QLineEdit[missing="true"], QPlainTextEdit[missing="true"], QComboBox[missing="true"],
 QDateEdit[missing="true"], QCheckBox[missing="true"] { border: 2px solid #b00020; }
 QLabel#formMessage[error="true"] { color: #b00020; font-weight: bold; }
+QLabel#refusalBanner { color: #ffffff; background: #b00020; font-weight: bold; padding: 4px; }
 """
 _NONE = "—"
 SUBJECT_MAX_LENGTH = 200  # tickets.subject is VARCHAR(200); PostgreSQL refuses longer
@@ -327,6 +328,13 @@ class TicketForm(QWidget):
         self.message.setObjectName("formMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
+        # A change of this ticket the central database refused (`show_refusal`): never "saved".
+        self.refusal = QLabel()
+        self.refusal.setObjectName("refusalBanner")
+        self.refusal.setTextFormat(Qt.TextFormat.PlainText)
+        self.refusal.setWordWrap(True)
+        self.refusal.hide()
+        self._refusal_error: str | None = None
 
         self.answers_menu = QMenu(self)
         self.answers_button = QPushButton(self.tr("&Insert answer"))
@@ -393,6 +401,7 @@ class TicketForm(QWidget):
 
         left = QVBoxLayout()
         left.addLayout(header)
+        left.addWidget(self.refusal)
         left.addLayout(form, stretch=1)
         left.addWidget(self.message)
         left.addLayout(buttons)
@@ -528,6 +537,24 @@ class TicketForm(QWidget):
 
     def current(self) -> TicketView | None:
         return self._view
+
+    def show_refusal(self, error: str | None) -> None:
+        """Mark the ticket as not in the central database as the operator left it: the central
+        database refused a change of it (`error`, its own words), or None: nothing refused."""
+        if error == self._refusal_error:
+            return  # asked on every keystroke (the tab's label is refreshed with it)
+        self._refusal_error = error
+        if error is None:
+            self.refusal.hide()
+            self.refusal.clear()
+            return
+        self.refusal.setText(
+            self.tr(
+                "Not in the central database: it refused this ticket's change ({error}). Everything"
+                " is kept on this desk and sent again every few minutes; IT sees it."
+            ).format(error=error)
+        )
+        self.refusal.show()
 
     def draft(self) -> TicketDraft:
         """What the fields hold now."""

@@ -16,12 +16,14 @@ Ticket menu (`current_form_changed`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.services.desk_ports import TicketPort
+from app.services.sync_ports import RefusedChange
 from app.tickets.answers import AnswerLibrary
 from app.tickets.drafts import FieldName, TicketDraft, TicketView
 from app.tickets.reference import ReferenceData
@@ -39,6 +41,7 @@ class TicketTabs(QTabWidget):
     form_added = Signal(object)  # TicketForm
     form_released = Signal(object)  # TicketForm about to be cleared or deleted: keep its typing now
     current_form_changed = Signal(object)  # TicketForm now in front
+    refusals_changed = Signal()  # which tickets the central database refused a change of
     saved = Signal(object)  # TicketView, from any form
     closed = Signal(object)  # TicketView
     validation_failed = Signal(tuple)
@@ -56,6 +59,8 @@ class TicketTabs(QTabWidget):
         self._answers: tuple[AnswerLibrary, str, ScriptContext | None] | None = None
         # Forms that belong to a call whose ticket is (or may still be) coming: never reused.
         self._calls: set[TicketForm] = set()
+        # Ticket id -> the first change of it the central database refused (and its reason).
+        self._refused: dict[int, RefusedChange] = {}
 
         self.next_action = self._action(self.tr("Ne&xt open ticket"), "Ctrl+PgDown")
         self.next_action.triggered.connect(self._on_next_action_triggered)
@@ -96,8 +101,25 @@ class TicketTabs(QTabWidget):
         return still_missing(view.draft, self._ref.rules)
 
     def is_unfinished(self, form: TicketForm) -> bool:
-        """Typing not saved, or a stored ticket still lacking required fields."""
-        return form.has_unsaved_changes() or bool(self.still_missing(form))
+        """Typing not saved, a stored ticket still lacking required fields, or one the central
+        database refused a change of."""
+        view = form.current()
+        refused = view is not None and view.id in self._refused
+        return refused or form.has_unsaved_changes() or bool(self.still_missing(form))
+
+    # --- refused by the central database --------------------------------------------------------
+    def set_refused(self, refused: Mapping[int, RefusedChange]) -> None:
+        """The tickets (by id) the central database refused a change of: their forms and tabs
+        are marked until the change goes through."""
+        if dict(refused) == self._refused:
+            return
+        self._refused = dict(refused)
+        for form in self.forms():
+            self._update_tab(form)
+        self.refusals_changed.emit()
+
+    def refused(self) -> Mapping[int, RefusedChange]:
+        return self._refused
 
     # --- opening ------------------------------------------------------------------------------
     def form_for_call(self) -> TicketForm:
@@ -196,6 +218,11 @@ class TicketTabs(QTabWidget):
         view = form.current()
         text = view.number if view is not None else self.tr("New ticket")
         notes = []
+        refusal = self._refused.get(view.id) if view is not None else None
+        form.show_refusal(refusal.error if refusal is not None else None)
+        if refusal is not None:
+            text += " ⚠"
+            notes.append(self.tr("Refused by the central database: {error}").format(error=refusal.error))
         if form.has_unsaved_changes():
             text += " •"
             notes.append(self.tr("Not saved yet"))

@@ -12,6 +12,7 @@ with the typing kept on disk if its tab had been put aside.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
@@ -46,6 +47,7 @@ class UnfinishedEntry:
     subject: str
     missing: tuple[FieldName, ...]  # what the stored ticket lacks
     unsaved: bool  # typing on this desk not saved to the database
+    refused: str | None = None  # the central database refused a change of it: its reason
 
 
 class UnfinishedTickets(QObject):
@@ -76,7 +78,7 @@ class UnfinishedTickets(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(COALESCE_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
-        for signal in (tabs.saved, tabs.closed, keeper.written, keeper.removed):
+        for signal in (tabs.saved, tabs.closed, keeper.written, keeper.removed, tabs.refusals_changed):
             signal.connect(self.refresh)
 
     def refresh(self, *_args: object) -> None:
@@ -109,6 +111,12 @@ class UnfinishedTickets(QObject):
                 entries[ticket_id] = UnfinishedEntry(
                     ticket_id, numbers[ticket_id], draft.subject, (), unsaved=True
                 )
+        # Not in the central database as the operator left it: unfinished until it goes through.
+        for ticket_id, refusal in self._tabs.refused().items():
+            entry = entries.get(ticket_id) or UnfinishedEntry(
+                ticket_id, refusal.ticket_number or "?", "", (), unsaved=False
+            )
+            entries[ticket_id] = dataclasses.replace(entry, refused=refusal.error)
         self.entries = tuple(sorted(entries.values(), key=lambda e: e.ticket_id, reverse=True))
         self.changed.emit(self.entries)
         return self.entries
@@ -195,6 +203,8 @@ class UnfinishedDialog(QDialog):
             notes.append(
                 self.tr("missing: {fields}").format(fields=", ".join(field_name(n) for n in entry.missing))
             )
+        if entry.refused is not None:
+            notes.append(self.tr("refused by the central database: {error}").format(error=entry.refused))
         return f"{entry.number} — {subject}" + (f" ({'; '.join(notes)})" if notes else "")
 
     def _on_list_item_activated(self, item: QListWidgetItem) -> None:

@@ -387,42 +387,42 @@
 <context>
     <name>ConflictDialog</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="179"/>
+        <location filename="../../app/ui/ticket_form.py" line="180"/>
         <source>Ticket {number} was changed meanwhile</source>
         <translation>Заявка {number} изменена, пока вы её редактировали</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="183"/>
+        <location filename="../../app/ui/ticket_form.py" line="184"/>
         <source>{who} saved ticket {number} while you were editing it. Nothing has been overwritten. Compare the values and choose.</source>
         <translation>{who} сохранил(а) заявку {number}, пока вы её редактировали. Ничего не перезаписано. Сравните значения и выберите.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="185"/>
+        <location filename="../../app/ui/ticket_form.py" line="186"/>
         <source>Another operator</source>
         <translation>Другой оператор</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="191"/>
+        <location filename="../../app/ui/ticket_form.py" line="192"/>
         <source>Field</source>
         <translation>Поле</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="191"/>
+        <location filename="../../app/ui/ticket_form.py" line="192"/>
         <source>Yours</source>
         <translation>Ваше</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="191"/>
+        <location filename="../../app/ui/ticket_form.py" line="192"/>
         <source>Theirs</source>
         <translation>Их</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="201"/>
+        <location filename="../../app/ui/ticket_form.py" line="202"/>
         <source>&amp;Keep theirs (reload)</source>
         <translation>&amp;Оставить их версию (перезагрузить)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="202"/>
+        <location filename="../../app/ui/ticket_form.py" line="203"/>
         <source>&amp;Apply my changes on top</source>
         <translation>&amp;Применить мои изменения поверх</translation>
     </message>
@@ -430,110 +430,115 @@
 <context>
     <name>CustomerCardView</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="107"/>
+        <location filename="../../app/ui/customer_card.py" line="109"/>
         <source>Customer</source>
         <translation>Клиент</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="109"/>
+        <location filename="../../app/ui/customer_card.py" line="111"/>
         <source>Contract:</source>
         <translation>Договор:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="110"/>
+        <location filename="../../app/ui/customer_card.py" line="112"/>
         <source>Phones:</source>
         <translation>Телефоны:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="111"/>
+        <location filename="../../app/ui/customer_card.py" line="113"/>
         <source>Address:</source>
         <translation>Адрес:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="112"/>
+        <location filename="../../app/ui/customer_card.py" line="114"/>
         <source>Region:</source>
         <translation>Регион:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="113"/>
+        <location filename="../../app/ui/customer_card.py" line="115"/>
         <source>Plan:</source>
         <translation>Тариф:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="114"/>
+        <location filename="../../app/ui/customer_card.py" line="116"/>
         <source>Notes:</source>
         <translation>Заметки:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="116"/>
-        <location filename="../../app/ui/customer_card.py" line="119"/>
+        <location filename="../../app/ui/customer_card.py" line="118"/>
+        <location filename="../../app/ui/customer_card.py" line="121"/>
         <source>Ticket</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="116"/>
+        <location filename="../../app/ui/customer_card.py" line="118"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="116"/>
+        <location filename="../../app/ui/customer_card.py" line="118"/>
         <source>Created</source>
         <translation>Создана</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="116"/>
+        <location filename="../../app/ui/customer_card.py" line="118"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="119"/>
+        <location filename="../../app/ui/customer_card.py" line="121"/>
         <source>When</source>
         <translation>Когда</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="119"/>
+        <location filename="../../app/ui/customer_card.py" line="121"/>
         <source>From</source>
         <translation>С номера</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="119"/>
+        <location filename="../../app/ui/customer_card.py" line="121"/>
         <source>Line</source>
         <translation>Линия</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="119"/>
+        <location filename="../../app/ui/customer_card.py" line="121"/>
         <source>Outcome</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="126"/>
+        <location filename="../../app/ui/customer_card.py" line="128"/>
         <source>Open tickets</source>
         <translation>Открытые заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="127"/>
+        <location filename="../../app/ui/customer_card.py" line="129"/>
         <source>Recent calls</source>
         <translation>Последние звонки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="138"/>
+        <location filename="../../app/ui/customer_card.py" line="140"/>
         <source>Search for a customer by phone number, contract number or name.</source>
         <translation>Найдите клиента по номеру телефона, номеру договора или имени.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="168"/>
+        <location filename="../../app/ui/customer_card.py" line="170"/>
         <source>⚠ {text}</source>
         <translation>⚠ {text}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="171"/>
+        <location filename="../../app/ui/customer_card.py" line="173"/>
         <source>Open tickets ({count})</source>
         <translation>Открытые заявки ({count})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="172"/>
+        <location filename="../../app/ui/customer_card.py" line="174"/>
         <source>Recent calls ({count})</source>
         <translation>Последние звонки ({count})</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/customer_card.py" line="197"/>
+        <source>{status} — refused by the central database</source>
+        <translation>{status} — отклонено центральной базой данных</translation>
     </message>
 </context>
 <context>
@@ -744,7 +749,7 @@
 <context>
     <name>DueDateEdit</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="122"/>
+        <location filename="../../app/ui/ticket_form.py" line="123"/>
         <source>No date</source>
         <translation>Без срока</translation>
     </message>
@@ -803,17 +808,27 @@
 <context>
     <name>LiveUpdates</name>
     <message>
-        <location filename="../../app/ui/live_updates.py" line="129"/>
+        <location filename="../../app/ui/live_updates.py" line="144"/>
         <source>Ticket {number} was changed on another desk. Your typing is kept; saving shows both versions.</source>
         <translation>Заявку {number} изменили на другом рабочем месте. Введённое вами сохранено; при сохранении будут показаны обе версии.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/live_updates.py" line="150"/>
+        <location filename="../../app/ui/live_updates.py" line="174"/>
+        <source>The central database refused ticket {number} ({error}). It is kept on this desk, marked, and sent again every few minutes; IT sees it. Carry on.</source>
+        <translation>Центральная база данных отклонила заявку {number} ({error}). Она сохранена на этом рабочем месте, отмечена и будет отправлена снова через несколько минут; ИТ это видит. Продолжайте работу.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/live_updates.py" line="179"/>
+        <source>The central database refused a change of this desk ({error}). It is kept here and sent again every few minutes; IT sees it. Carry on.</source>
+        <translation>Центральная база данных отклонила изменение с этого рабочего места ({error}). Оно сохранено здесь и будет отправлено снова через несколько минут; ИТ это видит. Продолжайте работу.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/live_updates.py" line="197"/>
         <source>No conflicts to review.</source>
         <translation>Конфликтов нет.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/live_updates.py" line="159"/>
+        <location filename="../../app/ui/live_updates.py" line="206"/>
         <source>Ticket {number} was saved on another desk before yours reached the central database. Press Ctrl+Shift+K to compare when you are ready.</source>
         <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы. Нажмите Ctrl+Shift+K, чтобы сравнить, когда будете готовы.</translation>
     </message>
@@ -1228,32 +1243,32 @@ The operator workstation.</source>
 <context>
     <name>Outcome</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="67"/>
+        <location filename="../../app/ui/customer_card.py" line="68"/>
         <source>in progress</source>
         <translation>идёт</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="69"/>
+        <location filename="../../app/ui/customer_card.py" line="70"/>
         <source>Answered</source>
         <translation>Принят</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="70"/>
+        <location filename="../../app/ui/customer_card.py" line="71"/>
         <source>Missed</source>
         <translation>Пропущен</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="71"/>
+        <location filename="../../app/ui/customer_card.py" line="72"/>
         <source>Abandoned</source>
         <translation>Брошен</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="72"/>
+        <location filename="../../app/ui/customer_card.py" line="73"/>
         <source>Transferred</source>
         <translation>Переведён</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="73"/>
+        <location filename="../../app/ui/customer_card.py" line="74"/>
         <source>Rejected</source>
         <translation>Отклонён</translation>
     </message>
@@ -1586,32 +1601,32 @@ The operator workstation.</source>
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="56"/>
+        <location filename="../../app/ui/customer_card.py" line="57"/>
         <source>New</source>
         <translation>Новая</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="57"/>
+        <location filename="../../app/ui/customer_card.py" line="58"/>
         <source>In progress</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="58"/>
+        <location filename="../../app/ui/customer_card.py" line="59"/>
         <source>Escalated</source>
         <translation>Передана дальше</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="59"/>
+        <location filename="../../app/ui/customer_card.py" line="60"/>
         <source>Waiting for customer</source>
         <translation>Ожидает клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="60"/>
+        <location filename="../../app/ui/customer_card.py" line="61"/>
         <source>Resolved</source>
         <translation>Решена</translation>
     </message>
     <message>
-        <location filename="../../app/ui/customer_card.py" line="61"/>
+        <location filename="../../app/ui/customer_card.py" line="62"/>
         <source>Closed</source>
         <translation>Закрыта</translation>
     </message>
@@ -1785,144 +1800,149 @@ The operator workstation.</source>
 <context>
     <name>TicketForm</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="283"/>
+        <location filename="../../app/ui/ticket_form.py" line="284"/>
         <source>Ticket number</source>
         <translation>Номер заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="332"/>
+        <location filename="../../app/ui/ticket_form.py" line="340"/>
         <source>&amp;Insert answer</source>
         <translation>Вст&amp;авить ответ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="340"/>
-        <location filename="../../app/ui/ticket_form.py" line="400"/>
+        <location filename="../../app/ui/ticket_form.py" line="348"/>
+        <location filename="../../app/ui/ticket_form.py" line="409"/>
         <source>Comments</source>
         <translation>Комментарии</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="344"/>
+        <location filename="../../app/ui/ticket_form.py" line="352"/>
         <source>Ctrl+Enter adds the comment</source>
         <translation>Ctrl+Enter добавляет комментарий</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="345"/>
+        <location filename="../../app/ui/ticket_form.py" line="353"/>
         <source>Ne&amp;w comment:</source>
         <translation>&amp;Новый комментарий:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="347"/>
+        <location filename="../../app/ui/ticket_form.py" line="355"/>
         <source>Add co&amp;mment</source>
         <translation>&amp;Добавить комментарий</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="351"/>
+        <location filename="../../app/ui/ticket_form.py" line="359"/>
         <source>&amp;Save ticket</source>
         <translation>Со&amp;хранить заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="354"/>
+        <location filename="../../app/ui/ticket_form.py" line="362"/>
         <source>Cl&amp;ose ticket</source>
         <translation>&amp;Закрыть заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="380"/>
+        <location filename="../../app/ui/ticket_form.py" line="388"/>
         <source>Ticket</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="574"/>
-        <location filename="../../app/ui/ticket_form.py" line="600"/>
+        <location filename="../../app/ui/ticket_form.py" line="553"/>
+        <source>Not in the central database: it refused this ticket&apos;s change ({error}). Everything is kept on this desk and sent again every few minutes; IT sees it.</source>
+        <translation>Не в центральной базе данных: она отклонила изменение этой заявки ({error}). Всё сохранено на этом рабочем месте и будет отправлено снова через несколько минут; ИТ это видит.</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_form.py" line="601"/>
+        <location filename="../../app/ui/ticket_form.py" line="627"/>
         <source>No ticket is open.</source>
         <translation>Заявка не открыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="577"/>
+        <location filename="../../app/ui/ticket_form.py" line="604"/>
         <source>Type the comment first.</source>
         <translation>Сначала введите комментарий.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="584"/>
+        <location filename="../../app/ui/ticket_form.py" line="611"/>
         <source>The comment was not added: {error}</source>
         <translation>Комментарий не добавлен: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="593"/>
+        <location filename="../../app/ui/ticket_form.py" line="620"/>
         <source>Comment added.</source>
         <translation>Комментарий добавлен.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="607"/>
+        <location filename="../../app/ui/ticket_form.py" line="634"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="616"/>
+        <location filename="../../app/ui/ticket_form.py" line="643"/>
         <source>Ticket {number} closed.</source>
         <translation>Заявка {number} закрыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="619"/>
+        <location filename="../../app/ui/ticket_form.py" line="646"/>
         <source>Ticket {number} saved.</source>
         <translation>Заявка {number} сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="629"/>
+        <location filename="../../app/ui/ticket_form.py" line="656"/>
         <source>A ticket cannot go from {old} to {new}. Possible: {choices}.</source>
         <translation>Заявку нельзя перевести из «{old}» в «{new}». Возможно: {choices}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="658"/>
+        <location filename="../../app/ui/ticket_form.py" line="685"/>
         <source>Not saved: {error} Everything you typed is still here; save again in a moment.</source>
         <translation>Не сохранено: {error} Всё введённое осталось в форме; сохраните ещё раз чуть позже.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="693"/>
+        <location filename="../../app/ui/ticket_form.py" line="720"/>
         <source>Ticket {number} was changed by someone else meanwhile: nothing was saved.</source>
         <translation>Заявку {number} тем временем изменил другой оператор: ничего не сохранено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="708"/>
+        <location filename="../../app/ui/ticket_form.py" line="735"/>
         <source>Ticket {number} was saved on another desk before your save reached the central database.</source>
         <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="726"/>
+        <location filename="../../app/ui/ticket_form.py" line="753"/>
         <source>Reloaded the ticket as the other operator saved it.</source>
         <translation>Заявка перезагружена в том виде, в каком её сохранил другой оператор.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="783"/>
+        <location filename="../../app/ui/ticket_form.py" line="810"/>
         <source>Fill in {fields} to {action}.</source>
         <translation>Заполните поля {fields}, чтобы {action}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="796"/>
+        <location filename="../../app/ui/ticket_form.py" line="823"/>
         <source>Required: fill this in</source>
         <translation>Обязательное поле: заполните его</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="836"/>
+        <location filename="../../app/ui/ticket_form.py" line="863"/>
         <source>Customer no. {id}</source>
         <translation>Клиент № {id}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="864"/>
+        <location filename="../../app/ui/ticket_form.py" line="891"/>
         <source>(unknown: {id})</source>
         <translation>(неизвестно: {id})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="893"/>
+        <location filename="../../app/ui/ticket_form.py" line="920"/>
         <source>{author}, {when}</source>
         <translation>{author}, {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="894"/>
+        <location filename="../../app/ui/ticket_form.py" line="921"/>
         <source>unknown</source>
         <translation>неизвестно</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="958"/>
+        <location filename="../../app/ui/ticket_form.py" line="985"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -1930,32 +1950,37 @@ The operator workstation.</source>
 <context>
     <name>TicketTabs</name>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="60"/>
+        <location filename="../../app/ui/ticket_tabs.py" line="65"/>
         <source>Ne&amp;xt open ticket</source>
         <translation>С&amp;ледующая открытая заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="62"/>
+        <location filename="../../app/ui/ticket_tabs.py" line="67"/>
         <source>Pre&amp;vious open ticket</source>
         <translation>П&amp;редыдущая открытая заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="64"/>
+        <location filename="../../app/ui/ticket_tabs.py" line="69"/>
         <source>&amp;Put the ticket aside</source>
         <translation>&amp;Отложить заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="197"/>
+        <location filename="../../app/ui/ticket_tabs.py" line="219"/>
         <source>New ticket</source>
         <translation>Новая заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="201"/>
+        <location filename="../../app/ui/ticket_tabs.py" line="225"/>
+        <source>Refused by the central database: {error}</source>
+        <translation>Отклонено центральной базой данных: {error}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/ticket_tabs.py" line="228"/>
         <source>Not saved yet</source>
         <translation>Ещё не сохранено</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_tabs.py" line="206"/>
+        <location filename="../../app/ui/ticket_tabs.py" line="233"/>
         <source>Still missing: {fields}</source>
         <translation>Не заполнено: {fields}</translation>
     </message>
@@ -2006,40 +2031,45 @@ The operator workstation.</source>
 <context>
     <name>UnfinishedDialog</name>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="162"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="170"/>
         <source>My unfinished tickets</source>
         <translation>Мои незавершённые заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="165"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="173"/>
         <source>Tickets not saved, or saved without what they need. Enter opens the highlighted one.</source>
         <translation>Заявки, которые не сохранены или сохранены без обязательных полей. Enter открывает выделенную.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="167"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="175"/>
         <source>Nothing unfinished.</source>
         <translation>Незавершённых заявок нет.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="190"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="198"/>
         <source>(no subject)</source>
         <translation>(без темы)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="193"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="201"/>
         <source>not saved</source>
         <translation>не сохранено</translation>
     </message>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="196"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="204"/>
         <source>missing: {fields}</source>
         <translation>не заполнено: {fields}</translation>
+    </message>
+    <message>
+        <location filename="../../app/ui/unfinished_tickets.py" line="207"/>
+        <source>refused by the central database: {error}</source>
+        <translation>отклонено центральной базой данных: {error}</translation>
     </message>
 </context>
 <context>
     <name>UnfinishedLabel</name>
     <message>
-        <location filename="../../app/ui/unfinished_tickets.py" line="149"/>
+        <location filename="../../app/ui/unfinished_tickets.py" line="157"/>
         <source>Unfinished tickets: {count} (F2)</source>
         <translation>Незавершённых заявок: {count} (F2)</translation>
     </message>
