@@ -2,7 +2,9 @@
 
 The ``engine`` fixture runs each test twice, on SQLite (a temp file) and on PostgreSQL (marked
 ``pg``), because the product runs on both and they differ in the ways that matter here (locking,
-case folding, sequences).
+case folding, sequences).  On PostgreSQL these tests connect as the owner role that migrates and
+administers a site's database (`tests.fixtures.postgres.owner_url`: BYPASSRLS, not a superuser);
+what a desk does as an operator's own login is tested with `central_site`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.engine import URL
 
 from app.storage import migrate
 from app.storage.database import make_engine
+from tests.fixtures.postgres import owner_url
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +49,7 @@ def _engine(url: str | URL) -> Iterator[Engine]:
 
 @pytest.fixture
 def pg_engine(pg_database_factory: Callable[..., URL]) -> Iterator[Engine]:
-    yield from _engine(pg_database_factory())
+    yield from _engine(owner_url(pg_database_factory()))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
@@ -54,7 +57,7 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     if request.param == "sqlite":
         yield from _engine(request.getfixturevalue("sqlite_url"))
     else:
-        yield from _engine(request.getfixturevalue("pg_database_factory")())
+        yield from _engine(owner_url(request.getfixturevalue("pg_database_factory")()))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)])
@@ -63,4 +66,4 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | URL:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     factory: Callable[..., URL] = request.getfixturevalue("pg_database_factory")
-    return factory(migrated=False)
+    return owner_url(factory(migrated=False))
