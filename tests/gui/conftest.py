@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -112,6 +113,22 @@ def caller_factory(
     yield make
     for client in clients:
         run(qtbot, event_loop_qt, client.stop())
+
+
+@pytest.fixture
+def desk_factory(
+    qtbot: QtBot,
+    event_loop_qt: asyncio.AbstractEventLoop,
+    demo_engine: Engine,
+    worker: DatabaseWorker,
+    tmp_path: Path,
+) -> Iterator[Callable[..., Desk]]:
+    """``make(**options)``: a desk as `tests.gui.desks.open_desk` opens it with `options` (engine
+    options such as ``--ring-timeout``, a shorter wrap-up, another operator), closed at the end."""
+    with contextlib.ExitStack() as stack:
+        yield lambda **options: stack.enter_context(
+            open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path, **options)
+        )
 
 
 @pytest.fixture

@@ -60,6 +60,12 @@ from app.ui.sync_status import SyncEvents
 OPERATOR = DEMO_OPERATOR  # "John Smith", Operator
 
 
+def logged(log_path: Path, name: str) -> list[dict[str, Any]]:
+    """The `name` events of a desk's JSON log, in order."""
+    lines = log_path.read_text(encoding="utf-8").splitlines()
+    return [e for e in map(json.loads, lines) if e["event"] == name]
+
+
 @dataclass
 class DeskParts:
     services: DeskServices
@@ -68,8 +74,7 @@ class DeskParts:
     json_log: JsonEventLog
 
     def events(self, name: str) -> list[dict[str, Any]]:
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [e for e in map(json.loads, lines) if e["event"] == name]
+        return logged(self.log_path, name)
 
 
 @dataclass
@@ -80,8 +85,7 @@ class Desk:
     engine: Engine
 
     def events(self, name: str) -> list[dict[str, Any]]:
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [e for e in map(json.loads, lines) if e["event"] == name]
+        return logged(self.log_path, name)
 
     @property
     def phone(self) -> PhoneBridge:

@@ -6,10 +6,8 @@ and the keyboard.  Nothing here is faked; waits are on Qt signals, never sleeps.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,30 +16,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
-from app.services.db_worker import DatabaseWorker
 from app.softphone.client import EngineClient
 from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
 from app.ui.main_window import MainWindow
-from tests.gui.desks import Desk, open_desk, press_ready, run
+from tests.gui.desks import Desk, press_ready, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
-
-
-@pytest.fixture
-def desk_factory(
-    qtbot: QtBot,
-    event_loop_qt: asyncio.AbstractEventLoop,
-    demo_engine: Engine,
-    worker: DatabaseWorker,
-    tmp_path: Path,
-) -> Iterator[Callable[..., Desk]]:
-    """``make(operator)``: the desk window of `operator`, its phone registered (peer to peer)."""
-    with contextlib.ExitStack() as stack:
-        yield lambda operator: stack.enter_context(
-            open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path, operator=operator)
-        )
 
 
 def _customer_with_phone(engine: Engine, *, fewer_calls_than: int | None = None) -> tuple[str, str, str]:
@@ -510,7 +492,7 @@ def test_the_greeting_leaves_out_a_position_the_operator_does_not_have(
                 " VALUES ('no_position', 'Anna Nopos', NULL, 'operator', true)"
             )
         )
-    desk = desk_factory("no_position")
+    desk = desk_factory(operator="no_position")
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
     _ready(qtbot, desk)

@@ -9,13 +9,11 @@ keyboard.  Waits are on Qt signals and on the database row, never sleeps.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,33 +23,17 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from app.demo.caller import free_udp_port
-from app.services.db_worker import DatabaseWorker
 from app.softphone.client import EngineClient
 from app.storage.seed import shipped_dispositions
 from app.tickets.dispositions import NOT_CHOSEN
 from app.tickets.operator_state import OperatorStatus
-from tests.gui.desks import Desk, open_desk, press_ready, run
+from tests.gui.desks import Desk, press_ready, run
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip, pytest.mark.slow]
 
 Caller = Callable[..., EngineClient]
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def desk_factory(
-    qtbot: QtBot,
-    event_loop_qt: asyncio.AbstractEventLoop,
-    demo_engine: Engine,
-    worker: DatabaseWorker,
-    tmp_path: Path,
-) -> Iterator[Callable[..., Desk]]:
-    """A desk with engine options (``--ring-timeout``) or a shorter wrap-up."""
-    with contextlib.ExitStack() as stack:
-        yield lambda **options: stack.enter_context(
-            open_desk(qtbot, event_loop_qt, demo_engine, worker, tmp_path, **options)
-        )
 
 
 # --- helpers ------------------------------------------------------------------------------------
