@@ -113,7 +113,9 @@ class DeskSync:
         self.on_rows = on_rows
         self.on_conflict = on_conflict
         self.on_refused = on_refused
-        self.refresher = CacheRefresher(self.central, self.cache, pending_uids=self.pending_uids)
+        self.refresher = CacheRefresher(
+            self.central, self.cache, pending_uids=self.pending_uids, sent=self.outbox
+        )
         self.replicator = Replicator(
             self.outbox,
             Applier(self.central),

@@ -20,6 +20,7 @@ replicator thread; one connection, every call under one lock.  A second `Outbox`
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import sqlite3
@@ -38,6 +39,7 @@ BUSY_TIMEOUT_S = 10.0
 _COLUMNS = "seq, key, kind, payload, created_at, attempts, last_error, conflict, refusals, state, held"
 # The payload keys that name rows a change creates or changes (`subjects`).
 _SUBJECT_KEYS = ("uid", "ticket_uid", "call_uid")
+_SENT_KEPT = 10_000  # sent changes remembered (`Outbox.sent_since`): far more than one refresh sends
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -102,6 +104,15 @@ def subjects(payload: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(str(payload[k]) for k in _SUBJECT_KEYS if payload.get(k))
 
 
+def pending_marks(kind: str, payload: Mapping[str, Any]) -> frozenset[str]:
+    """What a cache refresh must not overwrite while this change waits (or was just sent): the
+    rows it names (`subjects`) and, for an operator's state, ``operator:<id>``."""
+    marks = subjects(payload)
+    if kind == ChangeKind.OPERATOR_STATE.value and payload.get("operator_id") is not None:
+        marks |= {f"operator:{payload['operator_id']}"}
+    return marks
+
+
 def new_uid() -> str:
     """A fresh idempotency key or row uid (UUID4 text)."""
     return str(uuid.uuid4())
@@ -143,6 +154,11 @@ class Outbox:
         self._db.executescript(SCHEMA)
         self._add_columns()
         self.on_append = on_append
+        # The marks (`pending_marks`) of changes sent lately, numbered: a cache refresh reads its
+        # central snapshot first and writes later; a change sent in between is in neither the
+        # snapshot nor the outbox, and must not be overwritten by the older central row.
+        self._sent: collections.deque[tuple[int, frozenset[str]]] = collections.deque(maxlen=_SENT_KEPT)
+        self._sent_count = 0
 
     def _add_columns(self) -> None:
         """Bring an outbox written by an older version up to date (another process may be doing
@@ -232,8 +248,27 @@ class Outbox:
         return {state: int(found.get(state, 0)) for state in ("pending", "held", "conflict", "failed")}
 
     def mark_applied(self, keys: Iterable[str]) -> None:
-        """Forget changes the central database acknowledged."""
-        self._write("DELETE FROM outbox WHERE key = ?", [(k,) for k in keys])
+        """Forget changes the central database acknowledged (their marks are kept a while in
+        memory: `sent_since`)."""
+        params = [(k,) for k in keys]
+        with self._transaction() as db:
+            for key in params:
+                for kind, payload in db.execute("SELECT kind, payload FROM outbox WHERE key = ?", key):
+                    self._sent_count += 1
+                    self._sent.append((self._sent_count, pending_marks(kind, json.loads(payload))))
+            db.executemany("DELETE FROM outbox WHERE key = ?", params)
+
+    def sent_mark(self) -> int:
+        """A position in the record of sent changes, for `sent_since`."""
+        with self._lock:
+            return self._sent_count
+
+    def sent_since(self, mark: int) -> set[str]:
+        """The marks of the changes this outbox sent after `mark` (`sent_mark`); should the
+        record no longer reach back that far, all it holds (more kept back for a round, never
+        less)."""
+        with self._lock:
+            return {m for number, marks in self._sent if number > mark for m in marks}
 
     def mark_failed_attempt(self, key: str, error: str) -> None:
         """Count a transient failure (the change stays pending and is retried)."""

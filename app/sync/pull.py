@@ -23,7 +23,9 @@ On a central deployment every desk reads and writes a local SQLite cache with th
 * A ticket or call whose uid `pending_uids()` names (the desk has unsent changes to it) is not
   overwritten: the outbox wins until it is applied or becomes a conflict.  Likewise an operator's
   state row while the desk has an unsent state of that operator (`operator_key`): neither
-  overwritten nor deleted before the central database has it.  Such rows are
+  overwritten nor deleted before the central database has it.  A row whose change was *sent*
+  after the central read began (`SentChanges`: the read may predate it, and the outbox no
+  longer has it) is kept back in the same way.  Such rows are
   remembered (``deferred.*`` in the watermark table) and fetched again by the next `refresh`.
 
 Watermarks live in the cache file, in ``sync_watermarks(name, value)`` (created here, not by
@@ -55,7 +57,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -143,6 +145,14 @@ def last_refresh(cache: Engine) -> str | None:
         return CacheRefresher._get_mark(conn, "refreshed_at")
 
 
+class SentChanges(Protocol):
+    """What the desk's outbox sent lately (`app.sync.outbox.Outbox`)."""
+
+    def sent_mark(self) -> int: ...
+
+    def sent_since(self, mark: int) -> Collection[str]: ...
+
+
 class CentralSchemaOutdated(UserFacingError):
     """The central database lacks a migration the cache needs (``calls.updated_at``, 0005)."""
 
@@ -228,10 +238,13 @@ class CacheRefresher:
         cache: Engine,
         *,
         pending_uids: Callable[[], Collection[str]] = lambda: (),
+        sent: SentChanges | None = None,
     ) -> None:
         self._central = central
         self._cache = cache
         self._pending_uids = pending_uids
+        self._sent = sent
+        self._sent_mark = 0  # `sent.sent_mark()` before the current central read began
         self._tables: dict[str, TableClause] = {}  # columns of both databases (+ central watermarks)
         self._cols: dict[str, list[str]] = {}  # the columns copied: those both databases have
         self._central_cols: dict[str, set[str]] = {}
@@ -251,6 +264,7 @@ class CacheRefresher:
         counts: Counter[str] = Counter()
         with self._errors():
             self._prepare()
+            self._note_sent_mark()
             with self._snapshot() as src:
                 self._now = self._central_now(src)
                 with self._write() as dst:
@@ -283,6 +297,7 @@ class CacheRefresher:
         """
         with self._errors():
             self._prepare()
+            self._note_sent_mark()
             if notice.table not in self._tables:
                 return None
             with self._central.connect() as src, src.begin():
@@ -377,7 +392,7 @@ class CacheRefresher:
         with self._cache.connect() as dst:
             for attempt in range(_PENDING_ATTEMPTS):
                 before = dst.exec_driver_sql("PRAGMA data_version").scalar() if with_pending else None
-                self._pending = frozenset(self._pending_uids()) if with_pending else frozenset()
+                self._pending = frozenset(self._kept_back()) if with_pending else frozenset()
                 dst.exec_driver_sql("BEGIN IMMEDIATE")
                 if not with_pending or attempt == _PENDING_ATTEMPTS - 1:
                     break
@@ -390,6 +405,17 @@ class CacheRefresher:
                 dst.rollback()
                 raise
             dst.commit()
+
+    def _note_sent_mark(self) -> None:
+        self._sent_mark = self._sent.sent_mark() if self._sent is not None else 0
+
+    def _kept_back(self) -> set[str]:
+        """The rows the write must leave as the cache has them: those of the desk's unsent
+        changes, and of those sent since the central read began (the read may predate them)."""
+        kept = set(self._pending_uids())
+        if self._sent is not None:
+            kept.update(self._sent.sent_since(self._sent_mark))
+        return kept
 
     def _select(self, name: str) -> Select[Any]:
         tc = self._tables[name]

@@ -31,6 +31,7 @@ from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Call, Customer, Line, Operator, OperatorStateRow, Ticket, TicketEvent
 from app.sync import changes
 from app.sync.outbox import Outbox
+from app.sync.pull import CacheRefresher
 from app.tickets.drafts import TicketDraft
 from app.tickets.enums import CallDirection, CallOutcome
 from app.tickets.numbering import TicketNumberAllocator
@@ -343,6 +344,45 @@ def test_an_unsent_state_of_the_operator_survives_a_cache_refresh(
         assert (
             conn.scalar(select(OperatorStateRow.status).where(OperatorStateRow.operator_id == me)) == "break"
         )
+
+
+def test_a_state_sent_while_a_refresh_reads_the_central_database_is_not_undone(
+    desk_factory: Callable[..., Desk], central_site: CentralSite
+) -> None:
+    """Found in CI: the refresh read its snapshot (no state row yet), the replicator then sent
+    the desk's state (the outbox emptied), and the refresh deleted the row as gone centrally --
+    the operator vanished from the floor, and a state change racing the delete failed."""
+    desk = desk_factory("a")  # not started: the refresh and the replicator are driven here
+    states = OperatorStateService(desk.sync.cache, recorder=desk.sync.recorder)
+    assert states.record(desk.login, OperatorState(OperatorStatus.READY, NOW))
+
+    def send_then_list_pending() -> set[str]:
+        """The refresh asks what is pending after its central read: send the state just then."""
+        if desk.sync.outbox.pending_count():
+            desk.sync.replicator.start()
+            assert desk.drained()
+        return set(desk.sync.pending_uids())
+
+    refresher = CacheRefresher(
+        desk.sync.central, desk.sync.cache, pending_uids=send_then_list_pending, sent=desk.sync.outbox
+    )
+    try:
+        refresher.refresh()
+    finally:
+        desk.sync.replicator.stop()
+    with desk.sync.cache.connect() as conn:
+        status = conn.scalar(
+            select(OperatorStateRow.status).join(Operator).where(Operator.login == desk.login)
+        )
+    assert status == "ready"
+    refresher.refresh()  # the next refresh reads the central row the desk sent
+    with desk.sync.cache.connect() as conn:
+        row = conn.execute(
+            select(OperatorStateRow.status, OperatorStateRow.since)
+            .join(Operator)
+            .where(Operator.login == desk.login)
+        ).one()
+    assert tuple(row) == ("ready", NOW)
 
 
 def test_doctor_reports_the_local_copy_and_what_waits_or_was_refused(seeded_central: URL) -> None:

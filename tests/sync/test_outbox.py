@@ -121,3 +121,18 @@ def test_an_outbox_of_an_older_version_gains_the_new_columns_and_keeps_its_chang
         assert [c.key for c in box.pending()] == ["k1", "k2"]
     finally:
         box.close()
+
+
+def test_sent_changes_are_remembered_by_position(outbox_factory: Callable[[str], Outbox]) -> None:
+    """A cache refresh asks what was sent since its central read began (`sent_since`)."""
+    outbox = outbox_factory("sent")
+    ticket = outbox.append(ChangeKind.TICKET_SAVED, {"uid": "t-1"})
+    state = outbox.append(ChangeKind.OPERATOR_STATE, {"operator_id": 7, "status": "ready"})
+    before = outbox.sent_mark()
+    assert outbox.sent_since(before) == set()
+    outbox.mark_applied([ticket])
+    middle = outbox.sent_mark()
+    outbox.mark_applied([state])
+    assert outbox.sent_since(before) == {"t-1", "operator:7"}
+    assert outbox.sent_since(middle) == {"operator:7"}
+    assert outbox.pending_count() == 0
