@@ -331,13 +331,7 @@ def test_an_unsent_state_of_the_operator_survives_a_cache_refresh(
     desk.sync.refresher.refresh()  # centrally there is no row for this operator yet
     later = OperatorState(OperatorStatus.BREAK, NOW + timedelta(minutes=5), reason="lunch")
     assert states.record(desk.login, later)  # the row is still there to update
-    with desk.sync.cache.connect() as conn:
-        row = conn.execute(
-            select(OperatorStateRow.status, OperatorStateRow.since)
-            .join(Operator)
-            .where(Operator.login == desk.login)
-        ).one()
-    assert tuple(row) == ("break", later.since)
+    assert _cached_state(desk) == ("break", later.since)
     desk.sync.start()
     assert desk.drained()
     with central_site.engine("lead").connect() as conn:
@@ -370,19 +364,20 @@ def test_a_state_sent_while_a_refresh_reads_the_central_database_is_not_undone(
         refresher.refresh()
     finally:
         desk.sync.replicator.stop()
-    with desk.sync.cache.connect() as conn:
-        status = conn.scalar(
-            select(OperatorStateRow.status).join(Operator).where(Operator.login == desk.login)
-        )
-    assert status == "ready"
+    assert _cached_state(desk) == ("ready", NOW)  # was None: the row had been deleted
     refresher.refresh()  # the next refresh reads the central row the desk sent
+    assert _cached_state(desk) == ("ready", NOW)
+
+
+def _cached_state(desk: Desk) -> tuple[str, datetime] | None:
+    """The desk operator's state as the desk's cache has it: (status, since)."""
     with desk.sync.cache.connect() as conn:
         row = conn.execute(
             select(OperatorStateRow.status, OperatorStateRow.since)
             .join(Operator)
             .where(Operator.login == desk.login)
-        ).one()
-    assert tuple(row) == ("ready", NOW)
+        ).one_or_none()
+    return None if row is None else (row.status, row.since)
 
 
 def test_doctor_reports_the_local_copy_and_what_waits_or_was_refused(seeded_central: URL) -> None:
