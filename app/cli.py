@@ -197,7 +197,8 @@ def _add_gui_options(p: argparse.ArgumentParser, *, suppress: bool) -> None:
         "--operator",
         metavar="LOGIN",
         default=default(None),
-        help="the operator signed in at this desk (default: $FRONTLINE_OPERATOR, else the OS user)",
+        help="the operator signed in at this desk (default: $FRONTLINE_OPERATOR, else the OS user; on a"
+        " central database always the login of the database URL)",
     )
     p.add_argument(
         "--no-phone", action="store_true", default=default(False), help="start without the softphone engine"
@@ -245,19 +246,51 @@ def _cmd_gui(args: argparse.Namespace, site: SiteConfig) -> int:
     listen = args.listen
     if args.demo and listen is None and site.sip.server is None:
         listen = "127.0.0.1:5070"  # the demo caller rings the desk here
+    database_url = _db_url(args, site)
     options = WorkstationOptions(
-        database_url=_db_url(args, site),
+        database_url=database_url,
         seed_demo=bool(args.demo),
         listen=listen,
         json_log=args.json_log,
-        operator_login=args.operator
-        or os.environ.get("FRONTLINE_OPERATOR")
-        or (DEMO_OPERATOR if args.demo else getpass.getuser()),
+        operator_login=_operator_login(
+            args.operator or os.environ.get("FRONTLINE_OPERATOR"),
+            database_url,
+            default=DEMO_OPERATOR if args.demo else None,
+        ),
         phone=not args.no_phone,
         demo_caller=bool(args.demo),
         start_ready=bool(args.ready),
     )
     return run_workstation(site, options)
+
+
+def _operator_login(asked: str | None, database_url: str, *, default: str | None) -> str:
+    """Who is signed in at the desk.
+
+    On a central database it is the login the desk connects with -- the URL's user, else
+    ``$PGUSER``, else the OS login, as libpq decides -- because the central database knows the
+    operator by that login (row-level security): a desk signed in as somebody else would have
+    every change refused.  So another name asked for (``--operator``, ``$FRONTLINE_OPERATOR``)
+    is refused at once, in words, instead of at the first call.
+    """
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        return asked or default or getpass.getuser()
+    database_login = url.username or os.environ.get("PGUSER") or getpass.getuser()
+    if asked and asked != database_login:
+        raise ValidationError(
+            QT_TRANSLATE_NOOP(
+                "Cli",
+                "The operator {operator} cannot sign in with the database login {login}: each desk"
+                " works as its operator's own login. Put {operator} in the database URL, or leave"
+                " out --operator.",
+            ).format(operator=asked, login=database_login)
+        )
+    return database_login
 
 
 def _cmd_demo_data(args: argparse.Namespace, site: SiteConfig) -> int:

@@ -10,6 +10,7 @@ import logging
 
 from app.config import SiteConfig
 from app.doctor_checks import CheckResult
+from app.errors import UserFacingError
 
 log = logging.getLogger(__name__)
 
@@ -97,18 +98,24 @@ def check_database(url: str) -> CheckResult:
         from sqlalchemy import text
         from sqlalchemy.engine import make_url
 
-        from app.storage.database import make_engine
+        from app.storage.database import database_errors, make_engine
         from app.storage.migrate import current_revision, head_revision
 
         safe_url = make_url(url).render_as_string(hide_password=True)
         engine = make_engine(url)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        current, head = current_revision(engine), head_revision()
+        with database_errors(engine):  # which case it is, in one sentence (the driver's words: log)
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            current, head = current_revision(engine), head_revision()
         embedded = engine.dialect.name == "sqlite"
         engine.dispose()
-    except Exception as exc:  # noqa: BLE001 (any failure here is the finding, reported not raised)
-        return CheckResult("database", False, f"cannot use the database: {exc}")
+    except UserFacingError as exc:
+        return CheckResult("database", False, str(exc))
+    except Exception as exc:  # any other failure is the finding too, reported not raised
+        log.info("database check failed", exc_info=exc)
+        return CheckResult(
+            "database", False, f"cannot use the database ({type(exc).__name__}; --verbose shows the details)"
+        )
     if current != head and embedded:
         # The desk migrates its own embedded database when the window starts.
         state = "not created yet" if current is None else f"at schema {current}"
@@ -150,6 +157,6 @@ def _check_sip(site: SiteConfig) -> CheckResult:
     try:
         result: CheckResult = check_sip(site)
         return result
-    except Exception as exc:
+    except Exception as exc:  # any other failure is the finding too, reported not raised
         log.exception("SIP check failed")
         return CheckResult("sip", False, f"SIP check failed: {exc}")

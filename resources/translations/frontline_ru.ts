@@ -226,67 +226,72 @@
         <translation>frontline: произошла непредвиденная ошибка ({kind}); это ошибка в Frontline. Запустите команду ещё раз с --verbose, чтобы увидеть подробности, и сообщите о них.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="285"/>
+        <location filename="../../app/cli.py" line="286"/>
+        <source>The operator {operator} cannot sign in with the database login {login}: each desk works as its operator&apos;s own login. Put {operator} in the database URL, or leave out --operator.</source>
+        <translation>Оператор {operator} не может войти под учётной записью базы данных {login}: каждое рабочее место работает под собственной учётной записью своего оператора. Укажите {operator} в адресе базы данных или не указывайте --operator.</translation>
+    </message>
+    <message>
+        <location filename="../../app/cli.py" line="318"/>
         <source>frontline: demo data already present, nothing to do.</source>
         <translation>frontline: демонстрационные данные уже есть, делать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="328"/>
+        <location filename="../../app/cli.py" line="361"/>
         <source>frontline: database at revision {revision}</source>
         <translation>frontline: версия схемы базы данных — {revision}</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="345"/>
+        <location filename="../../app/cli.py" line="378"/>
         <source>The database URL names no user, so there is no password to store: add LOGIN@ to it.</source>
         <translation>В адресе базы данных не указан пользователь, и сохранять пароль не для кого: добавьте в адрес LOGIN@.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="359"/>
+        <location filename="../../app/cli.py" line="392"/>
         <source>Which SIP account? The site file has no [sip] username and server (a peer-to-peer desk needs no password); give them with --user and --server.</source>
         <translation>Какая учётная запись SIP? В файле настроек нет [sip] username и server (рабочему месту без регистратора пароль не нужен); укажите их через --user и --server.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="373"/>
+        <location filename="../../app/cli.py" line="406"/>
         <source>Password for {account}: </source>
         <translation>Пароль для {account}: </translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="377"/>
+        <location filename="../../app/cli.py" line="410"/>
         <source>frontline: the password for {account} is stored in the OS keyring.</source>
         <translation>frontline: пароль для {account} сохранён в хранилище ключей ОС.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="388"/>
+        <location filename="../../app/cli.py" line="421"/>
         <source>Empty password; nothing done.</source>
         <translation>Пустой пароль; ничего не сделано.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="400"/>
+        <location filename="../../app/cli.py" line="433"/>
         <source>Password for the new login {login}: </source>
         <translation>Пароль для нового логина {login}: </translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="413"/>
+        <location filename="../../app/cli.py" line="446"/>
         <source>frontline: operator {login} ({role}, {department}) created.</source>
         <translation>frontline: оператор {login} ({role}, {department}) создан.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="430"/>
+        <location filename="../../app/cli.py" line="463"/>
         <source>sync-status reads the central PostgreSQL database: give --db postgresql://…</source>
         <translation>sync-status читает центральную базу данных PostgreSQL: укажите --db postgresql://…</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="444"/>
+        <location filename="../../app/cli.py" line="477"/>
         <source>No desk reports a refused change.</source>
         <translation>Ни одно рабочее место не сообщает об отклонённых изменениях.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="448"/>
+        <location filename="../../app/cli.py" line="481"/>
         <source>{desk} ({logins}): refused {count}, first {first}, last {last}</source>
         <translation>{desk} ({logins}): отклонено {count}, первое {first}, последнее {last}</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="461"/>
+        <location filename="../../app/cli.py" line="494"/>
         <source>Each desk keeps these changes and sends them again every few minutes and when it starts: fix the cause (migrate the database, correct the operator&apos;s rights) and they go through.</source>
         <translation>Каждое рабочее место хранит эти изменения и отправляет их снова каждые несколько минут и при запуске: устраните причину (выполните миграцию базы данных, исправьте права оператора), и они пройдут.</translation>
     </message>

@@ -241,3 +241,10 @@ def test_demo_data_after_the_documented_add_operator_example(password_server: Pa
         ivanov = conn.execute(text("SELECT count(*) FROM operators WHERE login = 'ivanov'")).scalar()
     owner.dispose()
     assert (departments, ivanov) == (1, 1)
+
+
+def test_a_desk_signed_in_as_another_operator_than_its_database_login_is_refused_at_once() -> None:
+    """Found trying it as IT: such a desk opened, and every change it made was refused centrally
+    (row-level security knows the operator by the login) -- now it says so before it starts."""
+    done = run("--db", "postgresql://ivanov@127.0.0.1:1/frontline", "--operator", "petrov", "--no-phone")
+    assert_one_clean_sentence(done, "petrov", "ivanov")
