@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -79,6 +80,24 @@ def reserve_path_for(database_url: str) -> str:
     return str(data_dir() / f"ticket_numbers-{_url_digest(make_url(database_url))}.sqlite3")
 
 
+def _require_a_display() -> None:
+    """Refuse, in words, to start the window where there is no screen to show it on.
+
+    Qt's xcb plugin would abort (SIGABRT) with advice to reinstall libxcb-cursor0, which is
+    not what is wrong on an SSH session or a service account (found trying it as IT)."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    raise UserFacingError(
+        QT_TRANSLATE_NOOP(
+            "Cli",
+            "There is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set)."
+            " Start Frontline from the desktop session, or under xvfb-run to try it without one.",
+        )
+    )
+
+
 def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     import qasync
     from PySide6.QtCore import QSettings
@@ -94,6 +113,8 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
 
     make_tree_private(data_dir())  # what older versions (or a 022 umask) left readable by others
     existing = QApplication.instance()
+    if existing is None:
+        _require_a_display()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Frontline")
     app.setOrganizationName("Frontline")

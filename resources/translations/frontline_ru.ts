@@ -295,6 +295,11 @@
         <source>Each desk keeps these changes and sends them again every few minutes and when it starts: fix the cause (migrate the database, correct the operator&apos;s rights) and they go through.</source>
         <translation>Каждое рабочее место хранит эти изменения и отправляет их снова каждые несколько минут и при запуске: устраните причину (выполните миграцию базы данных, исправьте права оператора), и они пройдут.</translation>
     </message>
+    <message>
+        <location filename="../../app/main.py" line="93"/>
+        <source>There is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). Start Frontline from the desktop session, or under xvfb-run to try it without one.</source>
+        <translation>Нет экрана, на котором можно показать окно (не заданы ни DISPLAY, ни WAYLAND_DISPLAY). Запустите Frontline из сеанса рабочего стола или, чтобы попробовать без экрана, под xvfb-run.</translation>
+    </message>
 </context>
 <context>
     <name>ConfigError</name>
@@ -1598,7 +1603,7 @@ The operator workstation.</source>
 <context>
     <name>StartError</name>
     <message>
-        <location filename="../../app/main.py" line="220"/>
+        <location filename="../../app/main.py" line="241"/>
         <source>This desk has no copy of the central database yet, and the first copy needs it: {why}</source>
         <translation>На этом рабочем месте ещё нет копии центральной базы данных, а для первой копии она нужна: {why}</translation>
     </message>

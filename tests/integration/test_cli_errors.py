@@ -248,3 +248,14 @@ def test_a_desk_signed_in_as_another_operator_than_its_database_login_is_refused
     (row-level security knows the operator by the login) -- now it says so before it starts."""
     done = run("--db", "postgresql://ivanov@127.0.0.1:1/frontline", "--operator", "petrov", "--no-phone")
     assert_one_clean_sentence(done, "petrov", "ivanov")
+
+
+def test_the_window_without_a_display_is_one_sentence_not_an_abort(tmp_path: Path) -> None:
+    """Found trying it as IT over SSH: Qt aborted (SIGABRT) advising to reinstall libxcb-cursor0."""
+    done = frontline(
+        "--db",
+        f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        "--no-phone",
+        env={"DISPLAY": None, "WAYLAND_DISPLAY": None, "QT_QPA_PLATFORM": None, "LANG": "C.UTF-8"},
+    )
+    assert_one_clean_sentence(done, "display", "xvfb-run")
