@@ -126,6 +126,11 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_db(doctor)
     doctor.add_argument("--json", action="store_true", help="one JSON object per check")
     doctor.add_argument("--no-sip", action="store_true", help="skip the SIP registration check")
+    doctor.add_argument(
+        "--no-audio",
+        action="store_true",
+        help="skip the sound devices check (IT's own machine, a server or CI: no headset there)",
+    )
     doctor.set_defaults(handler=_cmd_doctor)
 
     sub.add_parser("phone", help="the softphone engine, headless (see `frontline phone --help`)")
@@ -342,7 +347,7 @@ def _cmd_lookup(args: argparse.Namespace, site: SiteConfig) -> int:
 def _cmd_doctor(args: argparse.Namespace, site: SiteConfig) -> int:
     from app.doctor import run_checks
 
-    results = run_checks(site, database_url=_db_url(args, site), sip=not args.no_sip)
+    results = run_checks(site, database_url=_db_url(args, site), sip=not args.no_sip, audio=not args.no_audio)
     for r in results:
         if args.json:
             print(json.dumps({"check": r.name, "ok": r.ok, "detail": r.detail, **(r.data or {})}))

@@ -15,14 +15,17 @@ from app.errors import UserFacingError
 log = logging.getLogger(__name__)
 
 
-def run_checks(site: SiteConfig, *, database_url: str, sip: bool = True) -> list[CheckResult]:
+def run_checks(
+    site: SiteConfig, *, database_url: str, sip: bool = True, audio: bool = True
+) -> list[CheckResult]:
     needs_secrets = not database_url.startswith("sqlite") or site.sip.server is not None
     results = [check_config(site), check_database(database_url), check_keyring(needed=needs_secrets)]
     if not database_url.startswith("sqlite"):
         results.append(check_sync(database_url))
     if sip:
         results.append(_check_sip(site))
-    results.append(_check_audio())
+    if audio:
+        results.append(_check_audio())
     return results
 
 

@@ -66,6 +66,15 @@ def test_doctor_reports_the_database_in_json(demo_db: str) -> None:
     assert checks["database"]["ok"] is True, checks["database"]
     assert checks["config"]["ok"] is True
     assert "keyring" in checks
+    assert "audio" in checks
+
+
+def test_doctor_on_a_machine_without_a_headset_can_skip_the_sound_devices(demo_db: str) -> None:
+    """IT's own machine, a server or CI has no sound devices: that is not a fault to report there."""
+    done = frontline("doctor", "--db", demo_db, "--json", "--no-sip", "--no-audio")
+    checks = {c["check"]: c for c in map(json.loads, done.stdout.splitlines())}
+    assert "audio" not in checks
+    assert checks["database"]["ok"] is True
 
 
 def test_doctor_says_what_to_do_when_the_database_is_unreachable(tmp_path: Path) -> None:
