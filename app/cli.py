@@ -35,6 +35,7 @@ from app.config import SiteConfig, load_site_config
 from app.errors import UserFacingError, ValidationError
 from app.text import QT_TRANSLATE_NOOP, Text
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger(__name__)
 
 EXIT_USER_ERROR = 2
@@ -57,10 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # own sentence says what went wrong (--verbose shows the log).
         level=logging.DEBUG if args.verbose else logging.INFO if window else logging.WARNING,
         stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=LOG_FORMAT,
     )
     if not args.verbose:
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    if window:  # and in a file of its own: a desk started from a launcher has no stderr to read
+        from app.desk_log import add_desk_log_file
+
+        add_desk_log_file(logging.Formatter(LOG_FORMAT))
     from app.catalogue import use_for_command_line
 
     use_for_command_line(None)  # the system's language until the site file has been read
