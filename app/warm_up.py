@@ -1,8 +1,8 @@
 """The first call after start as quick as any other: its one-off costs paid while the desk is idle.
 
 Measured with benchmarks/screen_pop_bench.py (100 000 customers): the first call's card took
-45-80 ms where later ones took about 15, and its pop stalled the window 40-60 ms.  What that
-first call paid, and where it is paid now:
+45-80 ms where later ones took about 15 (and once stalled the window 42 ms).  What that first
+call paid, and where it is paid now:
 
 * the first lookup, on the database worker: building and compiling its statements (SQLAlchemy
   keeps them compiled per engine), this connection's page cache, the site region's phone metadata
@@ -49,8 +49,16 @@ log = logging.getLogger(__name__)
 async def warming_up(
     window: MainWindow, worker: DatabaseWorker, lookup: LookupService, json_log: JsonEventLog
 ) -> AsyncIterator[None]:
-    """`prepare_first_call` in the background while the block runs (the window's life)."""
-    task = asyncio.ensure_future(prepare_first_call(window, worker, lookup, json_log))
+    """While the block runs (the window's life): once `window` is ready, pay the first call's
+    one-off costs in the background (see the module)."""
+    ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_status(_status: DatabaseStatus) -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    window.database_status_changed.connect(on_status)  # before the first check can answer
+    task = asyncio.ensure_future(_warm_up(ready, worker, lookup, json_log))
     task.add_done_callback(_report_failure)
     try:
         yield
@@ -58,22 +66,9 @@ async def warming_up(
         task.cancel()
 
 
-def _report_failure(task: asyncio.Future[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("start-up warm-up failed", exc_info=task.exception())
-
-
-async def prepare_first_call(
-    window: MainWindow, worker: DatabaseWorker, lookup: LookupService, json_log: JsonEventLog
+async def _warm_up(
+    ready: asyncio.Future[None], worker: DatabaseWorker, lookup: LookupService, json_log: JsonEventLog
 ) -> None:
-    """Wait until `window` is ready, then pay the first call's one-off costs (see the module)."""
-    ready: asyncio.Future[DatabaseStatus] = asyncio.get_running_loop().create_future()
-
-    def on_status(status: DatabaseStatus) -> None:
-        if not ready.done():
-            ready.set_result(status)
-
-    window.database_status_changed.connect(on_status)
     await ready
     began = time.perf_counter()
     number = None
@@ -89,3 +84,8 @@ async def prepare_first_call(
         looked_up=number is not None,
         frozen_objects=gc.get_freeze_count(),
     )
+
+
+def _report_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("start-up warm-up failed", exc_info=task.exception())
