@@ -30,6 +30,7 @@ import gc
 import logging
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from app.errors import UserFacingError
@@ -76,7 +77,13 @@ async def _warm_up(
         number = await worker.run(lookup.warm_up)
     except UserFacingError as exc:  # the database unreachable now: the first call pays as before
         log.info("start-up warm-up skipped the lookup: %s", exc.english)
-    await asyncio.to_thread(load_phone_metadata)
+    # A thread of its own, not the loop's default executor: under qasync that is a pool of
+    # QThreads, which must be shut down with the loop (and warns if it is not).
+    metadata = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
+    try:
+        await asyncio.get_running_loop().run_in_executor(metadata, load_phone_metadata)
+    finally:
+        metadata.shutdown(wait=False)  # its one job is done, or finishes on its own (closing)
     gc.freeze()
     json_log.write(
         "warmed_up",
