@@ -161,3 +161,49 @@ class TestWithTheCardSlowToCome:
         assert call_desk.current.record.record.result().caller_number == e164
         with qtbot.waitSignal(call_desk._phone.call_ended, timeout=10_000):
             run(qtbot, event_loop_qt, caller.request("hangup"))
+
+    def test_a_caller_who_hangs_up_before_the_card_has_the_record_asked_for_at_once(
+        self,
+        qtbot: QtBot,
+        event_loop_qt: asyncio.AbstractEventLoop,
+        desk: Desk,
+        caller_factory: Any,
+        lookup_service: HeldLookup,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The record waits for the card only while the call lasts: a call that ends first (the
+        lookup still held) is asked for at once, and stored as abandoned."""
+        call_desk = desk.window.desk
+        assert call_desk is not None
+        monkeypatch.setattr(call_desk_module, "CARD_BEFORE_RECORD_S", 60.0)
+        calls = call_desk._calls
+        asked: list[str] = []
+        ringing = calls.ringing
+
+        async def spy(**step: Any) -> CallRecord:
+            asked.append(step["caller_number"])
+            return await ringing(**step)
+
+        monkeypatch.setattr(calls, "ringing", spy)
+        number = "+79994440101"
+        press_ready(qtbot, desk)
+        caller = caller_factory(number)
+        try:
+            run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+            qtbot.waitUntil(lambda: call_desk.current is not None, timeout=15_000)
+            assert asked == []
+            with qtbot.waitSignal(call_desk._phone.call_ended, timeout=10_000):
+                run(qtbot, event_loop_qt, caller.request("hangup"))
+            qtbot.waitUntil(lambda: asked == [number], timeout=5_000)  # not after CARD_BEFORE_RECORD_S
+        finally:
+            lookup_service.go.set()
+
+        def stored() -> list[Any]:
+            with desk.engine.connect() as conn:
+                return list(
+                    conn.execute(
+                        text("SELECT outcome, ended_at FROM calls WHERE caller_number = :n"), {"n": number}
+                    )
+                )
+
+        qtbot.waitUntil(lambda: [r.outcome for r in stored() if r.ended_at is not None] == ["abandoned"])
