@@ -120,6 +120,24 @@ class TestWithTheCardSlowToCome:
         yield held
         held.go.set()  # never leave the worker waiting
 
+    @pytest.fixture
+    def asked(self, desk: Desk, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+        """Each ringing row the desk asks for: (caller number, cards shown by then).  The record's
+        wait is made long enough that only the card, or the call's end, can end it."""
+        call_desk = desk.window.desk
+        assert call_desk is not None
+        monkeypatch.setattr(call_desk_module, "CARD_BEFORE_RECORD_S", 60.0)  # however slow the box
+        calls = call_desk._calls
+        ringing = calls.ringing
+        asked: list[tuple[str, int]] = []
+
+        async def spy(**step: Any) -> CallRecord:
+            asked.append((step["caller_number"], len(desk.events("card_filled"))))
+            return await ringing(**step)
+
+        monkeypatch.setattr(calls, "ringing", spy)
+        return asked
+
     def test_the_record_is_asked_for_after_the_card_is_shown(
         self,
         qtbot: QtBot,
@@ -127,20 +145,10 @@ class TestWithTheCardSlowToCome:
         desk: Desk,
         caller_factory: Any,
         lookup_service: HeldLookup,
-        monkeypatch: pytest.MonkeyPatch,
+        asked: list[tuple[str, int]],
     ) -> None:
         call_desk = desk.window.desk
         assert call_desk is not None
-        monkeypatch.setattr(call_desk_module, "CARD_BEFORE_RECORD_S", 60.0)  # however slow the box
-        calls = call_desk._calls
-        cards_when_asked: list[int] = []  # cards shown when the desk asked for the ringing row
-        ringing = calls.ringing
-
-        async def spy(**step: Any) -> CallRecord:
-            cards_when_asked.append(len(desk.events("card_filled")))
-            return await ringing(**step)
-
-        monkeypatch.setattr(calls, "ringing", spy)
         e164, contract = _english_customer(desk.engine)
         press_ready(qtbot, desk)
         caller = caller_factory(e164)
@@ -151,11 +159,11 @@ class TestWithTheCardSlowToCome:
             qtbot.waitUntil(
                 lambda: call_desk.current is not None and call_desk.current.form is not None, timeout=15_000
             )
-            assert cards_when_asked == []
+            assert asked == []
         finally:
             lookup_service.go.set()
-        qtbot.waitUntil(lambda: bool(cards_when_asked), timeout=15_000)
-        assert cards_when_asked == [1]
+        qtbot.waitUntil(lambda: bool(asked), timeout=15_000)
+        assert asked == [(e164, 1)]
         assert desk.window.card.contract.text() == contract
         qtbot.waitUntil(lambda: call_desk.current is not None and call_desk.current.record.record.done())
         assert call_desk.current.record.record.result().caller_number == e164
@@ -169,22 +177,12 @@ class TestWithTheCardSlowToCome:
         desk: Desk,
         caller_factory: Any,
         lookup_service: HeldLookup,
-        monkeypatch: pytest.MonkeyPatch,
+        asked: list[tuple[str, int]],
     ) -> None:
         """The record waits for the card only while the call lasts: a call that ends first (the
         lookup still held) is asked for at once, and stored as abandoned."""
         call_desk = desk.window.desk
         assert call_desk is not None
-        monkeypatch.setattr(call_desk_module, "CARD_BEFORE_RECORD_S", 60.0)
-        calls = call_desk._calls
-        asked: list[str] = []
-        ringing = calls.ringing
-
-        async def spy(**step: Any) -> CallRecord:
-            asked.append(step["caller_number"])
-            return await ringing(**step)
-
-        monkeypatch.setattr(calls, "ringing", spy)
         number = "+79994440101"
         press_ready(qtbot, desk)
         caller = caller_factory(number)
@@ -194,7 +192,7 @@ class TestWithTheCardSlowToCome:
             assert asked == []
             with qtbot.waitSignal(call_desk._phone.call_ended, timeout=10_000):
                 run(qtbot, event_loop_qt, caller.request("hangup"))
-            qtbot.waitUntil(lambda: asked == [number], timeout=5_000)  # not after CARD_BEFORE_RECORD_S
+            qtbot.waitUntil(lambda: asked == [(number, 0)], timeout=5_000)  # not after CARD_BEFORE_RECORD_S
         finally:
             lookup_service.go.set()
 
