@@ -165,9 +165,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
             sync=sync,
         )
         if desk_sync is not None and sync_events is not None:
-            sync_events.state_changed.connect(partial(_log_sync_state, json_log))
-            sync_events.refused_found.connect(partial(_log_sync_refused, json_log))
-            desk_sync.start()
+            _start_sync(desk_sync, sync_events, json_log)
         async with warming_up(window, worker, lookup_service, json_log):
             await _serve_window(app, window, json_log, start_ready=options.start_ready)
 
@@ -182,6 +180,13 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         engine.dispose()
         json_log.close()
     return 0
+
+
+def _start_sync(desk_sync: DeskSync, events: SyncEvents, json_log: JsonEventLog) -> None:
+    """Start sending to the central database, its state and refusals logged as they change."""
+    events.state_changed.connect(partial(_log_sync_state, json_log))
+    events.refused_found.connect(partial(_log_sync_refused, json_log))
+    desk_sync.start()
 
 
 def _log_sync_state(json_log: JsonEventLog, state: SyncState) -> None:
