@@ -110,6 +110,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from app.ui.i18n import install_translators
     from app.ui.main_window import MainWindow
     from app.ui.sync_status import SyncEvents
+    from app.warm_up import warming_up
 
     make_tree_private(data_dir())  # what older versions (or a 022 umask) left readable by others
     existing = QApplication.instance()
@@ -150,10 +151,12 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         else (None, None)
     )
 
+    lookup_service = LookupService(engine, default_region=site.default_region)
+
     async def run_until_closed() -> None:
         # Built inside the running loop: widgets start async work from their constructors.
         window = MainWindow(
-            lookup=WorkerLookup(worker, LookupService(engine, default_region=site.default_region)),
+            lookup=WorkerLookup(worker, lookup_service),
             health=WorkerDatabaseHealth(worker, engine),
             company=site.company,
             settings=QSettings(),
@@ -162,10 +165,9 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
             sync=sync,
         )
         if desk_sync is not None and sync_events is not None:
-            sync_events.state_changed.connect(partial(_log_sync_state, json_log))
-            sync_events.refused_found.connect(partial(_log_sync_refused, json_log))
-            desk_sync.start()
-        await _serve_window(app, window, json_log, start_ready=options.start_ready)
+            _start_sync(desk_sync, sync_events, json_log)
+        async with warming_up(window, worker, lookup_service, json_log):
+            await _serve_window(app, window, json_log, start_ready=options.start_ready)
 
     try:
         qasync.run(run_until_closed())
@@ -178,6 +180,13 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         engine.dispose()
         json_log.close()
     return 0
+
+
+def _start_sync(desk_sync: DeskSync, events: SyncEvents, json_log: JsonEventLog) -> None:
+    """Start sending to the central database, its state and refusals logged as they change."""
+    events.state_changed.connect(partial(_log_sync_state, json_log))
+    events.refused_found.connect(partial(_log_sync_refused, json_log))
+    desk_sync.start()
 
 
 def _log_sync_state(json_log: JsonEventLog, state: SyncState) -> None:

@@ -5,8 +5,8 @@ For each rate (0 = a control run without a flood, then 100 and 1 000 INVITE/s by
 `python -m app` (offscreen Qt, peer-to-peer on loopback, Ready) on a small demo database, floods
 it from 127.0.0.2 with SIPp's ring-then-CANCEL scenario (the one that aborted the engine at
 70/s) for --seconds, and meanwhile a second engine on 127.0.0.1 places genuine calls, two a
-second: dial, wait for the pop, hang up.  One such call before the flood warms the window up (its
-first pop costs a one-off stall of 60-180 ms here, flood or not).  Printed per rate:
+second: dial, wait for the pop, hang up.  (No warm-up call any more: the window pays its first call's
+one-off costs at start-up, `app.warm_up`.)  Printed per rate:
 - engine deaths (the app's JSON log) and whether the engine's pid changed;
 - SIPp's achieved rate;
 - genuine calls offered / popped, pop latency p50/p95/max: the app's own ``invite_to_pop_ms``
@@ -136,7 +136,6 @@ async def _flood_and_call(work: Path, log: Path, port: int, app_pid: int, run: R
             trace=False,
             timeout_s=seconds + 30,
         )
-    await _genuine_calls(log, port, time.monotonic(), Run(-1))  # one warm-up call, not counted
     began, cpu0, wall = time.monotonic(), proc_cpu_s(engine), time.time()
     stop = asyncio.Event()
     sampler = asyncio.create_task(_sample_rss(engine, stop, run))

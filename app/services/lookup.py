@@ -37,6 +37,7 @@ from app.storage.schema import (
 from app.tickets.cards import Announcement as AnnouncementCard
 from app.tickets.cards import CallSummary, CustomerCard, LookupResult, TicketSummary
 from app.tickets.enums import OPEN_TICKET_STATUSES, QueryKind
+from app.tickets.phones import example_number, format_phone
 from app.tickets.query import InvalidQuery, Query, classify
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,28 @@ class LookupService:
             )
             first = next(results)
             return first if first.customers else next((r for r in results if r.customers), first)
+
+    def warm_up(self) -> str | None:
+        """Pay the screen pop's one-off costs now (at start-up, on the worker), not on the first call.
+
+        The first lookup of a process costs tens of milliseconds that later ones do not: building
+        and compiling its statements (SQLAlchemy keeps the compiled form per engine), reading the
+        indexes into this connection's page cache, and `phonenumbers` loading the metadata and
+        patterns of the site's region.  One lookup of a stored number -- a customer with phones,
+        calls and tickets to read, so every statement of a found caller runs -- pays them; its
+        digits without "+" take the international reading's path too (caller IDs sent without
+        it).  Reads only.  Returns the number used (None: not even the region has an example).
+        """
+        with database_errors(self._engine), self._engine.connect() as conn:
+            number = conn.execute(_sample_number()).scalar_one_or_none()
+        if number is None:  # no customers yet: the region's own numbers are what will ring
+            number = example_number(self._region)
+            if number is None:
+                return None
+        self.lookup(number)
+        classify(number.removeprefix("+"), self._region)
+        format_phone(number)  # the pop's display formatting, so the GUI thread finds it loaded
+        return number
 
     def _lookup(
         self, conn: Connection, query: str, parsed: Query, *, limit: int, tickets_per: int, calls_per: int
@@ -166,6 +189,11 @@ def _by_phone() -> Select[*tuple[Any, ...]]:
         .order_by(Customer.name, Customer.id)
         .limit(bindparam("limit"))
     )
+
+
+@cache
+def _sample_number() -> Select[str]:
+    return select(CustomerPhone.e164).order_by(CustomerPhone.id.desc()).limit(1)
 
 
 @cache

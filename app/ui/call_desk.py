@@ -7,8 +7,8 @@ operator experiences is written to the JSON event log (`--json-log`) as it happe
 
 Order of events for an inbound call, and what each one does here:
   incoming_call  → pop banner at once (INVITE→pop measured on its first paint), lookup by number,
-                   call record "ringing" (or 486 when the operator is not Ready: recorded as
-                   rejected with the reason)
+                   call record "ringing" once the caller's card is on screen (or 486 when the
+                   operator is not Ready: recorded as rejected with the reason)
   pop painted    → a ticket form in front -- beside, never over, one holding anything unfinished
                    (`TicketTabs`); after the paint, as a new tab costs ~10 ms the pop must not wait
   call active    → call record "answered", a ticket with its number (in the form the call got at
@@ -73,6 +73,10 @@ log = logging.getLogger(__name__)
 
 # How long a closing window waits for call records still being written.
 SHUTDOWN_DRAIN_S = 15.0
+# A ringing call's record is written once the caller's card is on screen, or after this long at
+# most: the database worker and the GUI thread take turns on one interpreter lock, and a record
+# written while the GUI filled the card held the card back by 3-10 ms (benchmarks/screen_pop_bench).
+CARD_BEFORE_RECORD_S = 1.0
 
 
 @dataclass
@@ -92,6 +96,8 @@ class CurrentCall:
     held_since: float | None = None
     hold_total: float = 0.0
     lookup_done: bool = False
+    # Done once the caller's card is on screen (or there is none to show): the record waits for it.
+    card_shown: asyncio.Future[None] | None = None
     line_name: str | None = None  # the support line's name once the call record resolved it
     form: TicketForm | None = None  # where this call's ticket is typed, from the pop on (`_form_of`)
 
@@ -292,15 +298,18 @@ class CallDesk(QObject):
             self._refuse(info, call.received_at, why)
             return
         self._forget_disposition()
+        number = None if call.anonymous else info.number  # what the card is looked up by
+        card_shown = asyncio.get_running_loop().create_future() if number else None
         self.current = CurrentCall(
             engine_call=info.call,
             info=info,
             received_at=call.received_at,
-            record=self._open_record(info, call.received_at),
+            record=self._open_record(info, call.received_at, after=card_shown),
             line_name=call.line_name,
+            card_shown=card_shown,
         )
-        if not call.anonymous and info.number:
-            self._search.search_for(info.number)  # first: the database works while the pop paints
+        if number:
+            self._search.search_for(number)  # first: the database works while the pop paints
         self._softphone.show_incoming(call)
         self._scripts.set_context(self._context())
         self._window.raise_()
@@ -308,7 +317,7 @@ class CallDesk(QObject):
         self._log.write(
             "incoming_call", call=info.call, number=info.number, display=info.display, line=info.line
         )
-        if call.anonymous or not info.number:
+        if not number:
             self.current.lookup_done = True
             self._search.show_message(self.tr("Anonymous caller: nothing to look up."))
             self._log.write("card_filled", number=None, found=False, anonymous=True, invite_to_card_ms=None)
@@ -366,6 +375,7 @@ class CallDesk(QObject):
             invite_to_card_ms=round(ms, 2),
             **failure,
         )
+        _card_shown(current)
 
     def _fill_card(self, result: LookupResult) -> None:
         found = len(result.customers)
@@ -458,6 +468,7 @@ class CallDesk(QObject):
         if engine_outcome == "engine_died":  # the bridge ends the calls first, then says it died
             self._lost_caller = current.info.number or current.info.display or self.tr("an anonymous caller")
         self._scripts.on_call_event(CallEvent.ENDED)
+        _card_shown(current)  # whatever the lookup does now, the record goes ahead
         self.current = None
         if not current.answered or current.ticket is not None:
             self._release_form(current)  # else when its ticket has landed (`_open_ticket`)
@@ -557,11 +568,17 @@ class CallDesk(QObject):
         self._set_state(ticket_saved(self.state, _now()))
 
     # --- the call record (each step queued on the call's journal) and async steps -------------
-    def _open_record(self, info: CallInfo, received_at: float) -> JournalledCall:
-        """The inbound call's record, as it rang (answered, refused or missed later)."""
+    def _open_record(
+        self, info: CallInfo, received_at: float, *, after: asyncio.Future[None] | None = None
+    ) -> JournalledCall:
+        """The inbound call's record, as it rang (answered, refused or missed later); written
+        once `after` is done (the caller's card on screen), at most `CARD_BEFORE_RECORD_S` later."""
         at, login = _epoch(received_at), self._identity.operator_login
-        return self._journal.open(
-            lambda uid: self._calls.ringing(
+
+        async def ringing(uid: str) -> CallRecord:
+            if after is not None:
+                await asyncio.wait([after], timeout=CARD_BEFORE_RECORD_S)
+            return await self._calls.ringing(
                 direction=CallDirection.INBOUND,
                 caller_number=info.number,
                 display_name=info.display,
@@ -569,9 +586,9 @@ class CallDesk(QObject):
                 at=at,
                 operator_login=login,
                 uid=uid,
-            ),
-            summary=f"from {info.number or 'anonymous'} at {at.isoformat()}",
-        )
+            )
+
+        return self._journal.open(ringing, summary=f"from {info.number or 'anonymous'} at {at.isoformat()}")
 
     async def _turn_away(self, engine_call: int) -> None:
         try:
@@ -776,6 +793,11 @@ class CallDesk(QObject):
         self.message.emit(
             self.tr("Something went wrong: {error}").format(error=str(exc) or type(exc).__name__)
         )
+
+
+def _card_shown(current: CurrentCall) -> None:
+    if current.card_shown is not None and not current.card_shown.done():
+        current.card_shown.set_result(None)
 
 
 def _now() -> datetime:

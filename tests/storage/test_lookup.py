@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
@@ -27,6 +28,7 @@ from app.storage.schema import (
 from app.tickets.cards import LookupResult
 from app.tickets.enums import CallDirection, CallOutcome, QueryKind, TicketStatus
 from app.tickets.numbering import format_regular
+from app.tickets.phones import example_number
 
 SHARED = "+79123456789"
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -259,3 +261,35 @@ def test_the_national_reading_wins_when_it_finds_someone(engine: Engine, seeded:
     result = LookupService(engine, "DE").lookup("442079460958")
     assert _ids(result) == {german}
     assert result.normalized == "+49442079460958"
+
+
+def test_the_warm_up_compiles_every_statement_of_a_found_callers_lookup(
+    engine: Engine, seeded: Seeded
+) -> None:
+    """Issue 13: the first call after start compiled its lookup on the spot (the card's outlier).
+    After `warm_up` (a lookup of a stored number, at start-up) a caller's lookup compiles nothing:
+    each statement it runs is one SQLAlchemy compiled for the warm-up, taken from the cache."""
+    compiled: list[object] = []
+
+    def note(
+        _conn: object, _cursor: object, _sql: object, _params: object, context: Any, _many: object
+    ) -> None:
+        if context.compiled is not None:
+            compiled.append(context.compiled)
+
+    service = LookupService(engine, "RU")
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert service.warm_up() is not None
+        warmed = {id(c) for c in compiled}
+        compiled.clear()
+        result = service.lookup(SHARED)  # two customers: not the warm-up's one
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(result.customers) == 2
+    assert len(compiled) >= 5  # customers, phones, calls twice, tickets, announcements
+    assert {id(c) for c in compiled} <= warmed
+
+
+def test_the_warm_up_of_an_empty_database_uses_a_number_of_the_region(engine: Engine) -> None:
+    assert LookupService(engine, "RU").warm_up() == example_number("RU")
