@@ -106,9 +106,6 @@ def _require_a_display() -> None:
 # give back (the lines lie among the modules' code in Python's arenas).  These need no Qt.
 _BELOW_THE_WINDOW = (
     "sqlalchemy.orm",
-    "alembic.command",
-    "alembic.script",
-    "mako.exceptions",
     "phonenumbers",
     "app.catalogue",
     "app.json_log",
@@ -121,14 +118,16 @@ _BELOW_THE_WINDOW = (
     "app.softphone.audio.settings",
     "app.softphone.client",
     "app.storage.draft_store",
-    "app.storage.migrate",
     "app.storage.number_blocks",
     "app.storage.number_reserve",
+    "app.storage.schema_version",
 )
+_BELOW_A_CENTRAL_DESK = ("psycopg", "app.services.desk_sync")
 
 
 def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
-    for name in _BELOW_THE_WINDOW:
+    central = _BELOW_A_CENTRAL_DESK if is_central(options.database_url) else ()
+    for name in (*_BELOW_THE_WINDOW, *central):
         importlib.import_module(name)
     import qasync
     from PySide6.QtCore import QSettings
@@ -323,10 +322,12 @@ async def _serve_window(
 
 def _prepare_database(site: SiteConfig, options: WorkstationOptions) -> Engine:
     from app.storage.database import make_engine
-    from app.storage.migrate import upgrade
+    from app.storage.schema_version import is_at_newest
 
     engine = make_engine(options.database_url)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and not is_at_newest(engine):
+        from app.storage.migrate import upgrade  # Alembic: ~11 MiB kept, only when needed
+
         upgrade(engine)
     if options.seed_demo:
         from app.storage.demo_data import DemoDataExists, generate_demo_data
