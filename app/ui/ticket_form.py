@@ -253,6 +253,8 @@ class TicketForm(QWidget):
         self._ref: ReferenceData | None = None
         self._view: TicketView | None = None
         self._customer_id: int | None = None
+        # How to show the customers of the tickets this form shows; forgotten when it is cleared
+        # for the next call (the desk's last form serves a whole shift's calls).
         self._customer_names: dict[int, str] = {}
         self._busy = False
         self._missing: set[FieldName] = set()
@@ -525,6 +527,7 @@ class TicketForm(QWidget):
     def clear(self) -> None:
         self._dismiss_conflict()
         self._view = None
+        self._customer_names.clear()
         self.number.setText(_NONE)
         self._fill_status(None)
         self._show_draft(TicketDraft())
