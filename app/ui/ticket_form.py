@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -62,6 +61,7 @@ from app.tickets.rules import (
     transition_between,
 )
 from app.tickets.scripts import ScriptContext
+from app.ui.action_button import ActionButton
 from app.ui.customer_card import short_datetime, status_text
 from app.ui.field_labels import field_label, field_name, transition_text
 from app.ui.tasks import BackgroundTasks
@@ -371,10 +371,8 @@ class TicketForm(QWidget):
         )
         self.close_action.triggered.connect(self._on_close_action_triggered)
         self.addActions([self.save_action, self.close_action])
-        self.save_button = QToolButton()
-        self.save_button.setDefaultAction(self.save_action)
-        self.close_button = QToolButton()
-        self.close_button.setDefaultAction(self.close_action)
+        self.save_button = ActionButton(self.save_action)
+        self.close_button = ActionButton(self.close_action)
         for button in (self.save_button, self.close_button):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._comment_shortcuts = [
