@@ -59,12 +59,12 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from app.demo import DEMO_OPERATOR  # noqa: E402
 from app.demo.caller import free_udp_port  # noqa: E402
 from benchmarks.flood_bench import _engine_pid  # noqa: E402
+from benchmarks.screen_pop_bench import demo_data  # noqa: E402
 from benchmarks.softphone_bench import pct  # noqa: E402
 from tests.softphone import sipp as sc  # noqa: E402
 from tests.softphone.engine_proc import EngineProcess  # noqa: E402
 
 LINE_NUMBER = "+78005550100"  # the demo data's first support line
-ACK_RECV = '\n  <recv request="ACK"/>\n'
 # What to type into a field the form names as missing on close (combo boxes get Down).
 TEXT_FIELDS = {
     "subject": "No internet since the morning",
@@ -113,14 +113,7 @@ def caller_scenario(call: CallPlan) -> str:
     ruri = f"sip:{LINE_NUMBER}@[remote_ip]:[remote_port]"
     parts = [sc.invite(from_=from_, to=to, request_uri=ruri), sc.RINGING, sc.answered(from_, to)]
     if call.hold:
-        parts += [
-            sc.recv_reinvite("a=sendonly", "hold"),
-            sc.reply("200 OK", "a=recvonly", version=2),
-            ACK_RECV,
-            sc.recv_reinvite("a=sendrecv", "resume"),
-            sc.reply("200 OK", "a=sendrecv", version=3),
-            ACK_RECV,
-        ]
+        parts += sc.held_and_resumed()
     if call.caller_hangs_up:
         parts += [sc.pause(TALK_MS), sc.send_bye(from_, to)]
     else:
@@ -523,22 +516,7 @@ def main() -> None:
         "LANG": "en_US.UTF-8",
         "QT_QPA_PLATFORM": "xcb",
     }
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "demo-data",
-            "--db",
-            db,
-            "--customers",
-            str(args.customers),
-            "--if-empty",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    demo_data(db, args.customers, env)
     numbers = _numbers(db, 500)
     print(f"load average at start: {os.getloadavg()[0]:.2f}; work directory {work}")
     with xvfb() as display:

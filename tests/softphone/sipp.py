@@ -202,6 +202,24 @@ def recv_reinvite(must_contain: str, var: str) -> str:
 """
 
 
+RECV_ACK = """
+  <recv request="ACK"/>
+"""
+
+
+def held_and_resumed() -> list[str]:
+    """The peer is put on hold (a re-INVITE offering sendonly, answered recvonly) and resumed
+    (sendrecv both ways): SIPp fails the call if the SDP directions are not those."""
+    return [
+        recv_reinvite("a=sendonly", "hold"),
+        reply("200 OK", "a=recvonly", version=2),
+        RECV_ACK,
+        recv_reinvite("a=sendrecv", "resume"),
+        reply("200 OK", "a=sendrecv", version=3),
+        RECV_ACK,
+    ]
+
+
 def _same_transaction(method: str, from_: str, to: str, request_uri: str) -> str:
     """CANCEL, or the ACK of a failure: the INVITE's branch and CSeq number (RFC 3261 9.1, 17.1.1.3)."""
     ruri = request_uri or "sip:8800@[remote_ip]:[remote_port]"
