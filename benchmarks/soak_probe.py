@@ -60,6 +60,7 @@ class Probe:
             "python_blocks": sys.getallocatedblocks(),
             "malloc": _mallinfo(),
             "pymalloc_arenas_mib": _pymalloc_arenas_mib(),
+            "sqlite": _sqlite_memory(),
             "linecache_kib": round(
                 sum(len(line) for entry in linecache.cache.values() if len(entry) > 2 for line in entry[2])
                 / 1024
@@ -133,6 +134,24 @@ def _mallinfo() -> dict[str, float]:
         "in_use_mib": round(info.uordblks / mib, 2),
         "free_mib": round(info.fordblks / mib, 2),
         "heaps": _malloc_heaps(libc),
+    }
+
+
+def _sqlite_memory() -> dict[str, Any]:
+    """What SQLite itself has allocated (page caches, schemas, statements: every connection of
+    the process), and the SQLAlchemy pools' connections."""
+    import ctypes
+
+    from sqlalchemy import Engine
+
+    lib = ctypes.CDLL("libsqlite3.so.0")  # the one _sqlite3 is linked with (ldd)
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    lib.sqlite3_memory_highwater.restype = ctypes.c_int64
+    pools = [o.pool.status() for o in gc.get_objects() if isinstance(o, Engine)]
+    return {
+        "used_mib": round(lib.sqlite3_memory_used() / 2**20, 2),
+        "highwater_mib": round(lib.sqlite3_memory_highwater(0) / 2**20, 2),
+        "pools": pools,
     }
 
 
