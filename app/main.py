@@ -125,10 +125,14 @@ _BELOW_THE_WINDOW = (
 _BELOW_A_CENTRAL_DESK = ("psycopg", "app.services.desk_sync")
 
 
-def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
+def _import_below_the_window(options: WorkstationOptions) -> None:
     central = _BELOW_A_CENTRAL_DESK if is_central(options.database_url) else ()
     for name in (*_BELOW_THE_WINDOW, *central):
         importlib.import_module(name)
+
+
+def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
+    _import_below_the_window(options)  # before Qt: see _BELOW_THE_WINDOW
     import qasync
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication, QMessageBox
