@@ -131,11 +131,26 @@ def _import_below_the_window(options: WorkstationOptions) -> None:
         importlib.import_module(name)
 
 
+def _qt_application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    if existing is None:
+        _require_a_display()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("Frontline")
+    app.setOrganizationName("Frontline")
+    # We end the loop ourselves after the engine has hung up and unregistered; Qt quitting on the
+    # last window would stop the loop under the shutdown coroutine.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
 def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     _import_below_the_window(options)  # before Qt: see _BELOW_THE_WINDOW
     import qasync
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
@@ -147,15 +162,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from app.warm_up import warming_up
 
     make_tree_private(data_dir())  # what older versions (or a 022 umask) left readable by others
-    existing = QApplication.instance()
-    if existing is None:
-        _require_a_display()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName("Frontline")
-    app.setOrganizationName("Frontline")
-    # We end the loop ourselves after the engine has hung up and unregistered; Qt quitting on the
-    # last window would stop the loop under the shutdown coroutine.
-    app.setQuitOnLastWindowClosed(False)
+    app = _qt_application()
     translators = install_translators(app, site.language)  # noqa: F841 (kept alive until exit)
 
     sync_events = SyncEvents() if is_central(options.database_url) else None
