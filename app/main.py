@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import importlib
+import linecache
 import logging
 import os
 import signal
@@ -98,10 +100,57 @@ def _require_a_display() -> None:
     )
 
 
+# Imported before Qt on purpose: PySide6's import hook (shiboken's check for `__feature__`) reads
+# the whole source of every module imported after PySide6 with inspect.getsource, and linecache
+# keeps it: 11 MB of text, ~20 MiB of the window's memory that dropping the cache later does not
+# give back (the lines lie among the modules' code in Python's arenas).  These need no Qt.
+_BELOW_THE_WINDOW = (
+    "sqlalchemy.orm",
+    "phonenumbers",
+    "app.catalogue",
+    "app.json_log",
+    "app.services.desk_workers",
+    "app.services.customer_workers",
+    "app.services.scripts",
+    "app.services.sync_conflicts",
+    "app.services.unfinished",
+    "app.services.worker_ports",
+    "app.softphone.audio.settings",
+    "app.softphone.client",
+    "app.storage.draft_store",
+    "app.storage.number_blocks",
+    "app.storage.number_reserve",
+    "app.storage.schema_version",
+)
+_BELOW_A_CENTRAL_DESK = ("psycopg", "app.services.desk_sync")
+
+
+def _import_below_the_window(options: WorkstationOptions) -> None:
+    central = _BELOW_A_CENTRAL_DESK if is_central(options.database_url) else ()
+    for name in (*_BELOW_THE_WINDOW, *central):
+        importlib.import_module(name)
+
+
+def _qt_application() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    if existing is None:
+        _require_a_display()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("Frontline")
+    app.setOrganizationName("Frontline")
+    # We end the loop ourselves after the engine has hung up and unregistered; Qt quitting on the
+    # last window would stop the loop under the shutdown coroutine.
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
 def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
+    _import_below_the_window(options)  # before Qt: see _BELOW_THE_WINDOW
     import qasync
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
@@ -113,15 +162,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from app.warm_up import warming_up
 
     make_tree_private(data_dir())  # what older versions (or a 022 umask) left readable by others
-    existing = QApplication.instance()
-    if existing is None:
-        _require_a_display()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName("Frontline")
-    app.setOrganizationName("Frontline")
-    # We end the loop ourselves after the engine has hung up and unregistered; Qt quitting on the
-    # last window would stop the loop under the shutdown coroutine.
-    app.setQuitOnLastWindowClosed(False)
+    app = _qt_application()
     translators = install_translators(app, site.language)  # noqa: F841 (kept alive until exit)
 
     sync_events = SyncEvents() if is_central(options.database_url) else None
@@ -278,6 +319,9 @@ async def _serve_window(
         await window.start_phone()
         if start_ready:
             window.desk.request_state(OperatorStatus.READY)
+    # The source lines PySide6's import hook read of what was imported after Qt (see
+    # _BELOW_THE_WINDOW): read once and never again.  A traceback reads its lines from the file.
+    linecache.clearcache()
     # Measured from here on: the shift, not the start-up (which startup_bench measures).
     stalls = StallMonitor(on_stall=lambda ms: json_log.write("event_loop_stall", ms=round(ms, 1)))
     stalls.start()
@@ -289,10 +333,12 @@ async def _serve_window(
 
 def _prepare_database(site: SiteConfig, options: WorkstationOptions) -> Engine:
     from app.storage.database import make_engine
-    from app.storage.migrate import upgrade
+    from app.storage.schema_version import is_at_newest
 
     engine = make_engine(options.database_url)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and not is_at_newest(engine):
+        from app.storage.migrate import upgrade  # Alembic: ~11 MiB kept, only when needed
+
         upgrade(engine)
     if options.seed_demo:
         from app.storage.demo_data import DemoDataExists, generate_demo_data

@@ -71,6 +71,14 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def demo_data(db: str, customers: int, env: dict[str, str]) -> None:
+    """`frontline demo-data` into `db` (kept if it has data already), as IT fills a trial desk."""
+    argv = [sys.executable, "-m", "app", "demo-data", "--db", db, "--customers", str(customers), "--if-empty"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"frontline demo-data failed:\n{done.stderr}")
+
+
 def _numbers(db: str, count: int) -> list[str]:
     engine = create_engine(db)
     with engine.connect() as conn:
@@ -129,21 +137,7 @@ def main() -> None:
     env = {**os.environ, "FRONTLINE_DATA_DIR": str(work / "data"), "HOME": str(work)}
     if not args.display:
         env["QT_QPA_PLATFORM"] = "offscreen"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "demo-data",
-            "--db",
-            db,
-            "--customers",
-            str(args.customers),
-            "--if-empty",
-        ],
-        env=env,
-        check=True,
-    )
+    demo_data(db, args.customers, env)
     numbers = _numbers(db, args.calls)
     load_before = os.getloadavg()[0]
     log, port = work / "events.jsonl", free_udp_port()

@@ -120,7 +120,10 @@ class EngineClient:
         request_timeout: float = 5.0,
         stderr: IO[bytes] | int | None = None,
         command: Sequence[str] | None = None,
+        queue_events: bool = True,
     ) -> None:
+        """`queue_events`: keep events for `events()` / `wait_event` (the last `_QUEUE_MAX` unread);
+        a client served by `on_event` alone (the window) passes False: nobody would read them."""
         self._argv = [*(command or engine_command()), *args]
         self._env = {**os.environ, **(env or {})}
         self._on_event = on_event
@@ -131,8 +134,10 @@ class EngineClient:
         self._proc: asyncio.subprocess.Process | None = None
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
-        # for `events()`/`wait_event`; bounded so a window that only uses `on_event` does not grow it
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=_QUEUE_MAX)
+        # for `events()`/`wait_event`; bounded so a reader that falls behind cannot grow it
+        self._queue: asyncio.Queue[dict[str, Any]] | None = (
+            asyncio.Queue(maxsize=_QUEUE_MAX) if queue_events else None
+        )
         self._started: asyncio.Future[dict[str, Any]] | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._stopping = False
@@ -289,9 +294,10 @@ class EngineClient:
             self._deliver(msg)
 
     def _deliver(self, msg: dict[str, Any]) -> None:
-        if self._queue.full():
-            self._queue.get_nowait()  # the oldest unread event goes
-        self._queue.put_nowait(msg)
+        if self._queue is not None:
+            if self._queue.full():
+                self._queue.get_nowait()  # the oldest unread event goes
+            self._queue.put_nowait(msg)
         if self._on_event is not None:
             try:
                 self._on_event(msg)
@@ -325,17 +331,30 @@ class EngineClient:
         result = reply.get("result") or {}
         return dict(result)
 
+    @property
+    def unread_events(self) -> int:
+        """Events kept for `events()` / `wait_event` and not read yet."""
+        return self._queue.qsize() if self._queue is not None else 0
+
+    def _events_queue(self) -> asyncio.Queue[dict[str, Any]]:
+        if self._queue is None:
+            raise RuntimeError("this client was made with queue_events=False: use on_event")
+        return self._queue
+
     async def events(self) -> AsyncIterator[dict[str, Any]]:
         """Every event in order (one consumer); `engine_died`/`engine_restarted` included."""
+        queue = self._events_queue()
         while True:
-            yield await self._queue.get()
+            yield await queue.get()
 
     async def wait_event(self, name: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
         """Convenience for tools and tests: the next queued event `name` matching `match`."""
 
+        queue = self._events_queue()
+
         async def find() -> dict[str, Any]:
             while True:
-                msg = await self._queue.get()
+                msg = await queue.get()
                 if msg.get("event") == name and all(msg.get(k) == v for k, v in match.items()):
                     return msg
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,7 @@ from app.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.services.customer_ports import CUSTOMER_FIELDS, MAX_LENGTHS, CustomerPort, CustomerStoredNotShown
 from app.tickets.cards import CustomerCard
 from app.tickets.phones import format_phone
+from app.ui.action_button import ActionButton
 from app.ui.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
@@ -139,9 +139,8 @@ class NewCustomerForm(QWidget):
         self.create_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.create_action.triggered.connect(self._on_create_action_triggered)
         self.addAction(self.create_action)
-        self.create_button = QToolButton()
+        self.create_button = ActionButton(self.create_action)
         self.create_button.setObjectName("createCustomer")
-        self.create_button.setDefaultAction(self.create_action)
         self.create_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.create_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.create_button.setToolTip(

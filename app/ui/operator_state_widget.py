@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLabel, QToolButton, QWidget
 
 from app.tickets.operator_state import PHONE_OFFLINE, OperatorState, OperatorStatus
+from app.ui.action_button import ActionButton
 
 
 def status_text(status: OperatorStatus) -> str:
@@ -78,8 +79,7 @@ class OperatorStateWidget(QWidget):
         layout.addWidget(self.label)
         self.buttons: dict[QAction, QToolButton] = {}
         for action in actions.all():
-            button = QToolButton()
-            button.setDefaultAction(action)
+            button = ActionButton(action)
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             button.setToolTip(f"{action.text().replace('&', '')} ({keys})")
             layout.addWidget(button)

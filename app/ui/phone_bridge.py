@@ -123,7 +123,8 @@ class PhoneBridge(QObject):
         self, client_args: list[str], env: dict[str, str] | None = None, parent: QObject | None = None
     ):
         super().__init__(parent)
-        self._client = EngineClient(client_args, env=env, on_event=self._on_engine_event)
+        # Every event arrives through the callback: a queue of them would only fill up for nobody.
+        self._client = EngineClient(client_args, env=env, on_event=self._on_engine_event, queue_events=False)
         self.calls: dict[int, CallInfo] = {}
 
     @property

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.tickets.phones import format_phone
+from app.ui.action_button import ActionButton
 from app.ui.phone_bridge import CallEnded, CallInfo, IncomingCall, RegistrationState
 
 
@@ -170,8 +170,7 @@ class SoftphonePanel(QWidget):
 
         buttons = QHBoxLayout()
         for action in actions.all():
-            button = QToolButton()
-            button.setDefaultAction(action)
+            button = ActionButton(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             button.setToolTip(f"{action.text().replace('&', '')} ({keys})")

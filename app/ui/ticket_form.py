@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -62,6 +61,7 @@ from app.tickets.rules import (
     transition_between,
 )
 from app.tickets.scripts import ScriptContext
+from app.ui.action_button import ActionButton
 from app.ui.customer_card import short_datetime, status_text
 from app.ui.field_labels import field_label, field_name, transition_text
 from app.ui.tasks import BackgroundTasks
@@ -253,6 +253,8 @@ class TicketForm(QWidget):
         self._ref: ReferenceData | None = None
         self._view: TicketView | None = None
         self._customer_id: int | None = None
+        # How to show the customers of the tickets this form shows; forgotten when it is cleared
+        # for the next call (the desk's last form serves a whole shift's calls).
         self._customer_names: dict[int, str] = {}
         self._busy = False
         self._missing: set[FieldName] = set()
@@ -369,10 +371,8 @@ class TicketForm(QWidget):
         )
         self.close_action.triggered.connect(self._on_close_action_triggered)
         self.addActions([self.save_action, self.close_action])
-        self.save_button = QToolButton()
-        self.save_button.setDefaultAction(self.save_action)
-        self.close_button = QToolButton()
-        self.close_button.setDefaultAction(self.close_action)
+        self.save_button = ActionButton(self.save_action)
+        self.close_button = ActionButton(self.close_action)
         for button in (self.save_button, self.close_button):
             button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._comment_shortcuts = [
@@ -525,6 +525,7 @@ class TicketForm(QWidget):
     def clear(self) -> None:
         self._dismiss_conflict()
         self._view = None
+        self._customer_names.clear()
         self.number.setText(_NONE)
         self._fill_status(None)
         self._show_draft(TicketDraft())

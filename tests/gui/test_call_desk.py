@@ -225,6 +225,20 @@ def test_an_anonymous_caller_gets_no_lookup(
     _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
+def test_the_window_keeps_no_copy_of_the_phone_events_it_handled(
+    qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
+) -> None:
+    """The window takes every engine event through its callback; a queue of them as well (for
+    readers it has none of) filled up over a shift's first hundred calls (issue 21, part 3)."""
+    phone = desk.window._desk_services.phone  # type: ignore[union-attr]
+    _ready(qtbot, desk)
+    caller = caller_factory("+79990004455")
+    with qtbot.waitSignal(phone.incoming_call, timeout=15_000):
+        run(qtbot, event_loop_qt, caller.request("dial", uri=f"sip:100@127.0.0.1:{desk.sip_port}"))
+    _hang_up(qtbot, event_loop_qt, desk, caller)
+    assert phone.client.unread_events == 0
+
+
 def _shared_number(engine: Engine) -> tuple[str, list[str]]:
     with engine.connect() as conn:
         number = conn.execute(

@@ -646,6 +646,20 @@ def test_every_field_has_a_label_with_its_own_mnemonic(qtbot: QtBot, desk: Desk)
     assert "Ctrl+Shift+S" in [k.toString() for k in form.close_action.shortcuts()]
 
 
+def test_a_form_cleared_for_call_after_call_keeps_no_names_of_earlier_callers(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    """The desk's last form is cleared and reused for every call of a shift (issue 21, part 3):
+    what it remembers of each caller must not pile up."""
+    form = _form(qtbot, desk, activate=False)
+    for customer in range(1, 201):
+        form.set_customer(customer, f"Caller {customer} (C-{customer:05d})")
+        assert form.customer.text() == f"Caller {customer} (C-{customer:05d})"
+        form.clear()
+        assert form.customer.text() == "\u2014"  # no customer
+    assert not form._customer_names
+
+
 def test_field_names_mirror_the_domain_tables() -> None:
     assert {n: field_name(n) for n in FieldName} == FIELD_LABELS
     assert all(field_label(n).replace("&", "").rstrip(":") == FIELD_LABELS[n] for n in FieldName)

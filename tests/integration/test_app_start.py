@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.processes import window
+from tests.fixtures.processes import frontline, window
 
 pytestmark = pytest.mark.gui
 
@@ -44,3 +44,52 @@ def test_window_becomes_ready_and_stops_cleanly_on_sigterm(tmp_path: Path) -> No
         assert warmed["ts"] >= _wait_event(log, "window_shown", timeout=1)["ts"]
         assert app.quit(timeout=20) == 0, app.log
     assert "Traceback" not in app.log
+
+
+# The window as `python -m app` runs it, counting the source text linecache reads, and reporting
+# on exit that, what linecache still holds, and whether Alembic was imported.
+_REPORT_ON_EXIT = """
+import atexit, linecache, sys
+read = 0
+def counted(filename, module_globals=None, _update=linecache.updatecache):
+    global read
+    lines = _update(filename, module_globals)
+    read += sum(map(len, lines))
+    return lines
+linecache.updatecache = counted
+def report():
+    held = sum(len(line) for entry in linecache.cache.values() if len(entry) > 2 for line in entry[2])
+    alembic = int("alembic" in sys.modules)
+    print(f"on exit: read {read} held {held} alembic {alembic}", file=sys.stderr, flush=True)
+atexit.register(report)
+from app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _window_report(tmp_path: Path) -> dict[str, int]:
+    """Start the window on a desk's database (migrated: demo data), quit it; its exit report."""
+    db = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    env = {"QT_QPA_PLATFORM": "offscreen", "FRONTLINE_DATA_DIR": str(tmp_path)}
+    made = frontline("demo-data", "--db", db, "--customers", "50", env=env)
+    assert made.returncode == 0, made.stderr
+    with window([sys.executable, "-c", _REPORT_ON_EXIT, "--db", db], env) as app:
+        app.wait_ready(timeout=12)
+        assert app.quit(timeout=20) == 0, app.log
+    words = next(line.split() for line in app.lines if line.startswith("on exit:"))
+    return {words[i]: int(words[i + 1]) for i in range(2, len(words), 2)}
+
+
+def test_the_window_neither_reads_nor_keeps_the_source_of_what_it_imports(tmp_path: Path) -> None:
+    """PySide6's import hook reads the source of every module imported after PySide6 through
+    linecache (13 MB of text: ~20 MiB of the idle window, issue 21): the layers below the window
+    are imported before Qt, and what was read anyway is let go once the window is up."""
+    report = _window_report(tmp_path)
+    assert report["read"] < 4_000_000, report  # ~2.5 MB: what imports Qt
+    assert report["held"] < 1_000_000, report
+
+
+def test_the_window_on_a_database_at_the_newest_migration_does_not_load_alembic(tmp_path: Path) -> None:
+    """Alembic (with Mako and Pygments: ~11 MiB kept for the whole shift) only when there is
+    something to migrate."""
+    assert _window_report(tmp_path)["alembic"] == 0

@@ -6,6 +6,7 @@ are SIPp's own keywords.  The INVITE uses a fixed branch so that CANCEL and non-
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -57,13 +58,16 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
 
 
 def free_media_port() -> int:
-    """An even port with the next one (RTCP) free too."""
+    """An even port with the next three free too: SIPp binds audio RTP and RTCP there, and video
+    RTP and RTCP at +2 and +3 (it exits with "Unable to bind video RTP socket" otherwise)."""
     for _ in range(100):
         port = free_port()
         if port % 2 == 0 and port < 65000:
             try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                    s.bind(("127.0.0.1", port + 1))
+                with contextlib.ExitStack() as held:
+                    for offset in (1, 2, 3):
+                        s = held.enter_context(socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+                        s.bind(("127.0.0.1", port + offset))
             except OSError:
                 continue
             return port
@@ -196,6 +200,24 @@ def recv_reinvite(must_contain: str, var: str) -> str:
   </recv>
   <Reference variables="{var}"/>
 """
+
+
+RECV_ACK = """
+  <recv request="ACK"/>
+"""
+
+
+def held_and_resumed() -> list[str]:
+    """The peer is put on hold (a re-INVITE offering sendonly, answered recvonly) and resumed
+    (sendrecv both ways): SIPp fails the call if the SDP directions are not those."""
+    return [
+        recv_reinvite("a=sendonly", "hold"),
+        reply("200 OK", "a=recvonly", version=2),
+        RECV_ACK,
+        recv_reinvite("a=sendrecv", "resume"),
+        reply("200 OK", "a=sendrecv", version=3),
+        RECV_ACK,
+    ]
 
 
 def _same_transaction(method: str, from_: str, to: str, request_uri: str) -> str:

@@ -13,8 +13,6 @@ from tests.softphone.media import goertzel_power, read_wav, tone_pcap, window_le
 
 pytestmark = pytest.mark.sip
 
-ACK_RECV = '\n  <recv request="ACK"/>\n'
-
 
 def test_hold_and_resume_change_the_sdp_direction_at_the_peer(
     engine: EngineProcess, sipps: SippFactory
@@ -24,12 +22,7 @@ def test_hold_and_resume_change_the_sdp_direction_at_the_peer(
         sc.invite(),
         sc.RINGING,
         sc.answered(),
-        sc.recv_reinvite("a=sendonly", "hold"),
-        sc.reply("200 OK", "a=recvonly", version=2),
-        ACK_RECV,
-        sc.recv_reinvite("a=sendrecv", "resume"),
-        sc.reply("200 OK", "a=sendrecv", version=3),
-        ACK_RECV,
+        *sc.held_and_resumed(),
         sc.pause(200),
         sc.send_bye(),
     )
