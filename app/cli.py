@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     # The engine parses its own options; hand it everything after `phone` untouched.
     if args_list[:1] == ["phone"]:
-        from app.softphone.cli import main as phone_main
+        from app.softphone.engine.main import main as phone_main
 
         return phone_main(args_list[1:])
 
@@ -304,7 +304,7 @@ def _operator_login(asked: str | None, database_url: str, *, default: str | None
 
 
 def _cmd_demo_data(args: argparse.Namespace, site: SiteConfig) -> int:
-    from app.storage.demo_data import DemoDataExists, generate_demo_data
+    from app.demo.data import DemoDataExists, generate_demo_data
     from app.storage.migrate import upgrade
 
     engine = _open_database(_db_url(args, site))
@@ -405,7 +405,7 @@ def _cmd_set_sip_password(args: argparse.Namespace, site: SiteConfig) -> int:
                 "needs no password); give them with --user and --server.",
             )
         )
-    # The key the engine looks up (app.softphone.cli): the user and the registrar's host, no port.
+    # The key the engine looks up (app.softphone.engine.main): the user and the registrar's host, no port.
     return _store_password(sip_key(user, server), f"{user}@{server}")
 
 

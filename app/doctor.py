@@ -82,8 +82,8 @@ def check_sync(database_url: str) -> CheckResult:
 def _check_audio() -> CheckResult:
     """The capture and playback devices by name, and whether the chosen ones open."""
     try:
-        from app.softphone.audio.choice_store import audio_choice_path, load_choice
-        from app.softphone.audio.doctor import check_audio
+        from app.softphone.desk.audio_choice import audio_choice_path, load_choice
+        from app.softphone.desk.audio_doctor import check_audio
 
         return check_audio(load_choice(audio_choice_path()))
     except Exception as exc:  # noqa: BLE001 (the check must report, not crash doctor)
@@ -154,7 +154,7 @@ def _check_sip(site: SiteConfig) -> CheckResult:
     if site.sip.server is None and site.sip.listen is None:
         return CheckResult("sip", True, "no SIP account configured (peer-to-peer demo mode)")
     try:
-        from app.softphone.doctor import check_sip
+        from app.softphone.desk.sip_doctor import check_sip
     except ImportError as exc:
         return CheckResult("sip", False, f"softphone engine unavailable: {exc}")
     try:

@@ -5,7 +5,7 @@ Boot order (each stage can fail with a message the user can act on):
 0. narrow the data directory to the desk's user (`app.private_files`: customer data, 0700/0600);
 1. open the database: embedded SQLite is created and migrated on the spot; with a central
    PostgreSQL (migrated by IT) the desk works on its local cache of it, which the first start
-   copies and later starts refresh in the background (`app.services.desk_sync.DeskSync`);
+   copies and later starts refresh in the background (`app.sync.desk.DeskSync`);
 2. optionally seed demo data (`--demo`, only into an empty database);
 3. QApplication, translations (before the first widget), the qasync event loop;
 4. services on the database worker, the softphone engine child process, the window;
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
     from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
-    from app.services.desk_sync import DeskSync
     from app.services.sync_ports import SyncPort, SyncState
+    from app.sync.desk import DeskSync
     from app.ui.main_window import DemoSetup, DeskServices, MainWindow
     from app.ui.sync_status import SyncEvents
 
@@ -112,17 +112,17 @@ _BELOW_THE_WINDOW = (
     "app.services.desk_workers",
     "app.services.customer_workers",
     "app.services.scripts",
-    "app.services.sync_conflicts",
+    "app.sync.conflicts",
     "app.services.unfinished",
     "app.services.worker_ports",
-    "app.softphone.audio.settings",
-    "app.softphone.client",
+    "app.softphone.desk.audio_settings",
+    "app.softphone.desk.client",
     "app.storage.draft_store",
     "app.storage.number_blocks",
     "app.storage.number_reserve",
     "app.storage.schema_version",
 )
-_BELOW_A_CENTRAL_DESK = ("psycopg", "app.services.desk_sync")
+_BELOW_A_CENTRAL_DESK = ("psycopg", "app.sync.desk")
 
 
 def _import_below_the_window(options: WorkstationOptions) -> None:
@@ -273,7 +273,7 @@ def _login_digest(database_url: str) -> str:
 def _open_central(options: WorkstationOptions, events: SyncEvents) -> DeskSync:
     """The local cache of the central database, copied on the first start (needs the network)."""
     from app.errors import DatabaseUnavailable
-    from app.services.desk_sync import DeskSync
+    from app.sync.desk import DeskSync
 
     desk_sync = DeskSync(
         options.database_url,
@@ -341,7 +341,7 @@ def _prepare_database(site: SiteConfig, options: WorkstationOptions) -> Engine:
 
         upgrade(engine)
     if options.seed_demo:
-        from app.storage.demo_data import DemoDataExists, generate_demo_data
+        from app.demo.data import DemoDataExists, generate_demo_data
 
         with contextlib.suppress(DemoDataExists):  # only an empty database gets demo data
             generate_demo_data(engine, customers=2000, default_region=site.default_region)
@@ -378,15 +378,15 @@ def _desk_services(
     from app.services.lookup import LookupService
     from app.services.operator_states import OperatorStateService
     from app.services.scripts import ScriptService
-    from app.services.sync_conflicts import ConflictService
     from app.services.tickets import TicketService
     from app.services.unfinished import UnfinishedTicketService
     from app.services.worker_ports import WorkerSync
-    from app.softphone.audio.settings import LocalAudioDevices
-    from app.softphone.client import engine_args
+    from app.softphone.desk.audio_settings import LocalAudioDevices
+    from app.softphone.desk.client import engine_args
     from app.storage.draft_store import DraftStore
     from app.storage.number_blocks import lease_function
     from app.storage.number_reserve import SqliteNumberReserve
+    from app.sync.conflicts import ConflictService
     from app.tickets.numbering import TicketNumberAllocator
     from app.ui.call_desk import DeskIdentity
     from app.ui.main_window import DeskServices
@@ -441,8 +441,8 @@ def _desk_services(
 def _demo_setup(options: WorkstationOptions, worker: DatabaseWorker, engine: Engine) -> DemoSetup:
     """The built-in demo caller ringing this desk's peer-to-peer address."""
     from app.demo.caller import DemoCaller, DemoCallers
+    from app.demo.calls import sample_demo_callers
     from app.demo.voice import write_voice_wav
-    from app.services.demo_calls import sample_demo_callers
     from app.ui.main_window import DemoSetup
 
     host, _, port = (options.listen or "127.0.0.1:5070").rpartition(":")

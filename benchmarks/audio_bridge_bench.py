@@ -76,7 +76,7 @@ class ClickRig:
     def __init__(self, play: str, capture: str, *, period_ms: int = 10) -> None:
         import miniaudio
 
-        from app.softphone.audio.devices import Direction, resolve
+        from app.softphone.sound_devices import Direction, resolve
 
         _, play_id = resolve(Direction.PLAYBACK, play)
         _, cap_id = resolve(Direction.CAPTURE, capture)
@@ -289,7 +289,7 @@ def soak(
     *,
     cpu_baseline: bool = True,
 ) -> None:
-    from app.softphone.audio.streams import PLAYBACK_SERVER_BUFFER_MS
+    from app.softphone.engine.headset.streams import PLAYBACK_SERVER_BUFFER_MS
     from tests.audio.harness import start_peer, write_tone_wav
 
     print(f"long call: {seconds:.0f} s, device period {period_ms} ms, busy GUI: {gui}")
@@ -397,7 +397,7 @@ def _empty_device_streams(play: str, capture: str, period_ms: int, seconds: floa
 
     import miniaudio
 
-    from app.softphone.audio.devices import Direction, resolve
+    from app.softphone.sound_devices import Direction, resolve
 
     s16 = miniaudio.SampleFormat.SIGNED16
     _, play_id = resolve(Direction.PLAYBACK, play)

@@ -6,7 +6,7 @@ Starts its own throwaway PostgreSQL cluster (durable: fsync and synchronous_comm
 database made as a site makes it (`tests.fixtures.site_on_server`: created by the superuser,
 owned and migrated by the owner role, operators added with ``frontline admin add-operator``'s
 code), the demo data loaded by the owner role (``frontline demo-data`` as IT runs it), opens two
-desks as the workstation does (`app.services.desk_sync.DeskSync`: local SQLite cache + outbox,
+desks as the workstation does (`app.sync.desk.DeskSync`: local SQLite cache + outbox,
 replicator, LISTEN, cache refresher) **signed in as two operators of one department** (a1 saves,
 a2 watches; row-level security forced on every statement they make) and measures, per save:
 
@@ -35,10 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
 
-from app.services.desk_sync import DeskSync
+from app.demo.data import generate_demo_data
 from app.services.sync_ports import ChangedRows
-from app.storage.demo_data import generate_demo_data
 from app.storage.schema import Customer, Line, Ticket
+from app.sync.desk import DeskSync
 from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
 from tests.fixtures.postgres import find_pg_bin, start_cluster

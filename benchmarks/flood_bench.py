@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.demo.caller import free_udp_port  # noqa: E402
-from app.softphone.client import EngineClient  # noqa: E402
+from app.softphone.desk.client import EngineClient  # noqa: E402
 from benchmarks.screen_pop_bench import _events, _wait_for  # noqa: E402
 from benchmarks.softphone_bench import pct, proc_cpu_s, proc_rss_mb  # noqa: E402
 from tests.softphone import sipp as sc  # noqa: E402

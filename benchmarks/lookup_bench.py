@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select
 
+from app.demo.data import generate_demo_data
 from app.services.lookup import LookupService
 from app.storage import migrate
 from app.storage.database import make_engine
-from app.storage.demo_data import generate_demo_data
 from app.storage.schema import Customer, CustomerPhone
 from app.tickets.phones import format_phone
 

@@ -28,7 +28,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.softphone.client import EngineClient  # noqa: E402
+from app.softphone.desk.client import EngineClient  # noqa: E402
 from tests.softphone import sipp as sc  # noqa: E402
 
 TICK = 100  # clock ticks per second for /proc/<pid>/stat

@@ -4,7 +4,7 @@ A refusal that is only logged (a change the central database rejected, a lookup 
 device that vanished) must never pass unseen: each such record fails the test that caused it,
 unless the test declares it with the ``expect_log`` marker --
 
-    @pytest.mark.expect_log("app.services.desk_sync", "cache refresh failed")
+    @pytest.mark.expect_log("app.sync.desk", "cache refresh failed")
     @pytest.mark.expect_log("app.storage.database", r"cannot reach", level="ERROR")
 
 (logger name or a parent of it, a regular expression searched in the message, and the highest level

@@ -16,7 +16,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.softphone.client import EngineClient
+from app.softphone.desk.client import EngineClient
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The operator (or IT at the desk) picks from the devices the sound server offers now; the choice is
 remembered for this workstation (the file ``frontline phone`` reads) and the softphone engine is
 restarted to use it.  Not during a call: the headset must not go silent mid-sentence.
-`app.softphone.device_settings.AudioDevicesPort` lists and stores off the GUI thread; the dialog
+`app.softphone.desk.device_settings.AudioDevicesPort` lists and stores off the GUI thread; the dialog
 only shows and asks.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from app.softphone.device_settings import AudioDevices
+from app.softphone.desk.device_settings import AudioDevices
 
 
 class AudioSettingsDialog(QDialog):

@@ -38,7 +38,7 @@ from app.services.desk_ports import CallPort, OperatorStatePort, ScriptPort, Tic
 from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
 from app.services.sync_ports import SyncPort
 from app.services.unfinished_ports import DraftPort, UnfinishedPort
-from app.softphone.device_settings import AudioDevicesPort
+from app.softphone.desk.device_settings import AudioDevicesPort
 from app.tickets.cards import CustomerCard
 from app.tickets.operator_state import OperatorState, OperatorStatus
 from app.ui.audio_settings import AudioSettingsDialog

@@ -1,6 +1,6 @@
 """The softphone engine as Qt signals: the one place where engine messages become typed values.
 
-The `EngineClient` (app.softphone.client) runs on the GUI thread's asyncio loop (qasync), so its
+The `EngineClient` (app.softphone.desk.client) runs on the GUI thread's asyncio loop (qasync), so its
 event callback already runs on the GUI thread: here it is decoded into frozen values and
 re-emitted as Qt signals that widgets connect to.  Commands are coroutines that await the
 engine's reply; they never block the GUI thread.
@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.softphone.client import EngineClient
+from app.softphone.desk.client import EngineClient
 
 log = logging.getLogger(__name__)
 

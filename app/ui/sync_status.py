@@ -14,7 +14,7 @@ from app.services.sync_ports import ChangedRows, SyncState
 
 
 class SyncEvents(QObject):
-    """Signals carrying frozen values from `app.services.desk_sync.DeskSync`'s threads."""
+    """Signals carrying frozen values from `app.sync.desk.DeskSync`'s threads."""
 
     state_changed = Signal(object)  # SyncState
     rows_changed = Signal(object)  # ChangedRows

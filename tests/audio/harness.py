@@ -10,7 +10,7 @@ import time
 import wave
 from pathlib import Path
 
-from app.softphone.audio.tones import sine_pcm16
+from app.softphone.engine.headset.tones import sine_pcm16
 from tests.audio.pulse import PrivatePulse
 
 REPO = Path(__file__).resolve().parents[2]

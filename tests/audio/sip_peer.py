@@ -21,14 +21,14 @@ from typing import Any
 
 import pjsua2 as pj
 
-from app.softphone.audio.backend import HeadsetAudioBackend
-from app.softphone.audio.bridge import BridgeSettings, HeadsetBridge
-from app.softphone.audio.core import CoreSettings
-from app.softphone.audio.devices import DeviceChoice
-from app.softphone.audio.events import AudioDeviceEvent
-from app.softphone.audio.ringer import Ringer
-from app.softphone.engine.audio import Recording
+from app.softphone.engine.call_audio import Recording
+from app.softphone.engine.headset.backend import HeadsetAudioBackend
+from app.softphone.engine.headset.bridge import BridgeSettings, HeadsetBridge
+from app.softphone.engine.headset.core import CoreSettings
+from app.softphone.engine.headset.events import AudioDeviceEvent
+from app.softphone.engine.headset.ringer import Ringer
 from app.softphone.engine.pj import AudioPort
+from app.softphone.sound_devices import DeviceChoice
 
 _out_lock = threading.Lock()
 

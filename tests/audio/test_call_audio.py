@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from app.softphone.audio.tones import RING_FREQUENCY_HZ
+from app.softphone.engine.headset.tones import RING_FREQUENCY_HZ
 from tests.audio.conftest import run_peer
 from tests.audio.harness import Recorder, write_tone_wav
 from tests.audio.pulse import PrivatePulse

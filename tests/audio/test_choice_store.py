@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.softphone.audio.choice_store import load_choice, merge, save_choice
-from app.softphone.audio.devices import DeviceChoice
+from app.softphone.desk.audio_choice import load_choice, merge, save_choice
+from app.softphone.sound_devices import DeviceChoice
 
 
 def test_choice_round_trips_and_defaults_when_missing(tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ def test_choice_round_trips_and_defaults_when_missing(tmp_path: Path) -> None:
     assert load_choice(path) == choice
 
 
-@pytest.mark.expect_log("app.softphone.audio.choice_store", "ignoring unreadable audio device choice")
+@pytest.mark.expect_log("app.softphone.desk.audio_choice", "ignoring unreadable audio device choice")
 def test_damaged_file_means_system_defaults(tmp_path: Path) -> None:
     path = tmp_path / "audio-devices.json"
     path.write_text("{not json")

@@ -7,7 +7,7 @@ from collections.abc import Generator
 
 import pytest
 
-from app.softphone.audio.devices import DeviceChoice, Direction, check_devices, list_devices
+from app.softphone.sound_devices import DeviceChoice, Direction, check_devices, list_devices
 from tests.audio.pulse import PrivatePulse
 
 
@@ -38,7 +38,7 @@ def test_doctor_check_says_which_chosen_devices_open(pulse_env: PrivatePulse) ->
 
 
 def test_doctor_audio_line_lists_devices_and_the_failing_choice(pulse_env: PrivatePulse) -> None:
-    from app.softphone.audio.doctor import check_audio
+    from app.softphone.desk.audio_doctor import check_audio
 
     result = check_audio(DeviceChoice(capture="headsetmic", playback="nope", ring="ringer"))
     assert result.name == "audio"
@@ -51,7 +51,7 @@ def test_doctor_audio_line_lists_devices_and_the_failing_choice(pulse_env: Priva
 def test_the_watchdogs_scanner_sees_a_device_plugged_in_on_its_open_connection(
     pulse_env: PrivatePulse,
 ) -> None:
-    from app.softphone.audio.devices import DeviceScanner
+    from app.softphone.sound_devices import DeviceScanner
 
     scanner = DeviceScanner()
     assert not scanner.present(Direction.PLAYBACK, "deskphone")
@@ -75,8 +75,8 @@ def _requested_latency(pulse: PrivatePulse, *, through_frontline: bool) -> float
     through Frontline's stream or straight through miniaudio with the same settings."""
     import miniaudio
 
-    from app.softphone.audio.devices import resolve
-    from app.softphone.audio.streams import PlaybackStream
+    from app.softphone.engine.headset.streams import PlaybackStream
+    from app.softphone.sound_devices import resolve
 
     _, raw_id = resolve(Direction.PLAYBACK, "ringer")
     before = len(pulse.requested_latencies_ms())  # the harness's own streams

@@ -9,10 +9,10 @@ from array import array
 
 import pytest
 
-from app.softphone.audio.core import FrameDrain
-from app.softphone.audio.drift import DriftControl, reshape
-from app.softphone.audio.fifo import FrameFifo
-from app.softphone.audio.tones import sine_pcm16
+from app.softphone.engine.headset.core import FrameDrain
+from app.softphone.engine.headset.drift import DriftControl, reshape
+from app.softphone.engine.headset.fifo import FrameFifo
+from app.softphone.engine.headset.tones import sine_pcm16
 
 RATE = 16000
 FRAME = RATE // 50  # samples in 20 ms

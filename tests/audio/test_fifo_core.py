@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.softphone.audio.core import BridgeCore, CoreSettings
-from app.softphone.audio.fifo import FrameFifo
-from app.softphone.audio.tones import RING_CADENCE, cadence_pcm16, sine_pcm16
+from app.softphone.engine.headset.core import BridgeCore, CoreSettings
+from app.softphone.engine.headset.fifo import FrameFifo
+from app.softphone.engine.headset.tones import RING_CADENCE, cadence_pcm16, sine_pcm16
 
 
 def frame(n: int, size: int = 4) -> bytes:

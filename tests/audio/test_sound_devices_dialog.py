@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.softphone.audio.choice_store import load_choice
-from app.softphone.audio.settings import LocalAudioDevices
+from app.softphone.desk.audio_choice import load_choice
+from app.softphone.desk.audio_settings import LocalAudioDevices
 from app.ui.audio_settings import AudioSettingsDialog
 from tests.audio.pulse import PrivatePulse
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.softphone.audio.tones import RING_FREQUENCY_HZ
+from app.softphone.engine.headset.tones import RING_FREQUENCY_HZ
 from tests.audio.harness import Recorder, write_tone_wav
 from tests.audio.pulse import PrivatePulse
 from tests.audio.signal import Window, samples_from_raw, windows

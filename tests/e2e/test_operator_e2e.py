@@ -28,7 +28,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app.demo import DEMO_OPERATOR
 from app.demo.caller import free_udp_port
-from app.softphone.client import EngineClient
+from app.softphone.desk.client import EngineClient
 from tests.fixtures.central import CentralSite, make_central_site
 from tests.fixtures.postgres import ENV_URL
 from tests.softphone import sipp as sc

@@ -18,12 +18,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from app.demo.caller import free_udp_port
+from app.demo.data import generate_demo_data
 from app.resources import translations_dir
 from app.services.db_worker import DatabaseWorker
 from app.services.lookup import LookupService
-from app.softphone.client import EngineClient
+from app.softphone.desk.client import EngineClient
 from app.storage.database import make_engine
-from app.storage.demo_data import generate_demo_data
 from app.storage.migrate import upgrade
 from tests.gui.desks import Desk, open_desk, run
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
-from app.softphone.client import EngineClient
+from app.softphone.desk.client import EngineClient
 from app.tickets.numbering import is_valid_ticket_number
 from app.tickets.operator_state import OperatorStatus
 from app.tickets.scripts import ScriptPhase
@@ -309,7 +309,7 @@ def test_hostile_display_names_reach_the_pop_as_plain_text(
     _hang_up(qtbot, event_loop_qt, desk, caller)
 
 
-@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
+@pytest.mark.expect_log("app.softphone.desk.client", r"softphone engine \d+ died", level="ERROR")
 def test_the_engine_dying_mid_call_keeps_the_ticket_and_the_typed_text(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
 ) -> None:

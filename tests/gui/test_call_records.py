@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from app.demo.caller import free_udp_port
-from app.softphone.client import EngineClient
+from app.softphone.desk.client import EngineClient
 from app.storage.seed import shipped_dispositions
 from app.tickets.dispositions import NOT_CHOSEN
 from app.tickets.operator_state import OperatorStatus
@@ -284,7 +284,7 @@ def test_a_blind_transfer_is_recorded_with_its_target(
         run(qtbot, event_loop_qt, lead.stop())
 
 
-@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
+@pytest.mark.expect_log("app.softphone.desk.client", r"softphone engine \d+ died", level="ERROR")
 def test_the_engine_dying_mid_call_records_the_cut_call(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Caller
 ) -> None:

@@ -20,14 +20,14 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 
+from app.demo.data import generate_demo_data
 from app.services.db_worker import DatabaseWorker
-from app.services.desk_sync import DeskSync
 from app.services.desk_workers import WorkerTickets
 from app.services.lookup import LookupService
-from app.services.sync_conflicts import ConflictService
 from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
-from app.storage.demo_data import generate_demo_data
 from app.storage.schema import Announcement, Customer, Line, Ticket
+from app.sync.conflicts import ConflictService
+from app.sync.desk import DeskSync
 from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow

@@ -92,7 +92,7 @@ def test_a_lost_registrar_takes_the_desk_out_of_ready_and_its_return_puts_it_bac
     assert moves[-2:] == [("ready", "not_ready", PHONE_OFFLINE), ("not_ready", "ready", None)]
 
 
-@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
+@pytest.mark.expect_log("app.softphone.desk.client", r"softphone engine \d+ died", level="ERROR")
 def test_a_dead_engine_takes_the_desk_out_of_ready_until_it_is_back(
     qtbot: QtBot,
     event_loop_qt: asyncio.AbstractEventLoop,

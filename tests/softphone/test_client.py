@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 import pytest
 
-from app.softphone.client import CommandFailed, EngineClient, EngineUnavailable
+from app.softphone.desk.client import CommandFailed, EngineClient, EngineUnavailable
 from tests.softphone import sipp as sc
 from tests.softphone.conftest import SippFactory
 from tests.softphone.engine_proc import REPO
@@ -58,7 +58,7 @@ def test_requests_and_errors(tmp_path: Path, engine_log: BinaryIO) -> None:
     asyncio.run(main())
 
 
-@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
+@pytest.mark.expect_log("app.softphone.desk.client", r"softphone engine \d+ died", level="ERROR")
 def test_engine_killed_mid_call_is_reported_and_restarted(
     tmp_path: Path, engine_log: BinaryIO, sipps: SippFactory
 ) -> None:
@@ -87,7 +87,7 @@ def test_engine_killed_mid_call_is_reported_and_restarted(
     assert names.count("engine_started") == 2 and "engine_died" in names
 
 
-@pytest.mark.expect_log("app.softphone.client", r"softphone engine \d+ died", level="ERROR")
+@pytest.mark.expect_log("app.softphone.desk.client", r"softphone engine \d+ died", level="ERROR")
 def test_killed_registered_engine_registers_again_within_5_s(
     tmp_path: Path, engine_log: BinaryIO, kamailio: Kamailio
 ) -> None:

@@ -84,7 +84,7 @@ def test_external_caller_through_the_proxy_rings_with_the_line(
 
 def test_doctor_sip_check(kamailio: Kamailio, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.config import SipConfig, SiteConfig
-    from app.softphone.doctor import check_sip
+    from app.softphone.desk.sip_doctor import check_sip
 
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     host, port = kamailio.address.split(":")

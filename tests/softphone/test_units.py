@@ -151,7 +151,7 @@ def test_parse_event_types_and_checks() -> None:
 
 
 def test_cli_options_from_site_file_and_flags(tmp_path: Path) -> None:
-    from app.softphone.cli import build_parser, options_from
+    from app.softphone.engine.main import build_parser, options_from
 
     site = tmp_path / "site.toml"
     site.write_text(
@@ -175,8 +175,8 @@ def test_cli_options_from_site_file_and_flags(tmp_path: Path) -> None:
 
 
 def test_invite_limits_from_the_site_file_or_the_flag(tmp_path: Path) -> None:
-    from app.softphone.cli import build_parser, options_from
     from app.softphone.engine.gate import SourceLimits
+    from app.softphone.engine.main import build_parser, options_from
 
     site = tmp_path / "site.toml"
     site.write_text("[sip]\ninvite_rate_per_source = 0.5\ninvite_burst_per_source = 3\n")
@@ -191,7 +191,7 @@ def test_invite_limits_from_the_site_file_or_the_flag(tmp_path: Path) -> None:
 
 
 def test_restart_backoff_neither_spins_nor_leaves_the_desk_long_without_a_phone() -> None:
-    from app.softphone.client import DEFAULT_BACKOFF, RestartBackoff
+    from app.softphone.desk.client import DEFAULT_BACKOFF, RestartBackoff
 
     backoff = RestartBackoff()
     crash_loop = [backoff.after_death(uptime_s=0.5) for _ in range(7)]  # each engine dies at once

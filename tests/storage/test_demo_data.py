@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app.demo.data import DemoDataExists, customer_numbers, generate_demo_data
 from app.services.lookup import LookupService
-from app.storage.demo_data import DemoDataExists, customer_numbers, generate_demo_data
 from app.storage.schema import (
     Call,
     Customer,

@@ -6,7 +6,7 @@
 security applies) and records their calls and tickets as theirs; the password comes from
 ``PGPASSWORD`` (libpq), never from the command line.
 
-The workstation's own path (`app.services.desk_sync.DeskSync`: the local SQLite cache with the
+The workstation's own path (`app.sync.desk.DeskSync`: the local SQLite cache with the
 outbox in it, the replicator, the listener, the cache refresher) with `CallService` and
 `TicketService` on the cache: for items ``0..N-1`` a call rings from ``+7496{item:07d}``, is
 answered, gets its ticket (for the central database's first customer and line: the shipped
@@ -29,9 +29,9 @@ from sqlalchemy.engine import make_url
 
 from app.errors import DatabaseUnavailable
 from app.services.calls import CallService
-from app.services.desk_sync import DeskSync
 from app.services.tickets import TicketService
 from app.storage.schema import Call, Customer, Line
+from app.sync.desk import DeskSync
 from app.tickets.enums import CallDirection, CallOutcome
 from tests.fixtures.desks import desk_ticket_service
 

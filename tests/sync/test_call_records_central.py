@@ -14,11 +14,11 @@ from typing import Any
 import psycopg
 import pytest
 
+from app.demo.data import generate_demo_data
 from app.services.calls import CallService
-from app.services.desk_sync import DeskSync
 from app.services.scripts import ScriptService
-from app.storage.demo_data import generate_demo_data
 from app.storage.seed import shipped_dispositions
+from app.sync.desk import DeskSync
 from app.tickets.dispositions import NOT_CHOSEN
 from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from tests.fixtures.central import CentralSite

@@ -111,7 +111,7 @@ def test_registration_settings_have_defaults_and_can_be_set() -> None:
 
 
 def test_the_engine_gets_the_registration_settings_of_the_site_file(tmp_path: Path) -> None:
-    from app.softphone.cli import build_parser, options_from
+    from app.softphone.engine.main import build_parser, options_from
 
     path = tmp_path / "site.toml"
     path.write_text('[sip]\nserver = "pbx"\nregister_refresh_s = 40\nkeepalive_s = 2\n', encoding="utf-8")

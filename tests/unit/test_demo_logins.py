@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from app.demo import DEMO_LOGIN_PREFIX, DEMO_OPERATOR
-from app.storage.demo_data import DEMO_STAFF
+from app.demo.data import DEMO_STAFF
 
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENTS = [

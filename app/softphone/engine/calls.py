@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.softphone.engine.audio import Recording
+from app.softphone.engine.call_audio import Recording
 from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold, transition
 from app.softphone.engine.pj import Call
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app.softphone import protocol
-from app.softphone.engine.audio import AudioBackend, DeviceAudioBackend, Recording
+from app.softphone.engine.call_audio import AudioBackend, DeviceAudioBackend, Recording
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
 from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
 from app.softphone.engine.commands import Commands

@@ -1,7 +1,7 @@
 """Where a call's audio goes: the `AudioBackend` seam, the null-device backend, and call recording.
 
 Runs on the SIP thread (the conference-bridge connections are pjsua2 calls).  The headset bridge
-(app/softphone/audio/, next issue) implements `AudioBackend` with its own `AudioPort` pair and is
+(app/softphone/engine/headset/, next issue) implements `AudioBackend` with its own `AudioPort` pair and is
 handed to the engine instead of `DeviceAudioBackend`.
 """
 

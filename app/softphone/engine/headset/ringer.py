@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from app.softphone.audio.devices import DEFAULT_LABEL, AudioDeviceError, Direction, resolve
-from app.softphone.audio.events import AudioDeviceEvent, DeviceEventCallback, DeviceEventKind
-from app.softphone.audio.streams import PlaybackStream
-from app.softphone.audio.tones import RING_CADENCE, ToneSegment, cadence_pcm16
+from app.softphone.engine.headset.events import AudioDeviceEvent, DeviceEventCallback, DeviceEventKind
+from app.softphone.engine.headset.streams import PlaybackStream
+from app.softphone.engine.headset.tones import RING_CADENCE, ToneSegment, cadence_pcm16
+from app.softphone.sound_devices import DEFAULT_LABEL, AudioDeviceError, Direction, resolve
 
 log = logging.getLogger(__name__)
 

@@ -110,7 +110,7 @@ def resolve(direction: Direction, wanted: str | None) -> tuple[DeviceInfo | None
 
 def check_devices(choice: DeviceChoice) -> DeviceReport:
     """List devices and try to open each chosen one briefly (the ``doctor`` audio check)."""
-    from app.softphone.audio.streams import open_probe
+    from app.softphone.engine.headset.streams import open_probe
 
     try:
         devices = list_devices()

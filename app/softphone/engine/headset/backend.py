@@ -1,4 +1,4 @@
-"""The headset bridge behind the engine's ``AudioBackend`` seam (app/softphone/engine/audio.py).
+"""The headset bridge behind the engine's ``AudioBackend`` seam (app/softphone/engine/call_audio.py).
 
 Built by the engine's SIP thread through ``Engine(audio=...)`` once the library runs, and used
 only there: ``attach`` on every ACTIVE media state, ``detach``/``set_muted``, ``microphone()`` for
@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from app.softphone.audio.bridge import BridgeSettings, HeadsetBridge
-from app.softphone.audio.devices import DeviceChoice
-from app.softphone.audio.events import DeviceEventCallback
-from app.softphone.audio.ringer import Ringer
+from app.softphone.engine.headset.bridge import BridgeSettings, HeadsetBridge
+from app.softphone.engine.headset.events import DeviceEventCallback
+from app.softphone.engine.headset.ringer import Ringer
 from app.softphone.engine.pj import AudioPort, Library
+from app.softphone.sound_devices import DeviceChoice
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ conflicts (to decide), and changes the central database refused (to know about).
 
 Blocking; runs on the desk's database worker (the cache).  A ``ticket_saved`` change that met a
 newer version centrally stays in the outbox as a *conflict*; by then the cache holds their
-version (`app.services.desk_sync.DeskSync` pulls it).  The window shows both and the operator
+version (`app.sync.desk.DeskSync` pulls it).  The window shows both and the operator
 either keeps theirs or saves theirs-plus-mine again (an ordinary save, with the version they now
 see); either way `resolve` forgets the set-aside change.  A *refused* change needs no decision:
 it stays in the outbox and is tried again (`app.sync.replicator`); `refused` says which tickets

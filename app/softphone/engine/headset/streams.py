@@ -19,7 +19,7 @@ from typing import Any
 
 import miniaudio
 
-from app.softphone.audio.devices import AudioDeviceError, Direction
+from app.softphone.sound_devices import AudioDeviceError, Direction
 
 log = logging.getLogger(__name__)
 

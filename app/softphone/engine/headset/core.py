@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.softphone.audio.drift import DriftControl, reshape
-from app.softphone.audio.fifo import FrameFifo
+from app.softphone.engine.headset.drift import DriftControl, reshape
+from app.softphone.engine.headset.fifo import FrameFifo
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from app.private_files import private_dir, replace_private
-from app.softphone.audio.devices import DeviceChoice
+from app.softphone.sound_devices import DeviceChoice
 
 log = logging.getLogger(__name__)
 

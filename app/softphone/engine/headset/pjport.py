@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import pjsua2 as pj
 
-from app.softphone.audio.streams import make_this_thread_realtime
+from app.softphone.engine.headset.streams import make_this_thread_realtime
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from app.softphone.engine.registration import RegistrationTimers
 from app.softphone.protocol import Command
 
 if TYPE_CHECKING:
-    from app.softphone.audio.devices import DeviceChoice
-    from app.softphone.engine.audio import AudioBackend
+    from app.softphone.engine.call_audio import AudioBackend
     from app.softphone.engine.pj import Library
+    from app.softphone.sound_devices import DeviceChoice
 
 # This engine's audio: the null device (None), a backend factory (a file as the microphone), or
 # the operator's headset devices (a DeviceChoice, built into the bridge by `run`).
@@ -216,8 +216,8 @@ def _headset_choice(args: argparse.Namespace) -> DeviceChoice | None:
     Named devices that cannot be found are an error; with no names and no sound server at all
     (a server, a CI box) the engine runs on the null device and says so in its log.
     """
-    from app.softphone.audio.choice_store import audio_choice_path, load_choice, merge
-    from app.softphone.audio.devices import AudioDeviceError, list_devices
+    from app.softphone.desk.audio_choice import audio_choice_path, load_choice, merge
+    from app.softphone.sound_devices import AudioDeviceError, list_devices
 
     choice = merge(
         load_choice(audio_choice_path()),
@@ -237,7 +237,7 @@ def _headset_choice(args: argparse.Namespace) -> DeviceChoice | None:
 
 
 def _file_microphone(wav: Path) -> Callable[[Library], AudioBackend]:
-    from app.softphone.engine.audio import FileMicrophoneBackend
+    from app.softphone.engine.call_audio import FileMicrophoneBackend
 
     def build(lib: Library) -> AudioBackend:
         return FileMicrophoneBackend(lib, wav)
@@ -253,7 +253,7 @@ def run(
 ) -> int:
     """Run the engine until quit/SIGTERM/stdin EOF; ``audio`` builds the audio backend (default: the
     pjsua null device; the headset bridge passes its own factory here)."""
-    from app.softphone.engine.audio import DeviceAudioBackend
+    from app.softphone.engine.call_audio import DeviceAudioBackend
     from app.softphone.engine.sipthread import Engine
     from app.softphone.engine.stdio import Output, claim_stdout, start_reader
 
@@ -261,7 +261,7 @@ def run(
     commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
     backend: Callable[[Library], AudioBackend] = DeviceAudioBackend
     if audio is not None and not callable(audio):  # the operator's devices: build the bridge
-        from app.softphone.audio.backend import HeadsetAudioBackend
+        from app.softphone.engine.headset.backend import HeadsetAudioBackend
         from app.softphone.protocol import event
 
         # Device events come from the bridge's watchdog thread; Output.emit is a queue put.

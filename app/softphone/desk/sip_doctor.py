@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from app.config import SiteConfig
 from app.doctor_checks import CheckResult
-from app.softphone.client import engine_args, engine_command
+from app.softphone.desk.client import engine_args, engine_command
 
 
 def check_sip(site: SiteConfig, timeout: float = 10.0) -> CheckResult:

@@ -2,7 +2,7 @@
 
 Runs the (briefly blocking) device enumeration on a worker thread so the GUI never waits on the
 sound server; the choice goes to the file `frontline phone` reads at start
-(`app.softphone.audio.choice_store`).  Implements `app.softphone.device_settings.AudioDevicesPort`.
+(`app.softphone.desk.audio_choice`).  Implements `app.softphone.desk.device_settings.AudioDevicesPort`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from app.softphone.device_settings import AudioDevices
+from app.softphone.desk.device_settings import AudioDevices
 
 
 class LocalAudioDevices:
@@ -27,19 +27,19 @@ class LocalAudioDevices:
         await asyncio.to_thread(self._save, capture, playback, ring)
 
     def _choice_path(self) -> Path:
-        from app.softphone.audio.choice_store import audio_choice_path
+        from app.softphone.desk.audio_choice import audio_choice_path
 
         return self._path or audio_choice_path()
 
     def _save(self, capture: str | None, playback: str | None, ring: str | None) -> None:
-        from app.softphone.audio.choice_store import save_choice
-        from app.softphone.audio.devices import DeviceChoice
+        from app.softphone.desk.audio_choice import save_choice
+        from app.softphone.sound_devices import DeviceChoice
 
         save_choice(self._choice_path(), DeviceChoice(capture, playback, ring))
 
     def _devices(self) -> AudioDevices:
-        from app.softphone.audio.choice_store import load_choice
-        from app.softphone.audio.devices import AudioDeviceError, list_devices
+        from app.softphone.desk.audio_choice import load_choice
+        from app.softphone.sound_devices import AudioDeviceError, list_devices
 
         chosen = load_choice(self._choice_path())
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.doctor_checks import CheckResult
-from app.softphone.audio.devices import DeviceChoice, check_devices
+from app.softphone.sound_devices import DeviceChoice, check_devices
 
 
 def check_audio(choice: DeviceChoice) -> CheckResult:

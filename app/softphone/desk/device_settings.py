@@ -1,7 +1,7 @@
 """What the window may know of this desk's sound devices, as plain values and an async port.
 
 Pure (no Qt, no audio library): the window's dialog (`app.ui.audio_settings`) depends on this;
-`app.softphone.audio.settings.LocalAudioDevices` implements the port.
+`app.softphone.desk.audio_settings.LocalAudioDevices` implements the port.
 """
 
 from __future__ import annotations

@@ -20,19 +20,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.softphone.audio.core import BridgeCore, CoreSettings
-from app.softphone.audio.devices import DEFAULT_LABEL, AudioDeviceError, DeviceScanner, Direction, resolve
-from app.softphone.audio.drift import DriftControl
-from app.softphone.audio.events import AudioDeviceEvent, DeviceEventCallback, DeviceEventKind
-from app.softphone.audio.fifo import FrameFifo
-from app.softphone.audio.pjport import AudioMediaLike, HeadsetPort, ToneBeeper, stop_transmit_quietly
-from app.softphone.audio.streams import (
+from app.softphone.engine.headset.core import BridgeCore, CoreSettings
+from app.softphone.engine.headset.drift import DriftControl
+from app.softphone.engine.headset.events import AudioDeviceEvent, DeviceEventCallback, DeviceEventKind
+from app.softphone.engine.headset.fifo import FrameFifo
+from app.softphone.engine.headset.pjport import AudioMediaLike, HeadsetPort, ToneBeeper, stop_transmit_quietly
+from app.softphone.engine.headset.streams import (
     CaptureStream,
     DuplexRole,
     DuplexStream,
     PlaybackStream,
     name_this_thread,
 )
+from app.softphone.sound_devices import DEFAULT_LABEL, AudioDeviceError, DeviceScanner, Direction, resolve
 
 log = logging.getLogger(__name__)
 
