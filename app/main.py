@@ -112,7 +112,7 @@ _BELOW_THE_WINDOW = (
     "app.services.desk_workers",
     "app.services.customer_workers",
     "app.services.scripts",
-    "app.sync.conflicts",
+    "app.services.sync_conflicts",
     "app.services.unfinished",
     "app.services.worker_ports",
     "app.softphone.desk.audio_settings",
@@ -120,6 +120,7 @@ _BELOW_THE_WINDOW = (
     "app.storage.draft_store",
     "app.storage.number_blocks",
     "app.storage.number_reserve",
+    "app.storage.revisions",
     "app.storage.schema_version",
 )
 _BELOW_A_CENTRAL_DESK = ("psycopg", "app.sync.desk")
@@ -378,6 +379,7 @@ def _desk_services(
     from app.services.lookup import LookupService
     from app.services.operator_states import OperatorStateService
     from app.services.scripts import ScriptService
+    from app.services.sync_conflicts import ConflictService
     from app.services.tickets import TicketService
     from app.services.unfinished import UnfinishedTicketService
     from app.services.worker_ports import WorkerSync
@@ -386,7 +388,6 @@ def _desk_services(
     from app.storage.draft_store import DraftStore
     from app.storage.number_blocks import lease_function
     from app.storage.number_reserve import SqliteNumberReserve
-    from app.sync.conflicts import ConflictService
     from app.tickets.numbering import TicketNumberAllocator
     from app.ui.call_desk import DeskIdentity
     from app.ui.main_window import DeskServices

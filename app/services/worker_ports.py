@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.services.db_worker import DatabaseWorker
 from app.services.lookup import LookupService
 from app.services.ports import DatabaseStatus
+from app.services.sync_conflicts import ConflictService
 from app.services.sync_ports import RefusedChange, RemoteConflict
-from app.sync.conflicts import ConflictService
 from app.tickets.cards import LookupResult
 
 

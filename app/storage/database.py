@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
@@ -37,6 +37,7 @@ from app.config import data_dir
 from app.errors import ConfigError, DatabaseRefused, DatabaseUnavailable, UserFacingError
 from app.private_files import private_dir, private_sqlite
 from app.secrets import database_key, get_secret
+from app.storage.revisions import known_revisions, newest_revision
 from app.text import QT_TRANSLATE_NOOP, Text
 
 log = logging.getLogger(__name__)
@@ -340,13 +341,12 @@ def _connection_problem(exc: DBAPIError, words: dict[str, Any]) -> UserFacingErr
 def _schema_problem(engine: Engine, words: dict[str, Any]) -> UserFacingError | None:
     """A missing table or column: the schema is not the one this Frontline knows -- or, when it is,
     a bug (None)."""
-    from app.storage.migrate import current_revision, head_revision, known_revisions
-
     try:
-        current = current_revision(engine)
-    except UserFacingError:
-        return None
-    head = head_revision()
+        with engine.connect() as connection:
+            current = _revision_in(connection)
+    except DBAPIError:
+        return None  # cannot tell: the error stays as it was
+    head = newest_revision()
     if current == head:
         return None
     if current is None:
@@ -354,6 +354,14 @@ def _schema_problem(engine: Engine, words: dict[str, Any]) -> UserFacingError | 
     if current in known_revisions():
         return DatabaseRefused(_OLDER_SCHEMA.format(**words, current=current, head=head))
     return DatabaseRefused(_NEWER_SCHEMA.format(**words, current=current))
+
+
+def _revision_in(connection: Connection) -> str | None:
+    """The revision in Alembic's own table (None: never migrated); read here rather than through
+    `app.storage.migrate`, which depends on this module."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 @contextmanager

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, text
 from app.demo.caller import DemoCaller, DemoCallers, free_udp_port
 from app.demo.calls import sample_demo_callers
 from app.services.db_worker import DatabaseWorker
+from app.services.sync_conflicts import ConflictService
 from app.services.worker_ports import WorkerSync
-from app.sync.conflicts import ConflictService
 from app.sync.outbox import Outbox
 from app.tickets.drafts import TicketView
 from app.tickets.operator_state import OperatorStatus

@@ -24,9 +24,9 @@ from app.demo.data import generate_demo_data
 from app.services.db_worker import DatabaseWorker
 from app.services.desk_workers import WorkerTickets
 from app.services.lookup import LookupService
+from app.services.sync_conflicts import ConflictService
 from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
 from app.storage.schema import Announcement, Customer, Line, Ticket
-from app.sync.conflicts import ConflictService
 from app.sync.desk import DeskSync
 from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates

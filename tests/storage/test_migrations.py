@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 
-from app.storage import migrate, schema_version
+from app.storage import migrate, revisions, schema_version
 from app.storage.database import make_engine
 from app.storage.schema import Base, Customer
 
@@ -34,9 +34,10 @@ def test_upgrade_downgrade_upgrade_on_an_empty_database(empty_url: str | URL) ->
 
 
 def test_the_window_knows_a_database_at_the_newest_migration_without_alembic(tmp_path: Path) -> None:
-    """`schema_version` reads the head from the scripts as Alembic does, so the window can skip
+    """`revisions` reads the head from the scripts as Alembic does, so the window can skip
     importing Alembic (~11 MiB) when there is nothing to migrate."""
-    assert schema_version.newest_revision() == migrate.head_revision()
+    assert revisions.newest_revision() == migrate.head_revision()
+    assert revisions.known_revisions() == migrate.known_revisions()
     engine = make_engine(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
     try:
         assert not schema_version.is_at_newest(engine)  # never migrated
@@ -52,9 +53,9 @@ def test_a_migration_branch_has_no_single_newest_revision(tmp_path: Path) -> Non
     for name, down in (("a", None), ("b", "a"), ("c", "a")):
         (tmp_path / f"{name}.py").write_text(f"revision: str = {name!r}\ndown_revision = {down!r}\n")
     with pytest.raises(RuntimeError, match="2 heads"):
-        schema_version.newest_revision(tmp_path)
+        revisions.newest_revision(tmp_path)
     (tmp_path / "d.py").write_text('revision = "d"\ndown_revision = ("b", "c")\n')  # a merge
-    assert schema_version.newest_revision(tmp_path) == "d"
+    assert revisions.newest_revision(tmp_path) == "d"
 
 
 def test_migrated_schema_matches_the_orm_model(empty_url: str | URL) -> None:
