@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.engine import URL
 
+    from app.crash_reports import CrashReports
     from app.json_log import JsonEventLog
     from app.services.db_worker import DatabaseWorker
     from app.services.sync_ports import SyncPort, SyncState
@@ -108,6 +109,7 @@ _BELOW_THE_WINDOW = (
     "sqlalchemy.orm",
     "phonenumbers",
     "app.catalogue",
+    "app.crash_reports",
     "app.json_log",
     "app.services.desk_workers",
     "app.services.customer_workers",
@@ -147,6 +149,14 @@ def _qt_application() -> QApplication:
     return app
 
 
+def _crash_reports() -> CrashReports | None:
+    """The window's crash reports; the operator is told where one was written."""
+    from app import crash_reports
+    from app.ui.crash_notice import CrashNotice
+
+    return crash_reports.install("window", on_report=CrashNotice().show)
+
+
 def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     _import_below_the_window(options)  # before Qt: see _BELOW_THE_WINDOW
     import qasync
@@ -163,6 +173,7 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from app.warm_up import warming_up
 
     make_tree_private(data_dir())  # what older versions (or a 022 umask) left readable by others
+    reports = _crash_reports()
     app = _qt_application()
     translators = install_translators(app, site.language)  # noqa: F841 (kept alive until exit)
 
@@ -196,6 +207,8 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     lookup_service = LookupService(engine, default_region=site.default_region)
 
     async def run_until_closed() -> None:
+        if reports is not None:  # an exception in a task nobody awaits is a bug too
+            asyncio.get_running_loop().set_exception_handler(reports.asyncio_handler)
         # Built inside the running loop: widgets start async work from their constructors.
         window = MainWindow(
             lookup=WorkerLookup(worker, lookup_service),

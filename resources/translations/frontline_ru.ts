@@ -143,77 +143,77 @@
 <context>
     <name>CallDesk</name>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="252"/>
+        <location filename="../../app/ui/call_desk.py" line="258"/>
         <source>Phone offline — calls can&apos;t reach you. You become Ready when it is back.</source>
         <translation>Телефон не в сети — звонки до вас не доходят. Вы станете «Готов», когда он вернётся.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="258"/>
+        <location filename="../../app/ui/call_desk.py" line="264"/>
         <source>Phone back: calls reach you again.</source>
         <translation>Телефон снова в сети: звонки до вас доходят.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="260"/>
+        <location filename="../../app/ui/call_desk.py" line="266"/>
         <source>Phone offline — calls can&apos;t reach you.</source>
         <translation>Телефон не в сети — звонки до вас не доходят.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="313"/>
+        <location filename="../../app/ui/call_desk.py" line="322"/>
         <source>Anonymous caller: nothing to look up.</source>
         <translation>Номер скрыт: искать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="355"/>
+        <location filename="../../app/ui/call_desk.py" line="364"/>
         <source>The caller&apos;s card could not be looked up: {error}</source>
         <translation>Не удалось найти карточку звонящего: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="379"/>
+        <location filename="../../app/ui/call_desk.py" line="389"/>
         <source>{count} customers share this number: pick the caller and press Enter.</source>
         <translation>Этот номер у нескольких клиентов ({count}): выберите звонящего и нажмите Enter.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="459"/>
+        <location filename="../../app/ui/call_desk.py" line="469"/>
         <source>an anonymous caller</source>
         <translation>анонимным абонентом</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="472"/>
+        <location filename="../../app/ui/call_desk.py" line="483"/>
         <source>The softphone stopped ({why}); restarting it. Your ticket is kept.</source>
         <translation>Софтфон остановился ({why}); перезапускаем. Ваша заявка сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="477"/>
+        <location filename="../../app/ui/call_desk.py" line="488"/>
         <source>The softphone stopped ({why}) and the call with {caller} was lost; restarting it. Your ticket and what you typed are kept.</source>
         <translation>Софтфон остановился ({why}), разговор с {caller} прерван; перезапускаем. Ваша заявка и введённый текст сохранены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="494"/>
+        <location filename="../../app/ui/call_desk.py" line="505"/>
         <source>The softphone is back.</source>
         <translation>Софтфон снова работает.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="660"/>
+        <location filename="../../app/ui/call_desk.py" line="677"/>
         <source>The call record could not be saved yet ({error}). It is kept and saved as soon as the database answers; carry on.</source>
         <translation>Запись о звонке пока не сохранена ({error}). Она не потеряется и будет сохранена, как только база данных ответит; продолжайте работу.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="667"/>
+        <location filename="../../app/ui/call_desk.py" line="684"/>
         <source>The delayed call records are saved now.</source>
         <translation>Отложенные записи о звонках сохранены.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="673"/>
+        <location filename="../../app/ui/call_desk.py" line="690"/>
         <source>A disposition is picked for an answered call, from its answer on.</source>
         <translation>Итог звонка выбирается для принятого звонка, начиная с момента ответа.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="701"/>
+        <location filename="../../app/ui/call_desk.py" line="718"/>
         <source>No disposition was picked for the last call: it is stored as not chosen. F10 still picks one until the next call.</source>
         <translation>Итог последнего звонка не выбран: он сохранён как «не выбран». До следующего звонка его ещё можно выбрать клавишей F10.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/call_desk.py" line="777"/>
+        <location filename="../../app/ui/call_desk.py" line="794"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -221,82 +221,82 @@
 <context>
     <name>Cli</name>
     <message>
-        <location filename="../../app/cli.py" line="82"/>
+        <location filename="../../app/cli.py" line="87"/>
         <source>frontline: something unexpected went wrong ({kind}); this is a bug in Frontline. Run the command again with --verbose to see the details, and report them.</source>
         <translation>frontline: произошла непредвиденная ошибка ({kind}); это ошибка в Frontline. Запустите команду ещё раз с --verbose, чтобы увидеть подробности, и сообщите о них.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="286"/>
+        <location filename="../../app/cli.py" line="296"/>
         <source>The operator {operator} cannot sign in with the database login {login}: each desk works as its operator&apos;s own login. Put {operator} in the database URL, or leave out --operator.</source>
         <translation>Оператор {operator} не может войти под учётной записью базы данных {login}: каждое рабочее место работает под собственной учётной записью своего оператора. Укажите {operator} в адресе базы данных или не указывайте --operator.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="318"/>
+        <location filename="../../app/cli.py" line="328"/>
         <source>frontline: demo data already present, nothing to do.</source>
         <translation>frontline: демонстрационные данные уже есть, делать нечего.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="361"/>
+        <location filename="../../app/cli.py" line="371"/>
         <source>frontline: database at revision {revision}</source>
         <translation>frontline: версия схемы базы данных — {revision}</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="378"/>
+        <location filename="../../app/cli.py" line="388"/>
         <source>The database URL names no user, so there is no password to store: add LOGIN@ to it.</source>
         <translation>В адресе базы данных не указан пользователь, и сохранять пароль не для кого: добавьте в адрес LOGIN@.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="392"/>
+        <location filename="../../app/cli.py" line="402"/>
         <source>Which SIP account? The site file has no [sip] username and server (a peer-to-peer desk needs no password); give them with --user and --server.</source>
         <translation>Какая учётная запись SIP? В файле настроек нет [sip] username и server (рабочему месту без регистратора пароль не нужен); укажите их через --user и --server.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="406"/>
+        <location filename="../../app/cli.py" line="416"/>
         <source>Password for {account}: </source>
         <translation>Пароль для {account}: </translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="410"/>
+        <location filename="../../app/cli.py" line="420"/>
         <source>frontline: the password for {account} is stored in the OS keyring.</source>
         <translation>frontline: пароль для {account} сохранён в хранилище ключей ОС.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="421"/>
+        <location filename="../../app/cli.py" line="431"/>
         <source>Empty password; nothing done.</source>
         <translation>Пустой пароль; ничего не сделано.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="433"/>
+        <location filename="../../app/cli.py" line="443"/>
         <source>Password for the new login {login}: </source>
         <translation>Пароль для нового логина {login}: </translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="446"/>
+        <location filename="../../app/cli.py" line="456"/>
         <source>frontline: operator {login} ({role}, {department}) created.</source>
         <translation>frontline: оператор {login} ({role}, {department}) создан.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="463"/>
+        <location filename="../../app/cli.py" line="473"/>
         <source>sync-status reads the central PostgreSQL database: give --db postgresql://…</source>
         <translation>sync-status читает центральную базу данных PostgreSQL: укажите --db postgresql://…</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="477"/>
+        <location filename="../../app/cli.py" line="487"/>
         <source>No desk reports a refused change.</source>
         <translation>Ни одно рабочее место не сообщает об отклонённых изменениях.</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="481"/>
+        <location filename="../../app/cli.py" line="491"/>
         <source>{desk} ({logins}): refused {count}, first {first}, last {last}</source>
         <translation>{desk} ({logins}): отклонено {count}, первое {first}, последнее {last}</translation>
     </message>
     <message>
-        <location filename="../../app/cli.py" line="494"/>
+        <location filename="../../app/cli.py" line="504"/>
         <source>Each desk keeps these changes and sends them again every few minutes and when it starts: fix the cause (migrate the database, correct the operator&apos;s rights) and they go through.</source>
         <translation>Каждое рабочее место хранит эти изменения и отправляет их снова каждые несколько минут и при запуске: устраните причину (выполните миграцию базы данных, исправьте права оператора), и они пройдут.</translation>
     </message>
     <message>
-        <location filename="../../app/main.py" line="93"/>
+        <location filename="../../app/main.py" line="96"/>
         <source>There is no display to show the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). Start Frontline from the desktop session, or under xvfb-run to try it without one.</source>
         <translation>Нет экрана, на котором можно показать окно (не заданы ни DISPLAY, ни WAYLAND_DISPLAY). Запустите Frontline из сеанса рабочего стола или, чтобы попробовать без экрана, под xvfb-run.</translation>
     </message>
@@ -438,6 +438,24 @@
     </message>
 </context>
 <context>
+    <name>CrashNotice</name>
+    <message>
+        <location filename="../../app/ui/crash_notice.py" line="23"/>
+        <source>Frontline ran into an unexpected error. What you typed is kept.
+
+A report for IT was written to:
+{path}
+
+If something on the screen looks wrong, save your ticket and restart Frontline.</source>
+        <translation>Во Frontline произошла непредвиденная ошибка. Всё, что вы ввели, сохранено.
+
+Отчёт для ИТ записан в файл:
+{path}
+
+Если на экране что-то выглядит неправильно, сохраните заявку и перезапустите Frontline.</translation>
+    </message>
+</context>
+<context>
     <name>CustomerCardView</name>
     <message>
         <location filename="../../app/ui/customer_card.py" line="109"/>
@@ -554,107 +572,107 @@
 <context>
     <name>DatabaseError</name>
     <message>
-        <location filename="../../app/storage/database.py" line="53"/>
+        <location filename="../../app/storage/database.py" line="54"/>
         <source>The database URL is not valid: write it as postgresql://LOGIN@HOST/DATABASE or sqlite:///PATH.</source>
         <translation>Адрес базы данных некорректен: запишите его как postgresql://LOGIN@HOST/DATABASE или sqlite:///PATH.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="65"/>
+        <location filename="../../app/storage/database.py" line="66"/>
         <source>Frontline cannot use a {kind} database: use postgresql:// or sqlite:///.</source>
         <translation>Frontline не работает с базами данных {kind}: используйте postgresql:// или sqlite:///.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="79"/>
+        <location filename="../../app/storage/database.py" line="80"/>
         <source>the SQLite file {file}</source>
         <translation>SQLite (файл {file})</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="82"/>
+        <location filename="../../app/storage/database.py" line="83"/>
         <source>the PostgreSQL database {name} on {server}</source>
         <translation>PostgreSQL «{name}» на сервере {server}</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="141"/>
+        <location filename="../../app/storage/database.py" line="142"/>
         <source>The folder {folder} for the database file {file} does not exist. Create it first, or correct the path in the database URL: Frontline creates only its own data folder.</source>
         <translation>Папки {folder} для файла базы данных {file} не существует. Создайте её или исправьте путь в адресе базы данных: Frontline создаёт только свою папку данных.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="158"/>
+        <location filename="../../app/storage/database.py" line="159"/>
         <source>Connecting to {database} was refused: its TLS certificate could not be verified. The host name in the database URL must be the one on the server&apos;s certificate, and sslrootcert the CA that signed it: call IT.</source>
         <translation>Подключение к базе данных {database} отклонено: её TLS-сертификат не удалось проверить. Имя хоста в адресе базы данных должно совпадать с именем в сертификате сервера, а sslrootcert — указывать на подписавший его центр сертификации: обратитесь в ИТ.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="168"/>
+        <location filename="../../app/storage/database.py" line="169"/>
         <source>The password of {user} was refused by {database}. Store the right one on this desk with “frontline admin set-password --db URL”, or ask IT to reset it.</source>
         <translation>База данных {database} отклонила пароль пользователя {user}. Сохраните верный пароль на этом рабочем месте командой «frontline admin set-password --db URL» или попросите ИТ сбросить его.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="177"/>
+        <location filename="../../app/storage/database.py" line="178"/>
         <source>No password of {user} for {database} is stored on this desk. Store it with “frontline admin set-password --db URL” (it goes to the OS keyring).</source>
         <translation>На этом рабочем месте не сохранён пароль пользователя {user} для базы данных {database}. Сохраните его командой «frontline admin set-password --db URL» (он попадёт в хранилище ключей ОС).</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="186"/>
+        <location filename="../../app/storage/database.py" line="187"/>
         <source>There is no login {user} in {database}. Ask IT to add the operator (“frontline admin add-operator”), or correct the user name in the database URL.</source>
         <translation>В базе данных {database} нет логина {user}. Попросите ИТ добавить оператора («frontline admin add-operator») или исправьте имя пользователя в адресе базы данных.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="195"/>
+        <location filename="../../app/storage/database.py" line="196"/>
         <source>The server {server} has no database {name}. Correct the database name in the URL, or ask IT to create the database (see docs/central-database.md).</source>
         <translation>На сервере {server} нет базы данных {name}. Исправьте имя базы данных в адресе или попросите ИТ создать её (см. docs/central-database.md).</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="204"/>
+        <location filename="../../app/storage/database.py" line="205"/>
         <source>Connections from this computer as {user} are not allowed to {database} (pg_hba.conf). Ask IT to allow this desk.</source>
         <translation>База данных {database} не принимает подключения с этого компьютера от имени {user} (pg_hba.conf). Попросите ИТ открыть доступ этому рабочему месту.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="213"/>
+        <location filename="../../app/storage/database.py" line="214"/>
         <source>The database URL requires TLS (sslmode), but {database} does not offer it. Ask IT to turn TLS on at the server.</source>
         <translation>Адрес базы данных требует TLS (sslmode), но база данных {database} его не поддерживает. Попросите ИТ включить TLS на сервере.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="222"/>
+        <location filename="../../app/storage/database.py" line="223"/>
         <source>The database server {host} cannot be found on the network. Check the host name in the database URL; if it is right, this desk&apos;s network is down: call IT.</source>
         <translation>Сервер базы данных {host} не найден в сети. Проверьте имя хоста в адресе базы данных; если оно верное, на этом рабочем месте не работает сеть: обратитесь в ИТ.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="231"/>
+        <location filename="../../app/storage/database.py" line="232"/>
         <source>The database URL has an option PostgreSQL does not accept ({option}). Correct or remove it (the options are libpq&apos;s, e.g. sslmode=verify-full).</source>
         <translation>В адресе базы данных есть параметр, который PostgreSQL не принимает ({option}). Исправьте или уберите его (параметры — как у libpq, например sslmode=verify-full).</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="239"/>
+        <location filename="../../app/storage/database.py" line="240"/>
         <source>Frontline cannot reach {database} right now. Try again in a moment; if it lasts, check that the server is running and reachable from this desk, or call IT.</source>
         <translation>Frontline сейчас не может подключиться к базе данных {database}. Повторите попытку чуть позже; если это не проходит, проверьте, что сервер работает и доступен с этого рабочего места, или обратитесь в ИТ.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="244"/>
+        <location filename="../../app/storage/database.py" line="245"/>
         <source>Another program is writing to {database}. Try again in a moment.</source>
         <translation>В базу данных {database} сейчас пишет другая программа. Повторите попытку чуть позже.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="247"/>
+        <location filename="../../app/storage/database.py" line="248"/>
         <source>Frontline cannot open or write {database}. Check that it is a Frontline database, that the file and its folder belong to this user, and that the disk is not full.</source>
         <translation>Frontline не может открыть базу данных {database} или записать в неё. Проверьте, что это база данных Frontline, что файл и его папка принадлежат этому пользователю и что на диске есть место.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="252"/>
+        <location filename="../../app/storage/database.py" line="253"/>
         <source>The login {user} is not allowed to do this in {database} (permission denied). Use a login with the right role (see docs/central-database.md), or ask IT.</source>
         <translation>Логину {user} это не разрешено в базе данных {database} (нет прав). Воспользуйтесь логином с нужной ролью (см. docs/central-database.md) или обратитесь в ИТ.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="257"/>
+        <location filename="../../app/storage/database.py" line="258"/>
         <source>There are no Frontline tables in {database} yet. Create them with “frontline admin migrate --db URL” (IT, as the database owner).</source>
         <translation>В базе данных {database} ещё нет таблиц Frontline. Создайте их командой «frontline admin migrate --db URL» (это делает ИТ от имени владельца базы данных).</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="262"/>
+        <location filename="../../app/storage/database.py" line="263"/>
         <source>The schema of {database} is at version {current}, and this Frontline needs {head}. Bring it up to date with “frontline admin migrate --db URL” (IT, as the database owner).</source>
         <translation>Схема базы данных {database} — версии {current}, а этому Frontline нужна версия {head}. Обновите её командой «frontline admin migrate --db URL» (это делает ИТ от имени владельца базы данных).</translation>
     </message>
     <message>
-        <location filename="../../app/storage/database.py" line="267"/>
+        <location filename="../../app/storage/database.py" line="268"/>
         <source>The schema of {database} was upgraded by a newer Frontline (version {current}). Update Frontline on this desk.</source>
         <translation>Схему базы данных {database} обновил более новый Frontline (версия {current}). Обновите Frontline на этом рабочем месте.</translation>
     </message>
@@ -662,12 +680,12 @@
 <context>
     <name>DemoData</name>
     <message>
-        <location filename="../../app/storage/demo_data.py" line="452"/>
+        <location filename="../../app/demo/data.py" line="452"/>
         <source>Ask for at least one demo customer (you asked for {count}), e.g. --customers 2000.</source>
         <translation>Нужен хотя бы один демонстрационный клиент (указано {count}), например --customers 2000.</translation>
     </message>
     <message>
-        <location filename="../../app/storage/demo_data.py" line="470"/>
+        <location filename="../../app/demo/data.py" line="470"/>
         <source>The database already has {count} customers. Add demo customers after them with --append, or use an empty database.</source>
         <translation>В базе данных уже есть клиенты ({count}). Добавьте демонстрационных клиентов после них с --append или возьмите пустую базу данных.</translation>
     </message>
@@ -1062,83 +1080,83 @@ The operator workstation.</source>
         <translation>&amp;Создать клиента</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="148"/>
+        <location filename="../../app/ui/new_customer_form.py" line="147"/>
         <source>Create customer ({keys})</source>
         <translation>Создать клиента ({keys})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="174"/>
+        <location filename="../../app/ui/new_customer_form.py" line="173"/>
         <source>Name</source>
         <translation>Имя</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="175"/>
+        <location filename="../../app/ui/new_customer_form.py" line="174"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="176"/>
+        <location filename="../../app/ui/new_customer_form.py" line="175"/>
         <source>Address</source>
         <translation>Адрес</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="177"/>
+        <location filename="../../app/ui/new_customer_form.py" line="176"/>
         <source>Region</source>
         <translation>Регион</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="178"/>
+        <location filename="../../app/ui/new_customer_form.py" line="177"/>
         <source>Notes</source>
         <translation>Заметки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="218"/>
+        <location filename="../../app/ui/new_customer_form.py" line="217"/>
         <source>Creating the customer…</source>
         <translation>Создаём клиента…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="236"/>
+        <location filename="../../app/ui/new_customer_form.py" line="235"/>
         <source>Customer {contract} was created but cannot be shown right now: {error} Search for {contract} in a moment; do not create it again.</source>
         <translation>Клиент {contract} создан, но показать его сейчас нельзя: {error} Найдите {contract} чуть позже; не создавайте его повторно.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="244"/>
+        <location filename="../../app/ui/new_customer_form.py" line="243"/>
         <source>Not created: {error} Everything you typed is still here; try again in a moment.</source>
         <translation>Не создано: {error} Всё введённое осталось в форме; попробуйте ещё раз чуть позже.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="249"/>
-        <location filename="../../app/ui/new_customer_form.py" line="267"/>
+        <location filename="../../app/ui/new_customer_form.py" line="248"/>
+        <location filename="../../app/ui/new_customer_form.py" line="266"/>
         <source>Not created: {error}</source>
         <translation>Не создано: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="257"/>
+        <location filename="../../app/ui/new_customer_form.py" line="256"/>
         <source>Customer {contract} created: {name}.</source>
         <translation>Клиент {contract} создан: {name}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="276"/>
+        <location filename="../../app/ui/new_customer_form.py" line="275"/>
         <source>“{phone}” is not a phone number: type it with the area code, e.g. +7 912 345-67-89.</source>
         <translation>«{phone}» — не номер телефона: введите его с кодом, например +7 912 345-67-89.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="280"/>
+        <location filename="../../app/ui/new_customer_form.py" line="279"/>
         <source>Type the caller&apos;s phone number: a new customer needs one.</source>
         <translation>Введите номер телефона абонента: без него клиента не создать.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="284"/>
+        <location filename="../../app/ui/new_customer_form.py" line="283"/>
         <source>Too long to store: {fields}.</source>
         <translation>Слишком длинно для сохранения: {fields}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="298"/>
+        <location filename="../../app/ui/new_customer_form.py" line="297"/>
         <source>Check this field</source>
         <translation>Проверьте это поле</translation>
     </message>
     <message>
-        <location filename="../../app/ui/new_customer_form.py" line="329"/>
+        <location filename="../../app/ui/new_customer_form.py" line="328"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>
@@ -1146,37 +1164,37 @@ The operator workstation.</source>
 <context>
     <name>NotReadyReason</name>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="30"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="31"/>
         <source>Training</source>
         <translation>Обучение</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="31"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="32"/>
         <source>Meeting</source>
         <translation>Совещание</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="32"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="33"/>
         <source>Technical problem</source>
         <translation>Техническая проблема</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="33"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="34"/>
         <source>Callbacks</source>
         <translation>Обратные звонки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="34"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="35"/>
         <source>Other</source>
         <translation>Другое</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="35"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="36"/>
         <source>just signed in</source>
         <translation>только что вошёл</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="36"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="37"/>
         <source>Phone offline — calls can&apos;t reach you</source>
         <translation>Телефон не в сети — звонки до вас не доходят</translation>
     </message>
@@ -1184,17 +1202,17 @@ The operator workstation.</source>
 <context>
     <name>OperatorStateActions</name>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="52"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="53"/>
         <source>&amp;Ready</source>
         <translation>&amp;Готов</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="53"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="54"/>
         <source>&amp;Not ready…</source>
         <translation>&amp;Не готов…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="54"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="55"/>
         <source>&amp;Break</source>
         <translation>&amp;Перерыв</translation>
     </message>
@@ -1225,27 +1243,27 @@ The operator workstation.</source>
 <context>
     <name>OperatorStatus</name>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="17"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="18"/>
         <source>Ready</source>
         <translation>Готов</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="18"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="19"/>
         <source>Not ready</source>
         <translation>Не готов</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="19"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="20"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="20"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="21"/>
         <source>On call</source>
         <translation>Разговор</translation>
     </message>
     <message>
-        <location filename="../../app/ui/operator_state_widget.py" line="21"/>
+        <location filename="../../app/ui/operator_state_widget.py" line="22"/>
         <source>Wrap-up</source>
         <translation>Обработка</translation>
     </message>
@@ -1530,72 +1548,72 @@ The operator workstation.</source>
         <translation>Перевести на (внутренний номер или SIP-адрес)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="211"/>
+        <location filename="../../app/ui/softphone_panel.py" line="210"/>
         <source>Ringing</source>
         <translation>Звонит</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="220"/>
+        <location filename="../../app/ui/softphone_panel.py" line="219"/>
         <source>Calling…</source>
         <translation>Вызов…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="234"/>
+        <location filename="../../app/ui/softphone_panel.py" line="233"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="234"/>
+        <location filename="../../app/ui/softphone_panel.py" line="233"/>
         <source>Talking</source>
         <translation>Разговор</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="250"/>
+        <location filename="../../app/ui/softphone_panel.py" line="249"/>
         <source>Call ended</source>
         <translation>Звонок завершён</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="255"/>
+        <location filename="../../app/ui/softphone_panel.py" line="254"/>
         <source>Phone: registered</source>
         <translation>Телефон: зарегистрирован</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="256"/>
+        <location filename="../../app/ui/softphone_panel.py" line="255"/>
         <source>Phone: ready (direct)</source>
         <translation>Телефон: готов (напрямую)</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="257"/>
+        <location filename="../../app/ui/softphone_panel.py" line="256"/>
         <source>Phone offline: not registered</source>
         <translation>Телефон не в сети: нет регистрации</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="258"/>
+        <location filename="../../app/ui/softphone_panel.py" line="257"/>
         <source>Phone offline: registering…</source>
         <translation>Телефон не в сети: регистрация…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="261"/>
+        <location filename="../../app/ui/softphone_panel.py" line="260"/>
         <source>Phone offline: {reason}</source>
         <translation>Телефон не в сети: {reason}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="269"/>
+        <location filename="../../app/ui/softphone_panel.py" line="268"/>
         <source>Phone: engine stopped ({why}), restarting…</source>
         <translation>Телефон: движок остановлен ({why}), перезапуск…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="274"/>
+        <location filename="../../app/ui/softphone_panel.py" line="273"/>
         <source>Line: {line}</source>
         <translation>Линия: {line}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="314"/>
+        <location filename="../../app/ui/softphone_panel.py" line="313"/>
         <source>Talk {time}</source>
         <translation>Разговор {time}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/softphone_panel.py" line="317"/>
+        <location filename="../../app/ui/softphone_panel.py" line="316"/>
         <source>Hold {time}</source>
         <translation>Удержание {time}</translation>
     </message>
@@ -1603,7 +1621,7 @@ The operator workstation.</source>
 <context>
     <name>StartError</name>
     <message>
-        <location filename="../../app/main.py" line="241"/>
+        <location filename="../../app/main.py" line="305"/>
         <source>This desk has no copy of the central database yet, and the first copy needs it: {why}</source>
         <translation>На этом рабочем месте ещё нет копии центральной базы данных, а для первой копии она нужна: {why}</translation>
     </message>
@@ -1810,43 +1828,43 @@ The operator workstation.</source>
 <context>
     <name>TicketForm</name>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="284"/>
+        <location filename="../../app/ui/ticket_form.py" line="286"/>
         <source>Ticket number</source>
         <translation>Номер заявки</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="340"/>
+        <location filename="../../app/ui/ticket_form.py" line="342"/>
         <source>&amp;Insert answer</source>
         <translation>Вст&amp;авить ответ</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="348"/>
+        <location filename="../../app/ui/ticket_form.py" line="350"/>
         <location filename="../../app/ui/ticket_form.py" line="409"/>
         <source>Comments</source>
         <translation>Комментарии</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="352"/>
+        <location filename="../../app/ui/ticket_form.py" line="354"/>
         <source>Ctrl+Enter adds the comment</source>
         <translation>Ctrl+Enter добавляет комментарий</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="353"/>
+        <location filename="../../app/ui/ticket_form.py" line="355"/>
         <source>Ne&amp;w comment:</source>
         <translation>&amp;Новый комментарий:</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="355"/>
+        <location filename="../../app/ui/ticket_form.py" line="357"/>
         <source>Add co&amp;mment</source>
         <translation>&amp;Добавить комментарий</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="359"/>
+        <location filename="../../app/ui/ticket_form.py" line="361"/>
         <source>&amp;Save ticket</source>
         <translation>Со&amp;хранить заявку</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="362"/>
+        <location filename="../../app/ui/ticket_form.py" line="364"/>
         <source>Cl&amp;ose ticket</source>
         <translation>&amp;Закрыть заявку</translation>
     </message>
@@ -1856,103 +1874,103 @@ The operator workstation.</source>
         <translation>Заявка</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="553"/>
+        <location filename="../../app/ui/ticket_form.py" line="554"/>
         <source>Not in the central database: it refused this ticket&apos;s change ({error}). Everything is kept on this desk and sent again every few minutes; IT sees it.</source>
         <translation>Не в центральной базе данных: она отклонила изменение этой заявки ({error}). Всё сохранено на этом рабочем месте и будет отправлено снова через несколько минут; ИТ это видит.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="601"/>
-        <location filename="../../app/ui/ticket_form.py" line="627"/>
+        <location filename="../../app/ui/ticket_form.py" line="602"/>
+        <location filename="../../app/ui/ticket_form.py" line="628"/>
         <source>No ticket is open.</source>
         <translation>Заявка не открыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="604"/>
+        <location filename="../../app/ui/ticket_form.py" line="605"/>
         <source>Type the comment first.</source>
         <translation>Сначала введите комментарий.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="611"/>
+        <location filename="../../app/ui/ticket_form.py" line="612"/>
         <source>The comment was not added: {error}</source>
         <translation>Комментарий не добавлен: {error}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="620"/>
+        <location filename="../../app/ui/ticket_form.py" line="621"/>
         <source>Comment added.</source>
         <translation>Комментарий добавлен.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="634"/>
+        <location filename="../../app/ui/ticket_form.py" line="635"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="643"/>
+        <location filename="../../app/ui/ticket_form.py" line="644"/>
         <source>Ticket {number} closed.</source>
         <translation>Заявка {number} закрыта.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="646"/>
+        <location filename="../../app/ui/ticket_form.py" line="647"/>
         <source>Ticket {number} saved.</source>
         <translation>Заявка {number} сохранена.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="656"/>
+        <location filename="../../app/ui/ticket_form.py" line="657"/>
         <source>A ticket cannot go from {old} to {new}. Possible: {choices}.</source>
         <translation>Заявку нельзя перевести из «{old}» в «{new}». Возможно: {choices}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="685"/>
+        <location filename="../../app/ui/ticket_form.py" line="686"/>
         <source>Not saved: {error} Everything you typed is still here; save again in a moment.</source>
         <translation>Не сохранено: {error} Всё введённое осталось в форме; сохраните ещё раз чуть позже.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="720"/>
+        <location filename="../../app/ui/ticket_form.py" line="721"/>
         <source>Ticket {number} was changed by someone else meanwhile: nothing was saved.</source>
         <translation>Заявку {number} тем временем изменил другой оператор: ничего не сохранено.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="735"/>
+        <location filename="../../app/ui/ticket_form.py" line="736"/>
         <source>Ticket {number} was saved on another desk before your save reached the central database.</source>
         <translation>Заявку {number} сохранили на другом рабочем месте раньше, чем ваше сохранение дошло до центральной базы.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="753"/>
+        <location filename="../../app/ui/ticket_form.py" line="754"/>
         <source>Reloaded the ticket as the other operator saved it.</source>
         <translation>Заявка перезагружена в том виде, в каком её сохранил другой оператор.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="810"/>
+        <location filename="../../app/ui/ticket_form.py" line="811"/>
         <source>Fill in {fields} to {action}.</source>
         <translation>Заполните поля {fields}, чтобы {action}.</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="823"/>
+        <location filename="../../app/ui/ticket_form.py" line="824"/>
         <source>Required: fill this in</source>
         <translation>Обязательное поле: заполните его</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="863"/>
+        <location filename="../../app/ui/ticket_form.py" line="864"/>
         <source>Customer no. {id}</source>
         <translation>Клиент № {id}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="891"/>
+        <location filename="../../app/ui/ticket_form.py" line="892"/>
         <source>(unknown: {id})</source>
         <translation>(неизвестно: {id})</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="920"/>
+        <location filename="../../app/ui/ticket_form.py" line="921"/>
         <source>{author}, {when}</source>
         <translation>{author}, {when}</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="921"/>
+        <location filename="../../app/ui/ticket_form.py" line="922"/>
         <source>unknown</source>
         <translation>неизвестно</translation>
     </message>
     <message>
-        <location filename="../../app/ui/ticket_form.py" line="985"/>
+        <location filename="../../app/ui/ticket_form.py" line="986"/>
         <source>Something went wrong: {error}</source>
         <translation>Что-то пошло не так: {error}</translation>
     </message>

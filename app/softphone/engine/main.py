@@ -188,8 +188,10 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(
         level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from app import crash_reports
     from app.errors import ConfigError
 
+    crash_reports.install("engine")  # pjsip's assertions abort: faulthandler keeps the stacks
     try:
         opts = options_from(args)
     except (ConfigError, ValueError) as exc:
