@@ -4,7 +4,6 @@ devices it is using.  PulseAudio (null sinks) stands in for the sound card."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,14 @@ from tests.audio.harness import Recorder, write_tone_wav
 from tests.audio.pulse import PrivatePulse
 from tests.audio.signal import samples_from_raw, windows
 from tests.softphone.engine_proc import EngineProcess
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
 
 def _wait_for_bytes(path: Path, size: int, timeout: float = 20.0) -> None:
     """Audio time can only be waited for as audio: the monitor recording's growth."""
-    deadline = time.monotonic() + timeout
-    while path.stat().st_size < size:
-        if time.monotonic() > deadline:
-            pytest.fail(f"{path} stayed below {size} bytes for {timeout} s")
-        time.sleep(0.05)
+    wait_until(lambda: path.stat().st_size >= size, timeout=timeout, what=f"{path} stayed below {size} bytes")
 
 
 def test_a_callers_tone_reaches_the_chosen_headset(pulse: PrivatePulse, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from tests.audio.harness import Recorder, write_tone_wav
 from tests.audio.pulse import PrivatePulse
 from tests.audio.signal import Window, samples_from_raw, windows
 from tests.softphone.engine_proc import EngineProcess
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.sip, pytest.mark.slow]
 
@@ -76,11 +77,11 @@ def _desk(
 def _wait_for_audio(recorder: Recorder, seconds: float, timeout: float = 20.0) -> None:
     """Audio time can only be waited for as audio: the recording's growth from now on."""
     target = recorder.path.stat().st_size + int(seconds * RATE * 2)
-    deadline = time.monotonic() + timeout
-    while recorder.path.stat().st_size < target:
-        if time.monotonic() > deadline:
-            pytest.fail(f"{recorder.path.name} did not grow by {seconds} s within {timeout} s")
-        time.sleep(0.05)
+    wait_until(
+        lambda: recorder.path.stat().st_size >= target,
+        timeout=timeout,
+        what=f"{recorder.path.name} did not grow by {seconds} s",
+    )
 
 
 def _heard(wins: list[Window]) -> int:

@@ -30,7 +30,9 @@ def _notices() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if w.objectName() == "crash_notice" and w.isVisible()]
 
 
-@pytest.mark.expect_log("app.crash_reports", r"unexpected error in MainThread; crash report written", level="ERROR")
+@pytest.mark.expect_log(
+    "app.crash_reports", r"unexpected error in MainThread; crash report written", level="ERROR"
+)
 def test_an_exception_in_a_slot_is_reported_and_the_operator_told_where(
     qtbot: QtBot, reports: CrashReports, tmp_path: Path
 ) -> None:

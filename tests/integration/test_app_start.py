@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fixtures.processes import frontline, window
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.gui
 
@@ -23,13 +23,12 @@ def _events(log: Path) -> list[dict[str, Any]]:
 
 def _wait_event(log: Path, name: str, timeout: float) -> dict[str, Any]:
     """The app's first `name` event in its JSON log (another process: polled, no signal to await)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = next((e for e in _events(log) if e["event"] == name), None)
-        if found is not None:
-            return found
-        time.sleep(0.1)
-    pytest.fail(f"no {name} event in {timeout} s: {[e['event'] for e in _events(log)]}")
+    return wait_until(
+        lambda: next((e for e in _events(log) if e["event"] == name), None),
+        timeout=timeout,
+        what=lambda: f"no {name} event: {[e['event'] for e in _events(log)]}",
+        interval=0.1,
+    )
 
 
 def test_window_becomes_ready_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ import contextlib
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
+
+from tests.waiting import wait_until
 
 SIPP_MISSING = "SIPp is not installed: run `make test`, which installs the Debian package sip-tester"
 PCAP_DIR = Path("/usr/share/sip-tester")
@@ -364,17 +365,23 @@ class Sipp:
 
     def _wait_tcp_listening(self, timeout: float = 10) -> None:
         """A callee over TCP must accept before we dial (UDP is covered by retransmissions)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+
+        def listening() -> bool:
             assert self.proc is not None
             if self.proc.poll() is not None:
                 raise AssertionError(f"SIPp {self.name} exited early\n{self.report()}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
             except OSError:
-                time.sleep(0.02)
-        raise AssertionError(f"SIPp {self.name} not listening on TCP {self.port}")
+                return False
+            return True
+
+        wait_until(
+            listening,
+            timeout=timeout,
+            what=f"SIPp {self.name} not listening on TCP {self.port}",
+            interval=0.02,
+        )
 
     def wait(self, timeout: float = 40) -> int:
         assert self.proc is not None

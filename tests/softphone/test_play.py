@@ -13,6 +13,7 @@ import pytest
 from app.demo.voice import write_voice_wav
 from tests.softphone.conftest import EngineFactory
 from tests.softphone.media import read_wav, window_levels
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.sip
 
@@ -39,13 +40,11 @@ def test_the_played_file_reaches_the_other_side(engines: EngineFactory, tmp_path
 
 def _wait_until_grown(path: Path, size: int, timeout: float = 20.0) -> None:
     """Poll the recording's size: the only sign of audio time passing that the engine gives."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and path.stat().st_size >= size):
-        if time.monotonic() > deadline:
-            pytest.fail(f"{path} did not reach {size} bytes in {timeout} s")
-        time.sleep(0.05)
+    wait_until(
+        lambda: path.exists() and path.stat().st_size >= size,
+        timeout=timeout,
+        what=f"{path} did not reach {size} bytes",
+    )
 
 
 def test_a_missing_file_is_a_clear_error(engines: EngineFactory, tmp_path: Path) -> None:
