@@ -87,6 +87,7 @@ class DemoCaller:
                 "--display-name",
                 "Shift lead",
                 "--auto-answer",
+                "--null-audio",  # a simulated person: never this desk's headset
             ],
             restart=False,
         )
@@ -108,8 +109,8 @@ class DemoCaller:
         args = ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", call.number or "anonymous"]
         if call.display:
             args += ["--display-name", call.display]
-        if self._voice is not None:
-            args += ["--play", str(self._voice)]
+        # A simulated caller speaks from a file or not at all: never through this desk's headset.
+        args += ["--play", str(self._voice)] if self._voice is not None else ["--null-audio"]
         client = EngineClient(args, restart=False)
         try:
             await client.start()

@@ -249,6 +249,7 @@ def test_operator_takes_a_call_from_ring_to_closed_ticket(app: App) -> None:
                 e164,
                 "--display-name",
                 "E2E Caller",
+                "--null-audio",
             ],
             restart=False,
         )
@@ -514,7 +515,8 @@ def central_app(xserver: str, tmp_path: Path) -> Iterator[tuple[App, Restartable
 def _dial(loop: asyncio.AbstractEventLoop, number: str, port: int) -> EngineClient:
     async def dial() -> EngineClient:
         client = EngineClient(
-            ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number], restart=False
+            ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number, "--null-audio"],
+            restart=False,
         )
         await client.start()
         await client.request("dial", uri=f"sip:+78005550100@127.0.0.1:{port}")

@@ -102,7 +102,7 @@ def caller_factory(
     clients: list[EngineClient] = []
 
     def make(number: str, display: str | None = None, extra: Sequence[str] = ()) -> EngineClient:
-        args = ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number, *extra]
+        args = ["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--user", number, "--null-audio", *extra]
         if display:
             args += ["--display-name", display]
         client = EngineClient(args, restart=False)

@@ -206,11 +206,13 @@ def open_desk(
 
     The phone listens peer-to-peer on a free loopback port with `phone_args` added, unless
     `engine_args` gives its whole command line (e.g. registered at a test registrar); `phone_env`
-    is added to the engine's environment."""
+    is added to the engine's environment.  Audio is not the subject here: the engine runs on
+    pjsua2's null device on purpose (tests/audio has the headsets)."""
     port = free_udp_port()
     args = [*engine_args] if engine_args is not None else [
         "--p2p", "--listen", f"127.0.0.1:{port}", "--user", "desk", *phone_args
     ]  # fmt: skip
+    args.append("--null-audio")
     parts = desk_parts(
         engine, worker, tmp_path, phone_args=args, phone_env=phone_env, operator=operator, wrap_up_s=wrap_up_s
     )

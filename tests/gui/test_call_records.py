@@ -258,7 +258,8 @@ def test_a_blind_transfer_is_recorded_with_its_target(
 ) -> None:
     port = free_udp_port()
     lead = EngineClient(
-        ["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "lead", "--auto-answer"], restart=False
+        ["--p2p", "--listen", f"127.0.0.1:{port}", "--user", "lead", "--auto-answer", "--null-audio"],
+        restart=False,
     )
     run(qtbot, event_loop_qt, lead.start())
     try:

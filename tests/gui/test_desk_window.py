@@ -58,7 +58,7 @@ class OpenDesk:
             self.engine,
             self.worker,
             self.tmp,
-            phone_args=["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}"],
+            phone_args=["--p2p", "--listen", f"127.0.0.1:{free_udp_port()}", "--null-audio"],
             demo=setup,
         )
         events = sync = None

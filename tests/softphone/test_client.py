@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -120,3 +121,28 @@ def test_start_failure_is_reported_at_once(tmp_path: Path, engine_log: BinaryIO)
             assert time.monotonic() - began < 10
 
     asyncio.run(main())
+
+
+@pytest.mark.expect_log("app.softphone.engine", r"no sound devices .*: calls run on the null device")
+def test_the_engines_log_reaches_the_windows_under_its_own_logger_and_level(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What the engine logs is logged again in the window (`app.softphone.desk.engine_log`): the desk's
+    log file has both processes, and the tests' check for undeclared warnings sees the engine's.
+    The engine is asked for headset audio with no sound server: it warns, and carries on."""
+    caplog.set_level(logging.INFO)
+
+    async def main() -> int:
+        client = EngineClient(
+            ["--listen", "127.0.0.1:0"], env={"PYTHONPATH": str(REPO), "PULSE_SERVER": "unix:/nonexistent"}
+        )
+        started = await client.start()
+        await client.request("ping")
+        await client.stop()
+        return int(started["pid"])
+
+    pid = asyncio.run(main())
+    relayed = [r for r in caplog.records if f"[engine {pid}]" in r.getMessage()]
+    warning = next(r for r in relayed if "no sound devices" in r.getMessage())
+    assert warning.name == "app.softphone.engine" and warning.levelname == "WARNING"
+    assert any(r.levelname == "INFO" and r.name.startswith("app.softphone") for r in relayed)

@@ -32,6 +32,7 @@ from typing import IO, Any
 from app.config import SiteConfig
 from app.errors import UserFacingError
 from app.softphone import protocol
+from app.softphone.desk import engine_log
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +197,15 @@ class EngineClient:
             *self._argv,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
-            stderr=self._stderr,
+            stderr=asyncio.subprocess.PIPE if self._stderr is None else self._stderr,
             env=self._env,
             limit=_LINE_LIMIT,
         )
         self._reader = asyncio.create_task(self._read(self._proc), name="softphone-reader")
+        if self._proc.stderr is not None:  # its log, into ours (`engine_log`)
+            self._log_relay = asyncio.create_task(
+                engine_log.relay(self._proc.pid, self._proc.stderr), name="softphone-log"
+            )
         try:
             return await asyncio.wait_for(asyncio.shield(self._started), timeout)
         except EngineUnavailable:
@@ -211,10 +216,10 @@ class EngineClient:
             raise EngineUnavailable(f"the softphone engine did not start within {timeout:g} s") from None
 
     async def _reader_done(self) -> None:
-        reader = getattr(self, "_reader", None)
-        if reader is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+        for task in (getattr(self, "_reader", None), getattr(self, "_log_relay", None)):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def _supervise(self) -> None:
         backoff = RestartBackoff(self._backoff)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import os
 import queue
 import signal
@@ -183,11 +184,52 @@ def _trace_logger(path: Path | None) -> logging.Logger | None:
     return trace
 
 
+class _DroppingQueueHandler(logging.handlers.QueueHandler):
+    """Hands records to the writer thread; drops (and counts) them when it is far behind."""
+
+    dropped = 0
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+
+def _log_without_blocking(level: str) -> tuple[logging.handlers.QueueListener, _DroppingQueueHandler]:
+    """Log to stderr from a writer thread of its own.
+
+    The window reads the engine's stderr on its GUI loop (`app.softphone.desk.engine_log`); while
+    that loop is busy the pipe can fill, and a SIP thread that logged straight to it would stop
+    answering calls until it drained.  Records wait in a bounded queue instead; a writer that falls
+    `_LOG_BACKLOG` behind loses records (counted, said at exit), never the calls.
+    """
+    writer = logging.StreamHandler(sys.stderr)
+    writer.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = _DroppingQueueHandler(queue.Queue(maxsize=_LOG_BACKLOG))
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.addHandler(handler)
+    listener = logging.handlers.QueueListener(handler.queue, writer)
+    listener.start()
+    return listener, handler
+
+
+_LOG_BACKLOG = 10_000
+
+
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    listener, handler = _log_without_blocking(args.log_level)
+    try:
+        return _main(args)
+    finally:
+        listener.stop()  # writes what is queued
+        if handler.dropped:
+            print(f"frontline phone: {handler.dropped} log records dropped (unread stderr)", file=sys.stderr)
+
+
+def _main(args: argparse.Namespace) -> int:
     from app import crash_reports
     from app.errors import ConfigError
 

@@ -41,6 +41,9 @@ _TRANSPORTS = {
 }
 # pjsua's level-1 log line when the refusal account turns an INVITE away with 488 (see RefusalAccount)
 _REFUSED_BY_DESIGN = "Error initializing media channel: Not Acceptable Here"
+# ... and when a call's audio is taken off the headset after pjsua already destroyed the stream (it
+# does so before it reports DISCONNECTED): `AudioPort.stop_transmit` expects this and carries on.
+_GONE_BY_DESIGN = "pjsua_conf_disconnect(id, sink.id) error: Invalid value or argument (PJ_EINVAL)"
 _SECRET_HEADER = re.compile(r"^((?:Proxy-)?Authorization:).*$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -443,6 +446,8 @@ class _LogWriter(pj.LogWriter):  # type: ignore[misc]
         level, msg = int(entry.level), text_of(entry.msg).rstrip()
         if _REFUSED_BY_DESIGN in msg:
             level = 5  # one line per refused INVITE during a flood: the gate counts and logs them
+        elif _GONE_BY_DESIGN in msg:
+            level = 5
         if level <= 1:
             log.error("%s", redact(msg))
         elif level == 2:
