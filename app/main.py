@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -336,6 +337,8 @@ async def _serve_window(
     # The source lines PySide6's import hook read of what was imported after Qt (see
     # _BELOW_THE_WINDOW): read once and never again.  A traceback reads its lines from the file.
     linecache.clearcache()
+    # Which threads the window runs, once it is up: docs/DESIGN.md maps each one (a test compares).
+    json_log.write("threads", names=sorted(t.name for t in threading.enumerate()))
     # Measured from here on: the shift, not the start-up (which startup_bench measures).
     stalls = StallMonitor(on_stall=lambda ms: json_log.write("event_loop_stall", ms=round(ms, 1)))
     stalls.start()

@@ -5,6 +5,7 @@ session logout or `systemctl` ends it)."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,23 @@ def test_window_becomes_ready_and_stops_cleanly_on_sigterm(tmp_path: Path) -> No
         warmed = _wait_event(log, "warmed_up", timeout=20)
         assert warmed["looked_up"] is True  # a stored customer's lookup, on the worker
         assert warmed["ts"] >= _wait_event(log, "window_shown", timeout=1)["ts"]
+        running = {_thread_kind(name) for name in _wait_event(log, "threads", timeout=20)["names"]}
         assert app.quit(timeout=20) == 0, app.log
     assert "Traceback" not in app.log
+    assert running - _threads_in_the_design() == set(), "threads docs/DESIGN.md does not map"
+    assert {"MainThread", "db-worker", "drafts-worker"} <= running
+
+
+def _thread_kind(name: str) -> str:
+    """`db-worker_0` -> `db-worker`, `asyncio-waitpid-3` -> `asyncio-waitpid-N`: a pool's or a child's thread."""
+    return re.sub(r"_\d+$", "", re.sub(r"^asyncio-waitpid-\d+$", "asyncio-waitpid-N", name))
+
+
+def _threads_in_the_design() -> set[str]:
+    """The window's threads as docs/DESIGN.md's table names them (first column, in backquotes)."""
+    design = (Path(__file__).parents[2] / "docs" / "DESIGN.md").read_text(encoding="utf-8")
+    table = design.split("### Window process", 1)[1].split("###", 1)[0]
+    return {m.group(1) for m in re.finditer(r"^\| `([\w-]+)`", table, re.MULTILINE)}
 
 
 # The window as `python -m app` runs it, counting the source text linecache reads, and reporting
