@@ -343,9 +343,11 @@ def parse_event(msg: dict[str, Any], *, strict: bool = False) -> Event | None:
             return None
         raise ProtocolError("neither an event nor a reply")
     name = msg["event"]
-    cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
+    if not isinstance(name, str):
+        raise ProtocolError(f"an event name must be a string, not {_kind(name)}")
+    cls = EVENT_TYPES.get(name)
     if cls is None:
-        raise UnknownEventError(str(name))
+        raise UnknownEventError(name)
     fields = _FIELDS[cls]
     missing = [n for n, (_, required) in fields.items() if required and n not in msg]
     if missing:

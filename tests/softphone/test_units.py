@@ -174,6 +174,9 @@ def test_parse_event_types_and_checks() -> None:
         parse_event({"v": 1, "event": "dtmf_received", "call": 2, "digit": "5", "x": 1}, strict=True)
     with pytest.raises(UnknownEventError, match="'call_parked'"):
         parse_event({"v": 1, "event": "call_parked", "call": 2})
+    with pytest.raises(protocol.ProtocolError, match="must be a string") as not_a_name:
+        parse_event({"v": 1, "event": 5})
+    assert not isinstance(not_a_name.value, UnknownEventError)
 
 
 @pytest.mark.parametrize(
