@@ -5,7 +5,8 @@ asyncio loop); pure functions, no threads of its own.
 
 Requests: ``{"v": 1, "id": 7, "cmd": "answer", "call": 3}`` → reply ``{"v": 1, "reply": 7, "ok": true,
 "result": {...}}`` or ``{"v": 1, "reply": 7, "ok": false, "error": "..."}``.
-Events: ``{"v": 1, "event": "incoming_call", ...}`` (past-tense or state names, see `EVENTS`).
+Events: ``{"v": 1, "event": "incoming_call", ...}``: every event, its fields and enums, and the
+one codec both sides use are in app.softphone.events.
 
 For people and shell scripts the same stdin also takes plain text: ``answer``, ``hangup``, ``hold``,
 ``resume``, ``dial <uri>``, ``transfer <uri>``, ``dtmf <digits>``, ``quit`` (and every other command
@@ -39,27 +40,6 @@ COMMANDS = frozenset(
         "record_start",
         "record_stop",
         "quit",
-    }
-)
-
-EVENTS = frozenset(
-    {
-        "engine_started",
-        "engine_stopping",
-        "registration_changed",
-        "incoming_call",
-        "invites_refused",
-        "call_state",
-        "call_ended",
-        "media_state",
-        "dtmf_received",
-        "transfer_progress",
-        "recording_started",
-        "recording_finished",
-        "audio_device_changed",
-        # emitted by the window-side client, never by the engine itself:
-        "engine_died",
-        "engine_restarted",
     }
 )
 
@@ -150,10 +130,6 @@ def _scalar(value: str) -> Any:
 def encode(obj: dict[str, Any]) -> str:
     """One line of output (no newline), compact, UTF-8 kept readable."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def event(name: str, **fields: Any) -> dict[str, Any]:
-    return {"v": VERSION, "event": name, **fields}
 
 
 def reply_ok(req_id: int | None, result: dict[str, Any] | None = None) -> dict[str, Any]:

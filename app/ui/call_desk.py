@@ -40,6 +40,14 @@ from app.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.json_log import JsonEventLog
 from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
 from app.services.desk_ports import CallPort, TicketPort
+from app.softphone.events import (
+    AudioDeviceChanged,
+    CallEnded,
+    CallEndOutcome,
+    CallPhase,
+    CallRefused,
+    Direction,
+)
 from app.tickets.calls import CallRecord, end_of_call, refusal_reason
 from app.tickets.cards import CustomerCard, LookupResult
 from app.tickets.dispositions import NOT_CHOSEN, DispositionLists
@@ -60,7 +68,7 @@ from app.tickets.scripts import CallEvent, ScriptContext, ScriptLibrary
 from app.ui.audio_notices import audio_notice_text
 from app.ui.disposition_picker import DispositionPicker
 from app.ui.operator_state_widget import OperatorStateWidget
-from app.ui.phone_bridge import AudioDeviceNotice, CallEnded, CallInfo, CallRefused, IncomingCall, PhoneBridge
+from app.ui.phone_bridge import CallChange, CallInfo, OfferedCall, PhoneBridge
 from app.ui.phone_presence import PhonePresence
 from app.ui.scripts_panel import ScriptsPanel
 from app.ui.search_panel import SearchPanel
@@ -186,7 +194,7 @@ class CallDesk(QObject):
         operator_widget: OperatorStateWidget,
     ) -> None:
         phone.incoming_call.connect(self._on_phone_incoming_call)
-        phone.call_changed.connect(self._on_phone_call_changed)
+        phone.call_state_changed.connect(self._on_phone_call_state_changed)
         phone.call_ended.connect(self._on_phone_call_ended)
         phone.call_refused.connect(self._on_phone_call_refused)
         phone.registration_changed.connect(softphone.show_registration)
@@ -285,7 +293,7 @@ class CallDesk(QObject):
             self._operator_widget.show_state(self.state)  # the countdown
 
     # --- phone events -------------------------------------------------------------------------
-    def _on_phone_incoming_call(self, call: IncomingCall) -> None:
+    def _on_phone_incoming_call(self, call: OfferedCall) -> None:
         info = call.info
         if self.current is not None or not self.state.offers_calls or self._closing:
             # Busy on a call, in wrap-up, on a break or not ready: the caller is told busy and
@@ -329,9 +337,14 @@ class CallDesk(QObject):
         if refused.reason != "busy":
             return
         info = CallInfo(
-            call=refused.call, direction="in", state="ended", number=refused.number, display=None, line=None
+            call=refused.call,
+            direction=Direction.IN,
+            phase=CallPhase.ENDED,
+            number=refused.number,
+            display=None,
+            line=None,
         )
-        self._refuse(info, refused.received_at, CallEndReason.BUSY)
+        self._refuse(info, time.time(), CallEndReason.BUSY)  # the engine told us at once
 
     def _on_banner_painted(self, painted_at: float) -> None:
         if self.current is None:
@@ -410,13 +423,13 @@ class CallDesk(QObject):
         self._form_of(current).set_customer(card.id, f"{card.name} ({card.contract_number})")
         current.record.then("identify", lambda call_id: self._calls.identify(call_id, card.id))
 
-    def _on_phone_call_changed(self, info: CallInfo) -> None:
-        current = self.current
+    def _on_phone_call_state_changed(self, change: CallChange) -> None:
+        current, info = self.current, change.new
         if current is None or info.call != current.engine_call:
             return
-        previous, current.info = current.info, info
+        current.info = info
         self._softphone.show_call(info)
-        if info.state == "active" and not current.answered:
+        if info.phase is CallPhase.ACTIVE and not current.answered:
             current.answered = True
             self._set_state_quietly(OperatorStatus.ON_CALL)
             self._scripts.on_call_event(CallEvent.ANSWERED)
@@ -429,11 +442,11 @@ class CallDesk(QObject):
                 "answered", lambda call_id: self._calls.answered(call_id, at, login)
             )
             self._tasks.spawn(self._open_ticket(current, answered))
-        if info.on_hold and not previous.on_hold:
+        if change.held:
             current.held_since = time.monotonic()
             self._scripts.on_call_event(CallEvent.HELD)  # promises the minutes set on the panel
             self._log.write("hold", call=info.call, promised_minutes=self._scripts.minutes.value())
-        elif previous.on_hold and not info.on_hold:
+        elif change.resumed:
             held = time.monotonic() - (current.held_since or time.monotonic())
             current.hold_total += held
             current.held_since = None
@@ -447,11 +460,13 @@ class CallDesk(QObject):
         self._softphone.show_ended(ended)
         self._end_current(current, ended.outcome)
 
-    def _end_current(self, current: CurrentCall, engine_outcome: str) -> None:
+    def _end_current(self, current: CurrentCall, engine_outcome: CallEndOutcome | None) -> None:
+        """``engine_outcome`` is None when the engine never said how the call ended."""
         if current.held_since is not None:
             current.hold_total += time.monotonic() - current.held_since
+        said = engine_outcome.value if engine_outcome is not None else ""
         outcome, reason = end_of_call(
-            engine_outcome,
+            said,
             answered=current.answered,
             operator_hung_up=current.operator_hung_up,
             window_closing=self._closing,
@@ -462,10 +477,10 @@ class CallDesk(QObject):
             call=current.engine_call,
             outcome=outcome.value,
             reason=reason.value,
-            engine_outcome=engine_outcome,
+            engine_outcome=said,
             transferred_to=target,
         )
-        if engine_outcome == "engine_died":  # the bridge ends the calls first, then says it died
+        if engine_outcome is CallEndOutcome.ENGINE_DIED:  # the bridge ends the calls first, then says it died
             self._lost_caller = current.info.number or current.info.display or self.tr("an anonymous caller")
         self._scripts.on_call_event(CallEvent.ENDED)
         _card_shown(current)  # whatever the lookup does now, the record goes ahead
@@ -491,10 +506,10 @@ class CallDesk(QObject):
         self.message.emit(text)
         self._log.write("engine_died", why=why, lost_call=lost)
 
-    def _on_phone_audio_device_changed(self, notice: AudioDeviceNotice) -> None:
+    def _on_phone_audio_device_changed(self, notice: AudioDeviceChanged) -> None:
         self._log.write(
             "audio_device_changed",
-            kind=notice.kind,
+            kind=notice.kind.value,
             role=notice.role,
             wanted=notice.wanted,
             using=notice.using,
@@ -733,7 +748,7 @@ class CallDesk(QObject):
         await self._phone.stop()
         current = self.current
         if current is not None:  # the engine was gone already: no call_ended came
-            self._end_current(current, "")
+            self._end_current(current, None)
         if self.disposition is not None and self.disposition.chosen is None:
             self._store_disposition(self.disposition, NOT_CHOSEN)
         lost = await self._journal.drain(SHUTDOWN_DRAIN_S)

@@ -1,8 +1,11 @@
-"""The softphone engine as Qt signals: the one place where engine messages become typed values.
+"""The softphone engine as Qt signals: where the engine's messages become the window's values.
 
 The `EngineClient` (app.softphone.desk.client) runs on the GUI thread's asyncio loop (qasync), so its
-event callback already runs on the GUI thread: here it is decoded into frozen values and
-re-emitted as Qt signals that widgets connect to.  Commands are coroutines that await the
+event callback already runs on the GUI thread.  Each message is read with
+`app.softphone.events.parse_event` (the same code the engine writes them with), dispatched with
+``match`` over the event classes, and re-emitted as a Qt signal named for what happened, with the
+old and the new state where a state changed.  A message that does not parse is logged and ignored:
+a broken or newer engine must not take the window down.  Commands are coroutines that await the
 engine's reply; they never block the GUI thread.
 """
 
@@ -10,53 +13,83 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.softphone.desk.client import EngineClient
+from app.softphone.events import (
+    AudioDeviceChanged,
+    CallEnded,
+    CallEndOutcome,
+    CallFields,
+    CallPhase,
+    CallRefused,
+    CallStateChanged,
+    Direction,
+    DtmfReceived,
+    EngineDied,
+    EngineMode,
+    EngineRestarted,
+    EngineStarted,
+    Event,
+    Hold,
+    IncomingCall,
+    MediaStateChanged,
+    RecordingFinished,
+    RecordingStarted,
+    RegistrationChanged,
+    RegistrationState,
+    UnknownEventError,
+    parse_event,
+)
+from app.softphone.protocol import ProtocolError
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class CallInfo:
-    """One call as the window knows it, from the engine's snapshot fields."""
+    """One call as the window knows it, kept up to date from the engine's call events."""
 
     call: int
-    direction: str  # "in" | "out"
-    state: str  # incoming / dialing / ringback / connecting / active / ended
+    direction: Direction
+    phase: CallPhase
     number: str | None
     display: str | None
     line: str | None
-    hold: str = "none"  # none / local / remote / both
+    hold: Hold = Hold.NONE
     muted: bool = False
     recording: str | None = None
     waiting: bool = False
 
     @property
     def on_hold(self) -> bool:
-        return self.hold in ("local", "both")
+        """The operator holds the caller (a hold by the other side alone does not count)."""
+        return self.hold.by_us
 
     @classmethod
-    def from_message(cls, msg: dict[str, Any]) -> CallInfo:
+    def of(cls, event: CallFields) -> CallInfo:
         return cls(
-            call=int(msg["call"]),
-            direction=str(msg.get("direction", "in")),
-            state=str(msg.get("state", "")),
-            number=_opt_str(msg.get("number")),
-            display=_opt_str(msg.get("display")),
-            line=_opt_str(msg.get("line")),
-            hold=str(msg.get("hold", "none")),
-            muted=bool(msg.get("muted", False)),
-            recording=_opt_str(msg.get("recording")),
-            waiting=bool(msg.get("waiting", False)),
+            call=event.call,
+            direction=event.direction,
+            phase=event.state,
+            number=event.number,
+            display=event.display,
+            line=event.line,
+            hold=event.hold,
+            muted=event.muted,
+            recording=event.recording,
+            waiting=event.waiting,
         )
 
 
 @dataclass(frozen=True, slots=True)
-class IncomingCall:
+class OfferedCall:
+    """A call ringing at the desk."""
+
     info: CallInfo
     anonymous: bool
     line_name: str | None
@@ -64,68 +97,67 @@ class IncomingCall:
 
 
 @dataclass(frozen=True, slots=True)
-class CallEnded:
-    call: int
-    outcome: str  # completed / missed / rejected / timed_out / transferred / refused / busy / ...
-    code: int
-    reason: str
-    duration_s: float
+class CallChange:
+    """A known call changed: its phase, its hold, its mute or its recording (``old`` is None for
+    the first news of a call the window dialled)."""
+
+    old: CallInfo | None
+    new: CallInfo
+
+    @property
+    def held(self) -> bool:
+        """The operator has just put the caller on hold."""
+        return self.new.on_hold and not (self.old is not None and self.old.on_hold)
+
+    @property
+    def resumed(self) -> bool:
+        """The operator has just taken the caller off hold."""
+        return self.old is not None and self.old.on_hold and not self.new.on_hold
 
 
 @dataclass(frozen=True, slots=True)
-class CallRefused:
-    """The engine turned an INVITE away itself (busy with call waiting off, malformed, not from
-    the proxy): no other event follows for it."""
+class RegistrationChange:
+    """The phone's standing with the registrar; ``old`` is None for the first news."""
 
-    call: int
-    code: int
-    reason: str  # busy / not_from_proxy / malformed: ...
-    number: str | None
-    received_at: float  # epoch seconds, when the window heard of it
-
-
-@dataclass(frozen=True, slots=True)
-class RegistrationState:
-    state: str  # registered / unregistered / failed / p2p / ...
+    old: RegistrationState | None
+    new: RegistrationState  # P2P when the engine has no registrar (ready as soon as it is up)
     code: int | None
     reason: str | None
 
-
-@dataclass(frozen=True, slots=True)
-class AudioDeviceNotice:
-    """The engine changed a sound device on its own (unplugged headset, stream restarted)."""
-
-    kind: str  # fell_back / restored / lost / reopened
-    role: str  # capture / playback / ring
-    wanted: str | None
-    using: str | None
-    reason: str | None
-
-
-def _opt_str(value: object) -> str | None:
-    return None if value is None else str(value)
+    @property
+    def online(self) -> bool:
+        return self.new in (RegistrationState.REGISTERED, RegistrationState.P2P)
 
 
 class PhoneBridge(QObject):
     """Typed Qt signals for engine events, async methods for engine commands."""
 
-    incoming_call = Signal(object)  # IncomingCall
-    call_changed = Signal(object)  # CallInfo (state, hold, mute, recording changes)
-    call_ended = Signal(object)  # CallEnded
-    call_refused = Signal(object)  # CallRefused
-    registration_changed = Signal(object)  # RegistrationState
+    incoming_call = Signal(object)  # OfferedCall
+    call_state_changed = Signal(object)  # CallChange (phase, hold, mute, recording)
+    call_ended = Signal(object)  # app.softphone.events.CallEnded
+    call_refused = Signal(object)  # app.softphone.events.CallRefused
+    registration_changed = Signal(object)  # RegistrationChange
     engine_died = Signal(str)  # human explanation
     engine_restarted = Signal()
     dtmf_received = Signal(int, str)  # call, digit
-    audio_device_changed = Signal(object)  # AudioDeviceNotice
+    audio_device_changed = Signal(object)  # app.softphone.events.AudioDeviceChanged
 
     def __init__(
-        self, client_args: list[str], env: dict[str, str] | None = None, parent: QObject | None = None
+        self,
+        client_args: list[str],
+        env: dict[str, str] | None = None,
+        parent: QObject | None = None,
+        *,
+        command: Sequence[str] | None = None,
     ):
+        """``command``: the program to run instead of the engine (tests: one that misbehaves)."""
         super().__init__(parent)
         # Every event arrives through the callback: a queue of them would only fill up for nobody.
-        self._client = EngineClient(client_args, env=env, on_event=self._on_engine_event, queue_events=False)
+        self._client = EngineClient(
+            client_args, env=env, on_event=self._on_engine_event, queue_events=False, command=command
+        )
         self.calls: dict[int, CallInfo] = {}
+        self.registration: RegistrationState | None = None
 
     @property
     def client(self) -> EngineClient:
@@ -168,97 +200,62 @@ class PhoneBridge(QObject):
 
     # --- events -------------------------------------------------------------------------------
     def _on_engine_event(self, msg: dict[str, Any]) -> None:
-        name = msg.get("event")
         try:
-            self._dispatch(str(name), msg)
-        except (KeyError, TypeError, ValueError):
-            log.exception("malformed %s event from the engine: %r", name, msg)
+            event = parse_event(msg)
+        except UnknownEventError as exc:
+            log.info("ignoring %s (from a newer engine?)", exc)
+            return
+        except ProtocolError as exc:
+            log.warning("ignoring a malformed message from the engine: %s: %.300r", exc, msg)
+            return
+        if event is not None:
+            self._dispatch(event)
 
-    def _dispatch(self, name: str, msg: dict[str, Any]) -> None:
-        if name == "incoming_call":
-            info = CallInfo.from_message(msg)
-            self.calls[info.call] = info
-            self.incoming_call.emit(
-                IncomingCall(
-                    info=info,
-                    anonymous=bool(msg.get("anonymous", False)),
-                    line_name=_opt_str(msg.get("line_name")),
-                    received_at=float(msg.get("received_at") or time.time()),
-                )
-            )
-        elif name in ("call_state", "media_state", "recording_started", "recording_finished"):
-            if name == "call_state":
-                info = CallInfo.from_message(msg)
-            else:
-                known = self.calls.get(int(msg["call"]))
-                if known is None:
-                    return
-                info = _apply_partial(known, name, msg)
-            self.calls[info.call] = info
-            self.call_changed.emit(info)
-        elif name == "call_ended":
-            self.calls.pop(int(msg["call"]), None)
-            self.call_ended.emit(
-                CallEnded(
-                    call=int(msg["call"]),
-                    outcome=str(msg.get("outcome", "")),
-                    code=int(msg.get("code") or 0),
-                    reason=str(msg.get("reason") or ""),
-                    duration_s=float(msg.get("duration") or 0.0),
-                )
-            )
-        elif name == "registration_changed":
-            code = msg.get("code")
-            self.registration_changed.emit(
-                RegistrationState(
-                    state=str(msg.get("state", "")),
-                    code=int(code) if code is not None else None,
-                    reason=_opt_str(msg.get("reason")),
-                )
-            )
-        elif name == "engine_died":
-            # Calls in the dead engine are gone; the window keeps its tickets and typed text.
-            for call in list(self.calls):
-                self.calls.pop(call)
-                self.call_ended.emit(CallEnded(call, "engine_died", 0, "softphone engine died", 0.0))
-            sig = msg.get("signal") or f"exit code {msg.get('rc')}"
-            self.engine_died.emit(str(sig))
-        elif name == "engine_started" and msg.get("mode") == "p2p":
-            # No registrar to register with: the phone is usable as soon as the engine is up.
-            self.registration_changed.emit(RegistrationState(state="p2p", code=None, reason=None))
-        else:
-            self._dispatch_minor(name, msg)
+    def _dispatch(self, event: Event) -> None:  # noqa: PLR0912 (one case per event class)
+        match event:
+            case IncomingCall():
+                info = self.calls[event.call] = CallInfo.of(event)
+                received_at = event.received_at or time.time()
+                self.incoming_call.emit(OfferedCall(info, event.anonymous, event.line_name, received_at))
+            case CallStateChanged():
+                self._changed(self.calls.get(event.call), CallInfo.of(event))
+            case MediaStateChanged(call=call, hold=hold) if call in self.calls:
+                self._changed(self.calls[call], replace(self.calls[call], hold=hold))
+            case RecordingStarted(call=call, path=path) if call in self.calls:
+                self._changed(self.calls[call], replace(self.calls[call], recording=path))
+            case RecordingFinished(call=call) if call in self.calls:
+                self._changed(self.calls[call], replace(self.calls[call], recording=None))
+            case CallEnded():
+                self.calls.pop(event.call, None)
+                self.call_ended.emit(event)
+            case CallRefused():
+                self.call_refused.emit(event)
+            case RegistrationChanged():
+                self._registration(event.state, event.code, event.reason)
+            case EngineStarted(mode=EngineMode.P2P):
+                # No registrar to register with: the phone is usable as soon as the engine is up.
+                self._registration(RegistrationState.P2P, None, None)
+            case EngineDied():
+                # Calls in the dead engine are gone; the window keeps its tickets and typed text.
+                for call in list(self.calls):
+                    self.calls.pop(call)
+                    self.call_ended.emit(
+                        CallEnded(call, CallEndOutcome.ENGINE_DIED, 0, "softphone engine died", 0.0)
+                    )
+                self.engine_died.emit(event.signal or f"exit code {event.rc}")
+            case EngineRestarted():
+                self.engine_restarted.emit()
+            case DtmfReceived():
+                self.dtmf_received.emit(event.call, event.digit)
+            case AudioDeviceChanged():
+                self.audio_device_changed.emit(event)
+            case _:
+                pass  # news about a call the window does not know, and what it does not show
 
-    def _dispatch_minor(self, name: str, msg: dict[str, Any]) -> None:
-        if name == "engine_restarted":
-            self.engine_restarted.emit()
-        elif name == "call_refused":
-            self.call_refused.emit(
-                CallRefused(
-                    call=int(msg["call"]),
-                    code=int(msg.get("code") or 0),
-                    reason=str(msg.get("reason") or ""),
-                    number=_opt_str(msg.get("number")),
-                    received_at=time.time(),
-                )
-            )
-        elif name == "dtmf_received":
-            self.dtmf_received.emit(int(msg["call"]), str(msg.get("digit", "")))
-        elif name == "audio_device_changed":
-            self.audio_device_changed.emit(
-                AudioDeviceNotice(
-                    kind=str(msg["kind"]),
-                    role=str(msg.get("role") or ""),
-                    wanted=_opt_str(msg.get("wanted")),
-                    using=_opt_str(msg.get("using")),
-                    reason=_opt_str(msg.get("reason")),
-                )
-            )
+    def _changed(self, old: CallInfo | None, new: CallInfo) -> None:
+        self.calls[new.call] = new
+        self.call_state_changed.emit(CallChange(old, new))
 
-
-def _apply_partial(known: CallInfo, name: str, msg: dict[str, Any]) -> CallInfo:
-    if name == "media_state":
-        return replace(known, hold=str(msg.get("hold", known.hold)))
-    if name == "recording_started":
-        return replace(known, recording=_opt_str(msg.get("path")))
-    return replace(known, recording=None)
+    def _registration(self, new: RegistrationState, code: int | None, reason: str | None) -> None:
+        old, self.registration = self.registration, new
+        self.registration_changed.emit(RegistrationChange(old, new, code, reason))

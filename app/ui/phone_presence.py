@@ -26,11 +26,12 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 from app.json_log import JsonEventLog
-from app.ui.phone_bridge import PhoneBridge, RegistrationState
+from app.softphone.events import RegistrationState
+from app.ui.phone_bridge import PhoneBridge, RegistrationChange
 
 log = logging.getLogger(__name__)
 
-_LOGGED = ("registered", "failed", "unregistered")
+_LOGGED = (RegistrationState.REGISTERED, RegistrationState.FAILED, RegistrationState.UNREGISTERED)
 
 
 class PhonePresence(QObject):
@@ -41,27 +42,26 @@ class PhonePresence(QObject):
         self._log = json_log
         self.online = False
         self._changed_at = time.monotonic()  # when `online` last flipped (or the window started)
-        self._last: tuple[str, str] | None = None  # (state, reason) last written to the log
+        self._last: tuple[RegistrationState, str] | None = None  # (state, reason) last written to the log
         phone.registration_changed.connect(self._on_phone_registration_changed)
         phone.engine_died.connect(self._on_phone_engine_died)
 
-    def _on_phone_registration_changed(self, reg: RegistrationState) -> None:
-        online = reg.state in ("registered", "p2p")
-        if reg.state in _LOGGED:
-            self._write(reg.state, reg.reason or "", reg.code, online)
-        self._set_online(online)
+    def _on_phone_registration_changed(self, change: RegistrationChange) -> None:
+        if change.new in _LOGGED:
+            self._write(change.new, change.reason or "", change.code, change.online)
+        self._set_online(change.online)
 
     def _on_phone_engine_died(self, why: str) -> None:
-        self._write("unregistered", f"softphone engine stopped ({why})", None, False)
+        self._write(RegistrationState.UNREGISTERED, f"softphone engine stopped ({why})", None, False)
         self._set_online(False)
 
-    def _write(self, state: str, reason: str, code: int | None, online: bool) -> None:
+    def _write(self, state: RegistrationState, reason: str, code: int | None, online: bool) -> None:
         # Repeated failures with the same reason (a retry every minute) are one change, not many.
-        if state != "registered" and self._last == (state, reason):
+        if state is not RegistrationState.REGISTERED and self._last == (state, reason):
             return
         self._last = (state, reason)
         since_ms = round((time.monotonic() - self._changed_at) * 1000)
-        self._log.write("registration", state=state, reason=reason, code=code, since_ms=since_ms)
+        self._log.write("registration", state=state.value, reason=reason, code=code, since_ms=since_ms)
 
     def _set_online(self, online: bool) -> None:
         if online == self.online:

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.softphone.events import CallEnded, CallPhase, RegistrationState
 from app.tickets.phones import format_phone
 from app.ui.action_button import ActionButton
-from app.ui.phone_bridge import CallEnded, CallInfo, IncomingCall, RegistrationState
+from app.ui.phone_bridge import CallInfo, OfferedCall, RegistrationChange
 
 
 def _plain(text: str = "") -> QLabel:
@@ -113,7 +114,7 @@ class IncomingBanner(QFrame):
         self.setStyleSheet("#incomingBanner { background: #eef5ff; border: 1px solid #0b5cad; }")
         self.title.setText(self.tr("On the line"))
 
-    def show_call(self, call: IncomingCall) -> None:
+    def show_call(self, call: OfferedCall) -> None:
         info = call.info
         if call.anonymous or not info.number:
             number = self.tr("Anonymous caller")
@@ -204,7 +205,7 @@ class SoftphonePanel(QWidget):
     def call(self) -> CallInfo | None:
         return self._call
 
-    def show_incoming(self, call: IncomingCall) -> None:
+    def show_incoming(self, call: OfferedCall) -> None:
         self._call = call.info
         self.banner.show_call(call)
         self.state.setText(self.tr("Ringing"))
@@ -225,7 +226,7 @@ class SoftphonePanel(QWidget):
             return  # another call (waiting / consult) — this panel follows the current one
         was_on_hold = self._call is not None and self._call.on_hold
         self._call = info
-        if info.state == "active":
+        if info.phase is CallPhase.ACTIVE:
             self.banner.show_talking()
             if self._answered_at is None:
                 self._answered_at = time.monotonic()
@@ -249,20 +250,19 @@ class SoftphonePanel(QWidget):
         self.state.setText(self.tr("Call ended"))
         self._sync_actions()
 
-    def show_registration(self, reg: RegistrationState) -> None:
+    def show_registration(self, change: RegistrationChange) -> None:
         texts = {
-            "registered": self.tr("Phone: registered"),
-            "p2p": self.tr("Phone: ready (direct)"),
-            "unregistered": self.tr("Phone offline: not registered"),
-            "registering": self.tr("Phone offline: registering…"),
+            RegistrationState.REGISTERED: self.tr("Phone: registered"),
+            RegistrationState.P2P: self.tr("Phone: ready (direct)"),
+            RegistrationState.UNREGISTERED: self.tr("Phone offline: not registered"),
+            RegistrationState.REGISTERING: self.tr("Phone offline: registering…"),
         }
         # The engine's reason is English from the SIP layer (IT reads it); the frame is translated.
-        text = texts.get(reg.state) or self.tr("Phone offline: {reason}").format(
-            reason=reg.reason or reg.state
+        text = texts.get(change.new) or self.tr("Phone offline: {reason}").format(
+            reason=change.reason or change.new.value
         )
-        ok = reg.state in ("registered", "p2p")
         self.registration.setText(text.strip())
-        self.registration.setStyleSheet("" if ok else "color: #b00020; font-weight: bold;")
+        self.registration.setStyleSheet("" if change.online else "color: #b00020; font-weight: bold;")
 
     def show_engine_down(self, why: str) -> None:
         self.registration.setText(self.tr("Phone: engine stopped ({why}), restarting…").format(why=why))
@@ -291,9 +291,9 @@ class SoftphonePanel(QWidget):
 
     def _sync_actions(self) -> None:
         call = self._call
-        ringing = call is not None and call.state == "incoming"
-        up = call is not None and call.state in ("active", "connecting", "dialing", "ringback")
-        active = call is not None and call.state == "active"
+        ringing = call is not None and call.phase is CallPhase.INCOMING
+        up = call is not None and call.phase not in (CallPhase.INCOMING, CallPhase.ENDED)
+        active = call is not None and call.phase is CallPhase.ACTIVE
         self.call_actions.answer.setEnabled(ringing)
         self.call_actions.reject.setEnabled(ringing)
         self.call_actions.hangup.setEnabled(up or ringing)

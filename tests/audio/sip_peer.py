@@ -28,6 +28,7 @@ from app.softphone.engine.headset.core import CoreSettings
 from app.softphone.engine.headset.events import AudioDeviceEvent
 from app.softphone.engine.headset.ringer import Ringer
 from app.softphone.engine.pj import AudioPort
+from app.softphone.events import to_message
 from app.softphone.sound_devices import DeviceChoice
 
 _out_lock = threading.Lock()
@@ -100,7 +101,7 @@ class World:
         return bool(call is not None and call.confirmed and not call.disconnected)
 
     def on_device_event(self, event: AudioDeviceEvent) -> None:
-        record = event.as_fields()
+        record = {k: v for k, v in to_message(event).items() if k not in ("v", "event")}
         self.device_events.append(record)
         emit("device_event", **record)
 

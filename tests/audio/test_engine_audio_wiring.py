@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from app.softphone.engine.callstate import CallPhase, CallSnapshot
+from app.softphone.engine.callstate import CallSnapshot
 from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.pj import AudioPort, CallInfoView, MediaView
 from app.softphone.engine.sipthread import Engine
+from app.softphone.events import CallPhase
 from app.softphone.protocol import Command
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.softphone.events import AudioDeviceChange, AudioDeviceChanged
 from app.ui.audio_notices import audio_notice_text
-from app.ui.phone_bridge import AudioDeviceNotice, PhoneBridge
+from app.ui.phone_bridge import PhoneBridge
 
 pytestmark = pytest.mark.gui
 
@@ -41,11 +42,13 @@ def test_a_device_event_from_the_engine_becomes_a_sentence_for_the_operator(
 ) -> None:
     bridge = PhoneBridge(["--null-audio"])
     with qtbot.waitSignal(bridge.audio_device_changed, timeout=1000) as signal:
-        bridge._on_engine_event({"event": "audio_device_changed", "reason": "stream stopped", **fields})
+        bridge._on_engine_event(
+            {"v": 1, "event": "audio_device_changed", "reason": "stream stopped", **fields}
+        )
     notice = signal.args[0]
-    assert isinstance(notice, AudioDeviceNotice)
+    assert isinstance(notice, AudioDeviceChanged)
     assert (notice.kind, notice.role, notice.wanted, notice.using) == (
-        fields["kind"],
+        AudioDeviceChange(fields["kind"]),
         fields["role"],
         fields["wanted"],
         fields["using"],

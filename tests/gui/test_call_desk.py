@@ -117,11 +117,11 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
     qtbot.waitUntil(lambda: line_name in window.scripts.text(), timeout=5000)
 
     # F6 holds (the engine's SDP goes sendonly), the script promises the minutes; F6 resumes.
-    with qtbot.waitSignal(phone.call_changed, timeout=10_000, check_params_cb=lambda i: i.on_hold):
+    with qtbot.waitSignal(phone.call_state_changed, timeout=10_000, check_params_cb=lambda c: c.held):
         qtbot.keyClick(window, Qt.Key.Key_F6)
     assert window.scripts.phase is ScriptPhase.HOLD
     assert "2" in window.scripts.text()
-    with qtbot.waitSignal(phone.call_changed, timeout=10_000, check_params_cb=lambda i: not i.on_hold):
+    with qtbot.waitSignal(phone.call_state_changed, timeout=10_000, check_params_cb=lambda c: c.resumed):
         qtbot.keyClick(window, Qt.Key.Key_F6)
     assert window.scripts.phase is ScriptPhase.RESUME
 

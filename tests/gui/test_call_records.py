@@ -24,6 +24,7 @@ from sqlalchemy import Engine, text
 
 from app.demo.caller import free_udp_port
 from app.softphone.desk.client import EngineClient
+from app.softphone.events import CallEndOutcome
 from app.storage.seed import shipped_dispositions
 from app.tickets.dispositions import NOT_CHOSEN
 from app.tickets.operator_state import OperatorStatus
@@ -271,7 +272,9 @@ def test_a_blind_transfer_is_recorded_with_its_target(
         box.clear()
         qtbot.keyClicks(box, target)
         with qtbot.waitSignal(
-            desk.phone.call_ended, timeout=15_000, check_params_cb=lambda e: e.outcome == "transferred"
+            desk.phone.call_ended,
+            timeout=15_000,
+            check_params_cb=lambda e: e.outcome is CallEndOutcome.TRANSFERRED,
         ):
             qtbot.keyClick(box, Qt.Key.Key_Return)
         run(

@@ -183,8 +183,8 @@ def test_refusals_are_reported_at_most_once_a_second() -> None:
     last = gate.tick()
     assert last is not None and 3 <= len(events) <= 4
     events.append(last)
-    assert sum(int(e["count"]) for e in events) == 300 - 7  # each address had one token
-    assert all(len(e["sources"]) <= 5 and e["reasons"] == {g.RATE_LIMITED: e["count"]} for e in events)
+    assert sum(e.count for e in events) == 300 - 7  # each address had one token
+    assert all(len(e.sources) <= 5 and e.reasons == {g.RATE_LIMITED: e.count} for e in events)
     assert gate.tick() is None
 
 

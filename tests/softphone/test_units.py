@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.softphone import protocol
-from app.softphone.engine.callstate import CallPhase, IllegalTransitionError, transition
+from app.softphone.engine.callstate import IllegalTransitionError, transition
 from app.softphone.engine.headers import (
     caller_from_invite,
     invite_problem,
@@ -20,7 +21,31 @@ from app.softphone.engine.headers import (
     uri_user,
 )
 from app.softphone.engine.pj import redact
-from app.softphone.events import EVENT_TYPES, DtmfReceived, parse_event
+from app.softphone.events import (
+    EVENT_TYPES,
+    AudioDeviceChange,
+    AudioDeviceChanged,
+    CallEnded,
+    CallEndOutcome,
+    CallPhase,
+    DtmfReceived,
+    EngineDied,
+    EngineMode,
+    EngineStarted,
+    Event,
+    Hold,
+    IncomingCall,
+    InvitesRefused,
+    MediaStateChanged,
+    MediaStatus,
+    RegistrationChanged,
+    RegistrationState,
+    UnknownEventError,
+    encode,
+    parse_event,
+    to_message,
+)
+from tests.softphone.samples import incoming_call
 
 
 def test_text_commands() -> None:
@@ -43,9 +68,9 @@ def test_json_commands() -> None:
 
 
 def test_encode_is_one_line_and_round_trips() -> None:
-    msg = protocol.event("incoming_call", display='Иван\n"x"')
-    line = protocol.encode(msg)
-    assert "\n" not in line and protocol.decode_output(line) == msg
+    event = DtmfReceived(call=1, digit='Иван\n"x"')
+    line = encode(event)
+    assert "\n" not in line and parse_event(protocol.decode_output(line), strict=True) == event
 
 
 @given(st.text())
@@ -147,7 +172,52 @@ def test_parse_event_types_and_checks() -> None:
         parse_event({"v": 1, "event": "dtmf_received", "call": 2})
     with pytest.raises(protocol.ProtocolError, match="unknown fields"):
         parse_event({"v": 1, "event": "dtmf_received", "call": 2, "digit": "5", "x": 1}, strict=True)
-    assert set(EVENT_TYPES) == set(protocol.EVENTS)
+    with pytest.raises(UnknownEventError, match="'call_parked'"):
+        parse_event({"v": 1, "event": "call_parked", "call": 2})
+    with pytest.raises(protocol.ProtocolError, match="must be a string") as not_a_name:
+        parse_event({"v": 1, "event": 5})
+    assert not isinstance(not_a_name.value, UnknownEventError)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"v": 2}, "version 2"),
+        ({"v": None}, "version None"),
+        ({"call": "x"}, "call: expected int"),
+        ({"call": True}, "call: expected int"),
+        ({"call": 1.5}, "call: expected int"),
+        ({"state": "bogus"}, "state: 'bogus' is not a CallPhase"),
+        ({"hold": None}, "hold: None is not a Hold"),
+        ({"direction": ["in"]}, "direction: .* is not a Direction"),
+        ({"number": 8800}, "number: expected str"),
+        ({"waiting": "yes"}, "waiting: expected bool"),
+        ({"received_at": "now"}, "received_at: expected float"),
+    ],
+)
+def test_parse_event_rejects_wrong_types_and_values(change: dict[str, object], problem: str) -> None:
+    good = to_message(incoming_call(received_at=1700000000))
+    parsed = parse_event(good, strict=True)
+    assert isinstance(parsed, IncomingCall) and parsed.state is CallPhase.INCOMING
+    assert parsed.received_at == 1700000000.0 and isinstance(parsed.received_at, float)
+    with pytest.raises(protocol.ProtocolError, match=problem):
+        parse_event({**good, **change})
+
+
+def test_every_event_class_round_trips_through_the_wire() -> None:
+    """`to_message` and `parse_event` are one codec: each class's values come back equal."""
+    samples: list[Event] = [
+        EngineStarted(pid=1, mode=EngineMode.P2P, transports={"udp": "127.0.0.1:5060"}, uri="<sip:a@b>"),
+        RegistrationChanged(RegistrationState.FAILED, 408, "timeout", 0, retry_in=2.5),
+        CallEnded(call=4, outcome=CallEndOutcome.TIMED_OUT, code=408, reason="", duration=0.0),
+        MediaStateChanged(call=4, status=MediaStatus.LOCAL_HOLD, hold=Hold.LOCAL),
+        InvitesRefused(count=3, reasons={"rate_limited": 3}, sources={"10.0.0.1": 3}, period_s=1.0),
+        AudioDeviceChanged(AudioDeviceChange.FELL_BACK, "playback", "Jabra", None, "unplugged"),
+        EngineDied(pid=None, rc=-9, signal="SIGKILL", restarting=True),
+    ]
+    for event in samples:
+        assert parse_event(json.loads(encode(event)), strict=True) == event
+    assert {type(e).NAME for e in samples} <= set(EVENT_TYPES)
 
 
 def test_cli_options_from_site_file_and_flags(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ from app.config import SiteConfig
 from app.errors import UserFacingError
 from app.softphone import protocol
 from app.softphone.desk import engine_log
+from app.softphone.events import EngineDied, EngineRestarted, to_message
 
 log = logging.getLogger(__name__)
 
@@ -234,9 +235,7 @@ class EngineClient:
             self._fail_pending("the softphone engine died")
             sig = signal.Signals(-rc).name if rc < 0 and -rc in signal.Signals._value2member_map_ else None
             log.error("softphone engine %s died (rc %s, signal %s)", proc.pid, rc, sig)
-            self._deliver(
-                protocol.event("engine_died", pid=proc.pid, rc=rc, signal=sig, restarting=self._restart)
-            )
+            self._deliver(to_message(EngineDied(pid=proc.pid, rc=rc, signal=sig, restarting=self._restart)))
             if not self._restart:
                 return
             delay = backoff.after_death(time.monotonic() - began)
@@ -253,11 +252,10 @@ class EngineClient:
                     continue
                 self.restarts += 1
                 self._deliver(
-                    protocol.event(
-                        "engine_restarted",
-                        pid=started.get("pid"),
-                        attempt=backoff.attempt,
-                        restarts=self.restarts,
+                    to_message(
+                        EngineRestarted(
+                            pid=started.get("pid"), attempt=backoff.attempt, restarts=self.restarts
+                        )
                     )
                 )
                 break

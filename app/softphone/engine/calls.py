@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.softphone.engine.call_audio import Recording
-from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold, transition
+from app.softphone.engine.callstate import CallSnapshot, transition
 from app.softphone.engine.pj import Call
+from app.softphone.events import CallEndOutcome, CallPhase, Hold
 
 # pjsip INVITE session state -> our phase (for incoming calls "early" means we are ringing)
 _PHASES_OUT = {
@@ -59,14 +60,17 @@ class CallEntry:
             self.was_answered = True
         return self.update(phase=phase)
 
-    def outcome(self, code: int) -> str:
+    def outcome(self, code: int) -> CallEndOutcome:
         if self.ended_by in ("rejected", "timed_out", "transferred", "refused"):
-            return self.ended_by
+            return CallEndOutcome(self.ended_by)
         if self.was_active:
-            return "completed"
+            return CallEndOutcome.COMPLETED
         if self.snap.direction == "in":
-            return "failed" if self.was_answered else "missed"  # answered but never ACKed: failed
-        return "busy" if code in (486, 600) else ("cancelled" if self.ended_by == "hangup" else "failed")
+            # answered but never ACKed: failed
+            return CallEndOutcome.FAILED if self.was_answered else CallEndOutcome.MISSED
+        if code in (486, 600):
+            return CallEndOutcome.BUSY
+        return CallEndOutcome.CANCELLED if self.ended_by == "hangup" else CallEndOutcome.FAILED
 
 
 def hold_of(status: str, previous: Hold) -> Hold:

@@ -1,4 +1,7 @@
-"""Call phases as an enum with one checked transition table, and the frozen call snapshot.
+"""The checked transition table of call phases, and the engine's frozen call snapshot.
+
+`CallPhase` and `Hold` live in app.softphone.events (the window reads them too); which phase may
+follow which is the engine's business and stays here.
 
 Pure code: called on the SIP thread, but owns no thread and touches no pjsua2 object.
 """
@@ -8,17 +11,11 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
+from typing import Any
+
+from app.softphone.events import CallPhase, Direction, Hold
 
 log = logging.getLogger("app.softphone.sip")
-
-
-class CallPhase(enum.Enum):
-    INCOMING = "incoming"  # offered to us, 180 Ringing sent
-    DIALING = "dialing"  # our INVITE sent, no ringing yet
-    RINGBACK = "ringback"  # the remote side is ringing (18x)
-    CONNECTING = "connecting"  # 200 OK sent or received, waiting for ACK
-    ACTIVE = "active"  # confirmed dialog (on hold or not: hold is a field, not a phase)
-    ENDED = "ended"
 
 
 _ALLOWED: dict[CallPhase, frozenset[CallPhase]] = {
@@ -45,13 +42,6 @@ def transition(old: CallPhase, new: CallPhase, reason: str, call_id: int | None 
     return new
 
 
-class Hold(enum.Enum):
-    NONE = "none"
-    LOCAL = "local"  # we put the other side on hold
-    REMOTE = "remote"  # the other side put us on hold
-    BOTH = "both"
-
-
 @dataclass(frozen=True, slots=True)
 class CallSnapshot:
     """What the window may know about one call at one moment."""
@@ -69,18 +59,23 @@ class CallSnapshot:
     transfer: str | None = None  # "blind:<uri>" / "attended:<call>" while a transfer runs
     waiting: bool = False  # offered as call waiting while another call was up
 
-    def as_dict(self) -> dict[str, object]:
+    def event_fields(self) -> dict[str, Any]:
+        """The `CallFields` of an IncomingCall / CallStateChanged event about this call."""
         return {
             "call": self.call,
-            "direction": self.direction,
-            "state": self.phase.value,
+            "direction": Direction(self.direction),
+            "state": self.phase,
             "number": self.number,
             "display": self.display,
             "line": self.line,
             "remote_uri": self.remote_uri,
-            "hold": self.hold.value,
+            "hold": self.hold,
             "muted": self.muted,
             "recording": self.recording,
             "transfer": self.transfer,
             "waiting": self.waiting,
         }
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values with the events' keys, as the status reply lists calls."""
+        return {k: v.value if isinstance(v, enum.Enum) else v for k, v in self.event_fields().items()}

@@ -11,8 +11,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from app.softphone.engine.calls import CallEntry, CommandError, pick
-from app.softphone.engine.callstate import CallPhase, Hold
 from app.softphone.engine.pj import Call, SipError
+from app.softphone.events import CallPhase, CallStateChanged, Hold
 from app.softphone.protocol import Command
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Commands:
             self.e._entries.pop(entry.key, None)
             self.e._graveyard.append(call)
             raise
-        self.e._emit_call("call_state", entry, code=0, reason="dialing")
+        self.e._emit_call(CallStateChanged, entry, code=0, reason="dialing")
         return {"call": entry.key}
 
     def _target_uri(self, raw: object) -> str:

@@ -36,6 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.softphone.engine.headers import invite_problem
+from app.softphone.events import InvitesRefused
 
 log = logging.getLogger("app.softphone.gate")
 
@@ -254,9 +255,9 @@ class Gate:
             self._for_log = RefusalTally()  # this one is told; the summary counts the rest
         return Verdict(reason, detail, newly)
 
-    def tick(self) -> dict[str, object] | None:
-        """Called by the SIP loop: logs the minute's summary; returns an `invites_refused` event's
-        fields when refusals are waiting to be reported (at most once a second)."""
+    def tick(self) -> InvitesRefused | None:
+        """Called by the SIP loop: logs the minute's summary; returns the `InvitesRefused` event
+        to send when refusals are waiting to be reported (at most once a second)."""
         now = self._clock()
         if self._logged_at is not None and now - self._logged_at >= LOG_EVERY_S:
             if self._for_log.count:
@@ -272,14 +273,14 @@ class Gate:
         if not self._for_event.count or now - self._reported_at < REPORT_EVERY_S:
             return None
         tally, self._for_event = self._for_event, RefusalTally()
-        fields: dict[str, object] = {
-            "count": tally.count,
-            "reasons": dict(tally.reasons),
-            "sources": tally.top_sources(),
-            "period_s": round(now - self._reported_at, 3),
-        }
+        event = InvitesRefused(
+            count=tally.count,
+            reasons=dict(tally.reasons),
+            sources=tally.top_sources(),
+            period_s=round(now - self._reported_at, 3),
+        )
         self._reported_at = now
-        return fields
+        return event
 
 
 class ConnectionGuard:

@@ -306,12 +306,10 @@ def run(
     backend: Callable[[Library], AudioBackend] = DeviceAudioBackend
     if audio is not None and not callable(audio):  # the operator's devices: build the bridge
         from app.softphone.engine.headset.backend import HeadsetAudioBackend
-        from app.softphone.protocol import event
+        from app.softphone.events import to_message
 
         # Device events come from the bridge's watchdog thread; Output.emit is a queue put.
-        backend = HeadsetAudioBackend.factory(
-            audio, on_device_event=lambda ev: output.emit(event("audio_device_changed", **ev.as_fields()))
-        )
+        backend = HeadsetAudioBackend.factory(audio, on_device_event=lambda ev: output.emit(to_message(ev)))
     elif audio is not None:
         backend = audio
     engine = Engine(opts, output.emit, commands, password, trace=trace, audio=backend)

@@ -21,7 +21,7 @@ from typing import Any
 from app.softphone import protocol
 from app.softphone.engine.call_audio import AudioBackend, DeviceAudioBackend, Recording
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
-from app.softphone.engine.callstate import CallPhase, CallSnapshot, Hold
+from app.softphone.engine.callstate import CallSnapshot
 from app.softphone.engine.commands import Commands
 from app.softphone.engine.gate import ConnectionGuard, Gate, GatePolicy, Offer, source_ip
 from app.softphone.engine.headers import caller_from_invite, parse_headers, uri_user
@@ -38,6 +38,27 @@ from app.softphone.engine.pj import (
     TlsOptions,
 )
 from app.softphone.engine.registration import Action, RegistrationKeeper, RegistrationReport
+from app.softphone.events import (
+    CallEnded,
+    CallPhase,
+    CallRefused,
+    CallStateChanged,
+    DtmfReceived,
+    EngineMode,
+    EngineStarted,
+    EngineStopping,
+    Event,
+    Hold,
+    IncomingCall,
+    MediaStateChanged,
+    MediaStatus,
+    RecordingFinished,
+    RecordingStarted,
+    RegistrationChanged,
+    RegistrationState,
+    TransferProgressed,
+    to_message,
+)
 from app.softphone.protocol import Command
 
 log = logging.getLogger("app.softphone.sip")
@@ -117,7 +138,7 @@ class Engine:
             self._start()
         except (SipError, OSError) as exc:
             log.error("engine failed to start: %s", exc)
-            self._emit(protocol.event("engine_stopping", reason="start failed", error=str(exc)))
+            self._emit_event(EngineStopping(reason="start failed", error=str(exc)))
             self.exit_code = 2
             self._teardown()
             return
@@ -180,11 +201,10 @@ class Engine:
                 rtp_port=o.effective_rtp_port(),
                 media_address=media_address,
             )
-        self._emit(
-            protocol.event(
-                "engine_started",
+        self._emit_event(
+            EngineStarted(
                 pid=os.getpid(),
-                mode="registrar" if o.registered_mode else "p2p",
+                mode=EngineMode.REGISTRAR if o.registered_mode else EngineMode.P2P,
                 transports=transports,
                 uri=acc_opts.id_uri,
             )
@@ -317,7 +337,7 @@ class Engine:
     def _report_refusals(self) -> None:
         refused = self._gate.tick()
         if refused is not None:
-            self._emit(protocol.event("invites_refused", **refused))
+            self._emit_event(refused)
 
     def _retry_deferred(self) -> None:
         if not self._deferred:
@@ -349,7 +369,7 @@ class Engine:
             dead.release(slot_reused=reused)
 
     def _shutdown(self) -> None:
-        self._emit(protocol.event("engine_stopping", reason="quit"))
+        self._emit_event(EngineStopping(reason="quit"))
         lib = self._lib
         if lib is None:
             return
@@ -434,8 +454,13 @@ class Engine:
     def _entry_of(self, call: Call) -> CallEntry | None:
         return self._entries.get(call.key)
 
-    def _emit_call(self, name: str, entry: CallEntry, **extra: Any) -> None:
-        self._emit(protocol.event(name, **entry.snap.as_dict(), **extra))
+    def _emit_event(self, event: Event) -> None:
+        self._emit(to_message(event))
+
+    def _emit_call(
+        self, kind: type[IncomingCall] | type[CallStateChanged], entry: CallEntry, **extra: Any
+    ) -> None:
+        self._emit_event(kind(**entry.snap.event_fields(), **extra))
 
     def _hangup(self, entry: CallEntry, code: int = 0) -> None:
         if entry.call is None:
@@ -449,10 +474,9 @@ class Engine:
         self, state: str, code: int, reason: str, expires: int = 0, retry_in: float | None = None
     ) -> None:
         self._reg_state = state
-        self._emit(
-            protocol.event(
-                "registration_changed",
-                state=state,
+        self._emit_event(
+            RegistrationChanged(
+                state=RegistrationState(state),
                 code=code,
                 reason=reason,
                 expires=expires,
@@ -467,7 +491,7 @@ class Engine:
         entry.recording = None
         seconds = rec.stop()
         entry.update(recording=None)
-        self._emit(protocol.event("recording_finished", call=entry.key, path=str(rec.path), seconds=seconds))
+        self._emit_event(RecordingFinished(call=entry.key, path=str(rec.path), seconds=seconds))
 
     def _start_recording(self, entry: CallEntry, path: str | None) -> str:
         if entry.recording is not None:
@@ -478,7 +502,7 @@ class Engine:
         entry.recording = Recording.start(target)
         entry.update(recording=str(target))
         self._connect_media(entry)
-        self._emit(protocol.event("recording_started", call=entry.key, path=str(target)))
+        self._emit_event(RecordingStarted(call=entry.key, path=str(target)))
         return str(target)
 
     def _connect_media(self, entry: CallEntry) -> None:
@@ -611,7 +635,7 @@ class Engine:
                 self._backend.start_ringing()
         log.info("call %s: incoming from %s line %s via %s", entry.key, snap.number, snap.line, source[:64])
         self._emit_call(
-            "incoming_call",
+            IncomingCall,
             entry,
             anonymous=caller.anonymous,
             line_name=self.opts.lines.get(caller.line or ""),
@@ -642,13 +666,12 @@ class Engine:
             if entry.snap.direction == "in" and self._backend is not None and not self._anyone_ringing():
                 self._backend.stop_ringing()
                 self._backend.set_call_waiting(False)
-        self._emit_call("call_state", entry, code=info.last_status, reason=info.last_reason)
+        self._emit_call(CallStateChanged, entry, code=info.last_status, reason=info.last_reason)
         if phase is CallPhase.ENDED:
             self._stop_recording(entry)
             self._detach_media(entry)
-            self._emit(
-                protocol.event(
-                    "call_ended",
+            self._emit_event(
+                CallEnded(
                     call=entry.key,
                     outcome=entry.outcome(info.last_status),
                     code=info.last_status,
@@ -667,7 +690,7 @@ class Engine:
         call.key = key
         self._busy[key] = (call, False)
         log.info("call %s from %s: the desk is full, answering 486", key, source[:64])
-        self._emit(protocol.event("call_refused", call=key, code=486, reason="busy", number=number))
+        self._emit_event(CallRefused(call=key, code=486, reason="busy", number=number))
 
     def _answer_busy_callers(self) -> None:
         for key, (call, answered) in list(self._busy.items()):
@@ -699,18 +722,18 @@ class Engine:
         else:
             self._connect_media(entry)
         self._sync_hold()
-        self._emit(protocol.event("media_state", call=entry.key, status=status, hold=entry.snap.hold.value))
+        self._emit_event(MediaStateChanged(call=entry.key, status=MediaStatus(status), hold=entry.snap.hold))
 
     def on_dtmf(self, call: Call, digit: str) -> None:
         entry = self._entry_of(call)
         if entry is not None:
-            self._emit(protocol.event("dtmf_received", call=entry.key, digit=digit))
+            self._emit_event(DtmfReceived(call=entry.key, digit=digit))
 
     def on_transfer_status(self, call: Call, code: int, reason: str, final: bool) -> None:
         entry = self._entry_of(call)
         if entry is None:
             return
-        self._emit(protocol.event("transfer_progress", call=entry.key, code=code, reason=reason, final=final))
+        self._emit_event(TransferProgressed(call=entry.key, code=code, reason=reason, final=final))
         if final:
             entry.update(transfer=None)
             if 200 <= code < 300 and entry.phase is not CallPhase.ENDED:
@@ -743,7 +766,7 @@ class Engine:
             remote_uri="",
         )
         entry = self._new_entry(new, snap)
-        self._emit_call("incoming_call", entry, replaces=call.key, received_at=time.time())
+        self._emit_call(IncomingCall, entry, replaces=call.key, received_at=time.time())
         return new
 
     def _outgoing_snapshot(self, uri: str) -> CallSnapshot:

@@ -1,38 +1,13 @@
-"""What the audio package tells the engine about devices (plain frozen values)."""
+"""What the audio package tells the engine about devices: the engine's `AudioDeviceChanged` event
+itself (app.softphone.events), made by the bridge and ringer and forwarded as it is."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from app.softphone.events import AudioDeviceChange as DeviceEventKind
+from app.softphone.events import AudioDeviceChanged as AudioDeviceEvent
 
-class DeviceEventKind(enum.Enum):
-    FELL_BACK = "fell_back"  # the chosen device is gone or would not open: using the default
-    RESTORED = "restored"  # the chosen device is back and in use again
-    LOST = "lost"  # no device at all for this role: the call goes on without it
-    REOPENED = "reopened"  # a stream had silently stopped and was reopened on the same device
-
-
-@dataclass(frozen=True, slots=True)
-class AudioDeviceEvent:
-    """Something the operator should know about their audio devices (the engine forwards it)."""
-
-    kind: DeviceEventKind
-    role: str  # "capture" | "playback" | "ring"
-    wanted: str | None  # the chosen device name, None for the system default
-    using: str | None  # the device now in use, None when none
-    reason: str
-
-    def as_fields(self) -> dict[str, str | None]:
-        """Plain values for the engine's JSON event line."""
-        return {
-            "kind": self.kind.value,
-            "role": self.role,
-            "wanted": self.wanted,
-            "using": self.using,
-            "reason": self.reason,
-        }
-
+__all__ = ["AudioDeviceEvent", "DeviceEventCallback", "DeviceEventKind"]
 
 DeviceEventCallback = Callable[[AudioDeviceEvent], None]
