@@ -6,7 +6,7 @@ library lives, so the guard in `pj` catches a call from elsewhere.  Its loop is
 ``drain(commands); libHandleEvents(100); expire ringing calls; ...``.  Callbacks (`on_*`) run inside
 ``libHandleEvents`` on this same thread.  The calls live in a `CallBook` (callbook.py), the
 registration is kept by `AccountRegistration` (account_registration.py), and the commands
-(commands.py) act through the book and the `EngineControl` operations at the end of `Engine`.
+(commands.py) act through the book and the few `Engine` methods of `commands.EngineControl`.
 """
 
 from __future__ import annotations
