@@ -1,9 +1,13 @@
 """Sound devices as the operating system's sound server names them, through miniaudio.
 
-miniaudio is untyped; this module and ``streams`` are the only ones that touch it. Devices are
-listed by their human description (what ``frontline doctor`` prints and what
+miniaudio is untyped; this module and the engine's ``headset.streams`` are the only ones that
+touch it. Devices are listed by their human description (what ``frontline doctor`` prints and what
 ``--capture-device/--playback-device/--ring-device NAME`` take) together with the backend's stable
 id (the PulseAudio sink/source name), and either may be used to choose one.
+
+Shared by the window's process (device settings, ``frontline doctor``'s check that the chosen
+devices open) and the engine's (the headset streams open their devices with `open_device`), so
+it imports nothing from ``app.softphone.engine`` (an import-linter contract holds it to that).
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ import miniaudio
 log = logging.getLogger(__name__)
 
 DEFAULT_LABEL = "system default"  # what a stream on the default device is called in events and stats
+APP_NAME = "Frontline"  # how the sound server names our streams
+# miniaudio's own priority setting left its Linux threads at SCHED_OTHER here (measured); the
+# stream threads promote themselves instead (headset.streams.make_this_thread_realtime).
+THREAD_PRIORITY = miniaudio.ThreadPriority.HIGHEST
 _ID_BYTES = 256  # ma_device_id is a union; PulseAudio and ALSA keep a NUL-terminated name first
 
 
@@ -108,10 +116,34 @@ def resolve(direction: Direction, wanted: str | None) -> tuple[DeviceInfo | None
     raise AudioDeviceError(f"no {direction.value} device named {wanted!r}")
 
 
+def open_device(direction: Direction, raw_id: Any, *, rate: int, period_ms: int, periods: int = 0) -> Any:
+    """An initialised (not yet started) mono s16 miniaudio device; raises AudioDeviceError."""
+    common: dict[str, Any] = {
+        "nchannels": 1,
+        "sample_rate": rate,
+        "buffersize_msec": period_ms,
+        "callback_periods": periods,  # 0: the backend's default (3 with PulseAudio)
+        "device_id": raw_id,
+        "thread_prio": THREAD_PRIORITY,
+        "app_name": APP_NAME,
+    }
+    s16 = miniaudio.SampleFormat.SIGNED16
+    try:
+        if direction is Direction.PLAYBACK:
+            return miniaudio.PlaybackDevice(output_format=s16, **common)
+        return miniaudio.CaptureDevice(input_format=s16, **common)
+    except miniaudio.MiniaudioError as exc:
+        what = "default device" if raw_id is None else "chosen device"
+        raise AudioDeviceError(f"cannot open the {direction.value} {what}: {exc}") from exc
+
+
+def open_probe(direction: Direction, raw_id: Any, rate: int = 16000) -> None:
+    """Open a device and close it again: raises AudioDeviceError if it cannot be opened."""
+    open_device(direction, raw_id, rate=rate, period_ms=20).close()
+
+
 def check_devices(choice: DeviceChoice) -> DeviceReport:
     """List devices and try to open each chosen one briefly (the ``doctor`` audio check)."""
-    from app.softphone.engine.headset.streams import open_probe
-
     try:
         devices = list_devices()
     except AudioDeviceError as exc:

@@ -101,7 +101,7 @@ def active_call(eng: Engine, key: int) -> FakeCall:
         line=None,
         remote_uri="",
     )
-    eng._new_entry(call, snap)  # type: ignore[arg-type]  # a stand-in for pj.Call
+    eng._book.add(call, snap)  # type: ignore[arg-type]  # a stand-in for pj.Call
     eng.on_call_media(call)  # type: ignore[arg-type]
     return call
 

@@ -156,4 +156,15 @@ class EngineProcess:
             if stream is not None and not stream.closed:
                 stream.close()
         self._log.close()
+        broken = self.thread_rules_broken()
+        assert not broken, f"the engine broke a thread rule (app/thread_rules.py):\n{broken[0]}"
         return int(self.proc.returncode)
+
+    def thread_rules_broken(self) -> list[str]:
+        """Log lines where the engine broke a thread rule (pjsua2 off the SIP thread): raised as
+        ThreadRuleBroken under the test run's FRONTLINE_THREAD_RULES=raise, on whatever thread."""
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return []
+        return [line for line in lines if "ThreadRuleBroken" in line or "thread rule broken" in line]

@@ -1,27 +1,50 @@
 """The commands the window or a script sends, run on the SIP thread against the engine's calls.
 
-`Commands.run` is called by `Engine` from its loop (SIP thread) for each decoded command; it is the
-engine's other half and reaches into its call book directly (no lock: one thread).  Each
+`Commands.run` is called by the engine from its loop (SIP thread) for each decoded command.  It
+finds the call a command is about in the engine's `CallBook` and acts on it through the call's
+own pjsua2 operations; what only the engine can do (start a call on its account, hang up, audio,
+recording, quit) it asks through `EngineControl`, the few engine operations it needs.  Each
 ``cmd_<name>`` returns the reply's result or raises `CommandError` / `SipError` (an error reply).
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from app.softphone.engine.calls import CallEntry, CommandError, pick
+from app.softphone.engine.callbook import CallBook
+from app.softphone.engine.calls import CallEntry, CommandError
+from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.pj import Call, SipError
-from app.softphone.events import CallPhase, CallStateChanged, Hold
+from app.softphone.events import CallPhase, CallStateChanged, Hold, to_message
 from app.softphone.protocol import Command
 
-if TYPE_CHECKING:
-    from app.softphone.engine.sipthread import Engine
+Emit = Callable[[dict[str, Any]], None]
+
+
+class EngineControl(Protocol):
+    """What the commands ask of the engine (`sipthread.Engine`), all on the SIP thread."""
+
+    @property
+    def opts(self) -> EngineOptions: ...
+    def registration_status(self) -> dict[str, str]: ...
+    def request_quit(self) -> None: ...
+    def new_call(self) -> Call:
+        """A new outgoing call on the account; CommandError when none may start now."""
+        ...
+
+    def hangup(self, entry: CallEntry, code: int = 0) -> None: ...
+    def set_muted(self, entry: CallEntry, muted: bool) -> None: ...
+    def start_recording(self, entry: CallEntry, path: str | None) -> str: ...
+    def stop_recording(self, entry: CallEntry) -> None: ...
 
 
 class Commands:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: EngineControl, book: CallBook, emit: Emit) -> None:
         self.e = engine
+        self.book = book
+        self._emit = emit
 
     def run(self, cmd: Command) -> dict[str, Any]:
         handler = getattr(self, f"cmd_{cmd.name}", None)
@@ -32,13 +55,13 @@ class Commands:
 
     def _hold_or_resume(self, args: dict[str, Any], op: str) -> dict[str, Any]:
         entry, call = self._active(args)
-        self.e._deferred = [d for d in self.e._deferred if d[1] is not entry]  # the last wish wins
+        self.book.cancel_deferred(entry)  # the last wish wins
         try:
             getattr(call, op)()
         except SipError as exc:
             if "EINVALIDOP" not in str(exc):
                 raise
-            self.e._deferred.append((time.monotonic() + 5.0, entry, op))
+            self.book.defer(entry, op, time.monotonic() + 5.0)
             return {"call": entry.key, "queued": True}
         return {"call": entry.key}
 
@@ -46,30 +69,22 @@ class Commands:
         return {"pong": time.time()}
 
     def cmd_status(self, args: dict[str, Any]) -> dict[str, Any]:
-        calls = [e.snap.as_dict() for e in self.e._entries.values()]
-        keeper = self.e._keeper
-        registrar = keeper.registrar if keeper is not None else "none"
-        return {"registration": self.e._reg_state, "registrar": registrar, "calls": calls}
+        return {**self.e.registration_status(), "calls": self.book.snapshots()}
 
     def cmd_quit(self, args: dict[str, Any]) -> dict[str, Any]:
-        self.e._quit = True
+        self.e.request_quit()
         return {}
 
     def cmd_dial(self, args: dict[str, Any]) -> dict[str, Any]:
         uri = self._target_uri(args.get("uri"))
-        if self.e._account is None:
-            raise CommandError("no account")
-        if not self.e._gate.take_media():
-            raise CommandError("too many calls started in the last second; try again")
-        call = Call(self.e._account, self.e)
-        entry = self.e._new_entry(call, self.e._outgoing_snapshot(uri))
+        call = self.e.new_call()
+        entry = self.book.add_outgoing(call, uri)
         try:
             call.make_call(uri)
         except SipError:
-            self.e._entries.pop(entry.key, None)
-            self.e._graveyard.append(call)
+            self.book.retire(entry)
             raise
-        self.e._emit_call(CallStateChanged, entry, code=0, reason="dialing")
+        self._emit(to_message(CallStateChanged(**entry.snap.event_fields(), code=0, reason="dialing")))
         return {"call": entry.key}
 
     def _target_uri(self, raw: object) -> str:
@@ -88,10 +103,10 @@ class Commands:
         return f"{scheme}:{raw}@{o.server}:{port};transport={o.transport}"
 
     def cmd_answer(self, args: dict[str, Any]) -> dict[str, Any]:
-        entry = pick(self.e._entries, args.get("call"), CallPhase.INCOMING)
+        entry = self.book.pick(args.get("call"), CallPhase.INCOMING)
         if entry.phase is not CallPhase.INCOMING or entry.call is None:
             raise CommandError(f"call {entry.key} is not ringing")
-        for other in self.e._entries.values():
+        for other in self.book:
             busy = other.phase is CallPhase.ACTIVE and other.snap.hold is Hold.NONE
             if other is not entry and busy and other.call is not None:
                 other.call.hold()  # call waiting: the current caller goes on hold
@@ -103,21 +118,21 @@ class Commands:
         code = args.get("code", 486)
         if code not in (486, 603):
             raise CommandError("reject code must be 486 (busy) or 603 (decline)")
-        entry = pick(self.e._entries, args.get("call"), CallPhase.INCOMING)
+        entry = self.book.pick(args.get("call"), CallPhase.INCOMING)
         if entry.phase is not CallPhase.INCOMING:
             raise CommandError(f"call {entry.key} is not ringing")
         entry.ended_by = "rejected"
-        self.e._hangup(entry, int(code))
+        self.e.hangup(entry, int(code))
         return {"call": entry.key}
 
     def cmd_hangup(self, args: dict[str, Any]) -> dict[str, Any]:
-        entry = pick(self.e._entries, args.get("call"))
+        entry = self.book.pick(args.get("call"))
         entry.ended_by = entry.ended_by or ("rejected" if entry.phase is CallPhase.INCOMING else "hangup")
-        self.e._hangup(entry, 603 if entry.phase is CallPhase.INCOMING else 0)
+        self.e.hangup(entry, 603 if entry.phase is CallPhase.INCOMING else 0)
         return {"call": entry.key}
 
     def _active(self, args: dict[str, Any]) -> tuple[CallEntry, Call]:
-        entry = pick(self.e._entries, args.get("call"), CallPhase.ACTIVE)
+        entry = self.book.pick(args.get("call"), CallPhase.ACTIVE)
         if entry.phase is not CallPhase.ACTIVE or entry.call is None:
             raise CommandError(f"call {entry.key} is not connected")
         return entry, entry.call
@@ -130,10 +145,7 @@ class Commands:
 
     def cmd_mute(self, args: dict[str, Any], muted: bool = True) -> dict[str, Any]:
         entry, _ = self._active(args)
-        entry.update(muted=muted)
-        port = self.e._audio_port(entry)
-        if port is not None and self.e._backend is not None:
-            self.e._backend.set_muted(port, muted)
+        self.e.set_muted(entry, muted)
         return {"call": entry.key, "muted": muted}
 
     def cmd_unmute(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +169,7 @@ class Commands:
     def cmd_attended_transfer(self, args: dict[str, Any]) -> dict[str, Any]:
         entry, call = self._active(args)
         target = args.get("target")
-        consult = self.e._entries.get(target) if isinstance(target, int) else None
+        consult = self.book.get(target)
         if (
             consult is None
             or consult is entry
@@ -174,13 +186,13 @@ class Commands:
         path = args.get("path")
         return {
             "call": entry.key,
-            "path": self.e._start_recording(entry, path if isinstance(path, str) else None),
+            "path": self.e.start_recording(entry, path if isinstance(path, str) else None),
         }
 
     def cmd_record_stop(self, args: dict[str, Any]) -> dict[str, Any]:
-        entry = pick(self.e._entries, args.get("call"))
+        entry = self.book.pick(args.get("call"))
         if entry.recording is None:
             raise CommandError(f"call {entry.key} is not being recorded")
         path = str(entry.recording.path)
-        self.e._stop_recording(entry)
+        self.e.stop_recording(entry)
         return {"call": entry.key, "path": path}

@@ -1,20 +1,29 @@
-"""Typed adapter around the untyped pjsua2 module: the only module in Frontline importing pjsua2.
+"""Typed adapter around the untyped pjsua2 module: with ``headset.pjport`` (the headset bridge's
+audio port), the only module in Frontline importing pjsua2.
 
 Everything here runs on the SIP thread (the thread that constructed `Library`), except
 `_LogWriter.write`, which pjsip calls from whichever thread logs (it only hands text to `logging`).
 pjsua2 aborts the process when called from an unregistered thread or when a Call/recorder is still
 alive at ``libDestroy`` (LAB.md), so the owner keeps strong references and drops them in order.
+
+Every way into pjsua2 here (the library, accounts, calls, conference connections, players and
+recorders) is marked `@sip_thread_only`: called from any other thread while the SIP thread holds
+`Role.SIP`, it raises `ThreadRuleBroken` in the test run, before pjsua2 could abort the process
+(app/thread_rules.py).  The callbacks pjsua2 makes into Python (``_Pj*.on*``) are not entries.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import pjsua2 as pj
+
+from app.thread_rules import Role, require_role
 
 log = logging.getLogger("app.softphone.pjsip")
 
@@ -48,6 +57,21 @@ _SECRET_HEADER = re.compile(r"^((?:Proxy-)?Authorization:).*$", re.IGNORECASE | 
 
 
 PJSIP_EBUSY = 171001  # pjsip's "object is busy": e.g. a REGISTER is already under way
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def sip_thread_only(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Mark a way into pjsua2: it must run on the SIP thread (`Role.SIP`, see app/thread_rules.py)."""
+    what = f"pjsua2 {method.__qualname__}"
+
+    @functools.wraps(method)
+    def on_sip_thread(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        require_role(Role.SIP, what)
+        return method(*args, **kwargs)
+
+    return on_sip_thread
 
 
 class SipError(RuntimeError):
@@ -179,11 +203,13 @@ def _op(code: int = 0) -> Any:
 class Call:
     """One pjsua2 call.  Keep a reference until it is disconnected, then `release` it."""
 
+    @sip_thread_only
     def __init__(self, account: Account, listener: CallListener, pj_call_id: int = -1) -> None:
         self.listener = listener
         self.key = 0  # the engine's call number, set by the owner
         self.raw: Any = _PjCall(self, account.raw, pj_call_id)
 
+    @sip_thread_only
     def info(self) -> CallInfoView:
         ci = self.raw.getInfo()  # keep `ci` alive while reading ci.media (LAB.md)
         media = tuple(
@@ -212,46 +238,58 @@ class Call:
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    @sip_thread_only
     def make_call(self, uri: str) -> None:
         self._do(lambda: self.raw.makeCall(uri, _op()))
 
+    @sip_thread_only
     def answer(self, code: int) -> None:
         self._do(lambda: self.raw.answer(_op(code)))
 
+    @sip_thread_only
     def hangup(self, code: int = 0) -> None:
         self._do(lambda: self.raw.hangup(_op(code)))
 
+    @sip_thread_only
     def hold(self) -> None:
         self._do(lambda: self.raw.setHold(_op()))
 
+    @sip_thread_only
     def resume(self) -> None:
         prm = _op()
         prm.opt.flag = pj.PJSUA_CALL_UNHOLD
         self._do(lambda: self.raw.reinvite(prm))
 
+    @sip_thread_only
     def dial_dtmf(self, digits: str) -> None:
         self._do(lambda: self.raw.dialDtmf(digits))
 
+    @sip_thread_only
     def xfer(self, uri: str) -> None:
         self._do(lambda: self.raw.xfer(uri, _op()))
 
+    @sip_thread_only
     def xfer_replaces(self, target: Call) -> None:
         self._do(lambda: self.raw.xferReplaces(target.raw, _op()))
 
+    @sip_thread_only
     def audio(self, index: int) -> AudioPort | None:
         try:
             return AudioPort(self.raw.getAudioMedia(index))
         except pj.Error:
             return None
 
+    @sip_thread_only
     def is_active(self) -> bool:
         return bool(self.raw.isActive())
 
     @property
+    @sip_thread_only
     def slot(self) -> int:
         """pjsua's call id: the call slot this call holds (or held, once it has ended)."""
         return int(self.raw.getId())
 
+    @sip_thread_only
     def release(self, *, slot_reused: bool = False) -> None:
         """Drop the pjsua2 object (the caller then drops this wrapper).
 
@@ -272,12 +310,14 @@ class AudioPort:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
 
+    @sip_thread_only
     def start_transmit(self, sink: AudioPort) -> None:
         try:
             self.raw.startTransmit(sink.raw)
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    @sip_thread_only
     def stop_transmit(self, sink: AudioPort) -> None:
         try:
             self.raw.stopTransmit(sink.raw)
@@ -288,6 +328,7 @@ class AudioPort:
 class Recorder(AudioPort):
     """A WAV recorder; pjsua finalises the file ~20 ms after the last reference is dropped."""
 
+    @sip_thread_only
     def __init__(self, path: str) -> None:
         rec = pj.AudioMediaRecorder()
         try:
@@ -296,6 +337,7 @@ class Recorder(AudioPort):
             raise _wrap(exc) from None
         super().__init__(rec)
 
+    @sip_thread_only
     def close(self) -> None:
         self.raw = None
 
@@ -303,6 +345,7 @@ class Recorder(AudioPort):
 class Player(AudioPort):
     """A WAV file played in a loop into the conference bridge (16-bit PCM, any rate pjsua reads)."""
 
+    @sip_thread_only
     def __init__(self, path: str) -> None:
         player = pj.AudioMediaPlayer()
         try:
@@ -311,6 +354,7 @@ class Player(AudioPort):
             raise _wrap(exc) from None
         super().__init__(player)
 
+    @sip_thread_only
     def close(self) -> None:
         self.raw = None  # a player alive at libDestroy aborts the process (LAB.md)
 
@@ -366,6 +410,7 @@ class AccountOptions:
 class Account:
     """The operator's account (or the local peer-to-peer identity)."""
 
+    @sip_thread_only
     def __init__(self, listener: AccountListener, options: AccountOptions, password: str | None) -> None:
         self.listener = listener
         cfg = pj.AccountConfig()
@@ -404,16 +449,19 @@ class Account:
             raise _wrap(exc) from None
 
     @property
+    @sip_thread_only
     def index(self) -> int:
         """pjsua's account id (what `Endpoint.onSelectAccount` chooses between)."""
         return int(self.raw.getId())
 
+    @sip_thread_only
     def renew_registration(self) -> None:
         try:
             self.raw.setRegistration(True)
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    @sip_thread_only
     def probe(self, target_uri: str) -> None:
         """An out-of-dialog OPTIONS to ``target_uri`` through this account's transport and proxy;
         the outcome arrives in the listener's ``on_probe_result`` (pjsua2's `Account.sendRequest`)."""
@@ -425,10 +473,12 @@ class Account:
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    @sip_thread_only
     def shutdown(self) -> None:
         self.raw.shutdown()
         self.release()
 
+    @sip_thread_only
     def release(self) -> None:
         """Drop the pjsua2 object without deleting the account (after libDestroy deleted it)."""
         self.raw.owner = None
@@ -514,6 +564,7 @@ class _PjEndpoint(pj.Endpoint):  # type: ignore[misc]
 class Library:
     """The pjsua2 Endpoint: created, polled and destroyed on the SIP thread only."""
 
+    @sip_thread_only
     def __init__(self, *, user_agent: str, trace: logging.Logger | None) -> None:
         self._ep: Any = _PjEndpoint()
         self._ep.libCreate()
@@ -534,6 +585,7 @@ class Library:
         self._ep.libInit(cfg)
         self._devices: tuple[AudioPort, AudioPort] | None = None
 
+    @sip_thread_only
     def add_transport(
         self, kind: str, host: str, port: int, tls: TlsOptions | None = None
     ) -> tuple[int, str]:
@@ -554,12 +606,14 @@ class Library:
             raise _wrap(exc) from None
         return tid, str(info.localName)
 
+    @sip_thread_only
     def close_transport(self, tid: int) -> None:
         try:
             self._ep.transportClose(tid)
         except pj.Error as exc:
             raise _wrap(exc) from None
 
+    @sip_thread_only
     def start(self) -> None:
         self._ep.libStart()
         self._ep.audDevManager().setNullDev()
@@ -590,12 +644,15 @@ class Library:
     def watch_transports_with(self, watcher: TransportWatcher | None) -> None:
         self._ep.transport_watcher = watcher
 
+    @sip_thread_only
     def handle_events(self, msec: int) -> int:
         return int(self._ep.libHandleEvents(msec))
 
+    @sip_thread_only
     def hangup_all(self) -> None:
         self._ep.hangupAllCalls()
 
+    @sip_thread_only
     def destroy(self) -> None:
         self._devices = None
         self._ep.on_transport_lost = None
@@ -618,6 +675,7 @@ class RefusalAccount:
     to the default account and goes on to create the media.
     """
 
+    @sip_thread_only
     def __init__(self) -> None:
         cfg = pj.AccountConfig()
         cfg.idUri = "<sip:refused@invalid>"
@@ -633,6 +691,7 @@ class RefusalAccount:
             raise _wrap(exc) from None
         self.index = int(self.raw.getId())
 
+    @sip_thread_only
     def shutdown(self) -> None:
         self.raw.shutdown()
         self.raw = None

@@ -1,9 +1,12 @@
-"""The SIP thread: creates the pjsua2 Library, polls it, runs commands, turns callbacks into events.
+"""The SIP thread: its loop, and the pjsua2 callbacks that turn into events.
 
 `Engine.run` is the target of the one thread that creates, holds and destroys every pjsua2 object
-(LAB.md: any other thread calling pjsua2 aborts the process).  Its loop is
-``drain(commands); libHandleEvents(10); expire ringing calls``.  Callbacks (`on_*`) run inside
-``libHandleEvents`` on this same thread.
+(LAB.md: any other thread calling pjsua2 aborts the process); it holds `Role.SIP` while the
+library lives, so the guard in `pj` catches a call from elsewhere.  Its loop is
+``drain(commands); libHandleEvents(100); expire ringing calls; ...``.  Callbacks (`on_*`) run inside
+``libHandleEvents`` on this same thread.  The calls live in a `CallBook` (callbook.py), the
+registration is kept by `AccountRegistration` (account_registration.py), and the commands
+(commands.py) act through the book and the few `Engine` methods of `commands.EngineControl`.
 """
 
 from __future__ import annotations
@@ -19,15 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from app.softphone import protocol
+from app.softphone.engine.account_registration import AccountRegistration
 from app.softphone.engine.call_audio import AudioBackend, DeviceAudioBackend, Recording
+from app.softphone.engine.callbook import CallBook
 from app.softphone.engine.calls import CallEntry, CommandError, hold_of, phase_of, recording_name
 from app.softphone.engine.callstate import CallSnapshot
 from app.softphone.engine.commands import Commands
 from app.softphone.engine.gate import ConnectionGuard, Gate, GatePolicy, Offer, source_ip
-from app.softphone.engine.headers import caller_from_invite, parse_headers, uri_user
+from app.softphone.engine.headers import caller_from_invite, parse_headers
 from app.softphone.engine.options import EngineOptions
 from app.softphone.engine.pj import (
-    PJSIP_EBUSY,
     Account,
     AccountOptions,
     AudioPort,
@@ -37,7 +41,6 @@ from app.softphone.engine.pj import (
     SipError,
     TlsOptions,
 )
-from app.softphone.engine.registration import Action, RegistrationKeeper, RegistrationReport
 from app.softphone.events import (
     CallEnded,
     CallPhase,
@@ -54,12 +57,11 @@ from app.softphone.events import (
     MediaStatus,
     RecordingFinished,
     RecordingStarted,
-    RegistrationChanged,
-    RegistrationState,
     TransferProgressed,
     to_message,
 )
 from app.softphone.protocol import Command
+from app.thread_rules import Role, give_up_role, take_role
 
 log = logging.getLogger("app.softphone.sip")
 Emit = Callable[[dict[str, Any]], None]
@@ -81,8 +83,9 @@ class Engine:
         """``audio`` builds the audio backend once the library runs (the headset bridge plugs in here)."""
         self.opts = options
         self._audio_factory = audio
-        self._commands_runner = Commands(self)
         self._emit = emit
+        self._book = CallBook()
+        self._commands_runner = Commands(self, self._book, emit)
         self._commands = commands
         self._password = password
         self._trace = trace
@@ -90,8 +93,6 @@ class Engine:
         self._account: Account | None = None
         self._backend: AudioBackend | None = None
         self._attached: dict[int, AudioPort] = {}  # call key -> its audio, while the backend has it
-        self._entries: dict[int, CallEntry] = {}
-        self._graveyard: list[Call] = []
         # The front gate (gate.py) and the account pjsua refuses its rejects on, before any media.
         self._gate = Gate(
             GatePolicy(
@@ -102,23 +103,17 @@ class Engine:
         )
         self._refusal: RefusalAccount | None = None
         # A full desk's callers (`Verdict.answer_busy`): the Call-ID the gate admitted for a 486,
-        # then each such call by key, answered 486 after its callback (never inside
+        # then each such call in the book's `busy`, answered 486 after its callback (never inside
         # onIncomingCall, see _start) and kept until pjsua has ended it.
         self._answer_busy: str | None = None
-        self._busy: dict[int, tuple[Call, bool]] = {}  # key -> (call, answered yet)
         # Addresses the gate has just found flooding: their unanswered calls end after the poll.
         self._flooders: list[str] = []
         # Peer-to-peer mode's TCP listener (transport id, host, port), closed during a connection flood
         self._tcp_listener: tuple[int, str, int] | None = None
         self._tcp_guard = ConnectionGuard()
-        # hold/resume asked while the previous re-INVITE is still in flight: retried until due
-        self._deferred: list[tuple[float, CallEntry, str]] = []
-        self._next_key = 1
         self._quit = False
         self._proxy_addrs: set[str] = set()
-        self._reg_state = "none" if not options.registered_mode else "registering"
-        self._keeper: RegistrationKeeper | None = None
-        self._registrar_uri = ""
+        self._registration = AccountRegistration(emit, registered_mode=options.registered_mode)
         self._wake_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._wake_to: tuple[str, int] | None = None
         self.exit_code = 0
@@ -134,6 +129,13 @@ class Engine:
 
     # ---- the thread -------------------------------------------------------------------------
     def run(self) -> None:
+        take_role(Role.SIP)  # before the library exists: every pjsua2 call from now on is ours
+        try:
+            self._run()
+        finally:
+            give_up_role(Role.SIP)
+
+    def _run(self) -> None:
         try:
             self._start()
         except (SipError, OSError) as exc:
@@ -152,9 +154,9 @@ class Engine:
                 self._report_refusals()
                 self._guard_tcp_listener()
                 self._retry_deferred()
-                self._keep_registration()
+                self._registration.keep(self._account)
                 self._expire_ringing()
-                self._bury()
+                self._book.bury()
         finally:
             self._shutdown()
 
@@ -193,7 +195,6 @@ class Engine:
                 username=o.username,
                 reg_timeout_s=o.registration.expires_s,
             )
-            self._registrar_uri = target
         else:
             acc_opts = AccountOptions(
                 id_uri=_id_uri(o.display_name, f"sip:{o.username or 'operator'}@{transports['udp']}"),
@@ -210,9 +211,7 @@ class Engine:
             )
         )
         if o.registered_mode:
-            self._emit_reg("registering", 0, "registering")
-            self._keeper = RegistrationKeeper(o.registration, self._on_keeper_report, time.monotonic())
-            lib.on_transport_lost(self._on_transport_lost)
+            self._registration.start(o.registration, target, lib)
         self._account = Account(self, acc_opts, self._password)
         self._password = None  # pjsua2 has its copy; ours goes
         self._refusal = RefusalAccount()
@@ -260,41 +259,24 @@ class Engine:
 
     def _expire_ringing(self) -> None:
         now = time.monotonic()
-        for e in list(self._entries.values()):
+        for e in self._book:
             if e.phase is CallPhase.INCOMING and e.ring_deadline is not None and now >= e.ring_deadline:
                 e.ring_deadline = None
                 e.ended_by = "timed_out"
                 log.info("call %s: unanswered for %ss, 480", e.key, self.opts.ring_timeout_s)
-                self._hangup(e, 480)
-
-    def _keep_registration(self) -> None:
-        """REGISTER and probe the registrar when `RegistrationKeeper` says so (see registration.py)."""
-        keeper, account = self._keeper, self._account
-        if keeper is None or account is None:
-            return
-        for action in keeper.due(time.monotonic()):
-            try:
-                if action is Action.REGISTER:
-                    account.renew_registration()
-                else:
-                    account.probe(self._registrar_uri)
-            except SipError as exc:
-                if action is Action.REGISTER:
-                    keeper.send_refused(exc.status == PJSIP_EBUSY, str(exc), time.monotonic())
-                else:
-                    keeper.probe_failed(f"OPTIONS not sent: {exc}", time.monotonic())
+                self.hangup(e, 480)
 
     def _end_flooders_calls(self) -> None:
         """An address found flooding loses the calls it still has ringing here (nobody answered
         them yet), so that a flood that got a first INVITE or two through cannot hold the desk."""
         while self._flooders:
             ip = self._flooders.pop()
-            for e in list(self._entries.values()):
+            for e in self._book:
                 if e.source_ip == ip and e.phase is CallPhase.INCOMING and e.call is not None:
                     e.ended_by = "refused"
                     log.info("call %s: %s is flooding; ending its ringing call", e.key, ip)
                     try:
-                        self._hangup(e, 480)
+                        self.hangup(e, 480)
                     except SipError as exc:
                         log.warning("call %s: ending it failed: %s", e.key, exc)
 
@@ -340,10 +322,11 @@ class Engine:
             self._emit_event(refused)
 
     def _retry_deferred(self) -> None:
-        if not self._deferred:
+        """hold/resume asked while the previous re-INVITE was still in flight: retried until due."""
+        pending = self._book.take_deferred()
+        if not pending:
             return
         now = time.monotonic()
-        pending, self._deferred = self._deferred, []
         for due, entry, op in pending:
             if entry.call is None or entry.phase is not CallPhase.ACTIVE:
                 continue
@@ -351,36 +334,21 @@ class Engine:
                 getattr(entry.call, op)()
             except SipError as exc:
                 if now < due:
-                    self._deferred.append((due, entry, op))
+                    self._book.defer(entry, op, due)
                 else:
                     log.warning("call %s: %s gave up: %s", entry.key, op, exc)
-
-    def _bury(self) -> None:
-        """Release pjsua2 Call objects of finished calls, outside their own callbacks."""
-        if not self._graveyard:
-            return
-        in_use = {e.call.slot for e in self._entries.values() if e.call is not None}
-        in_use |= {call.slot for call, _ in self._busy.values()}
-        while self._graveyard:
-            dead = self._graveyard.pop()
-            reused = dead.slot >= 0 and dead.slot in in_use
-            if reused:
-                log.info("call slot %s was reused before its old call object went", dead.slot)
-            dead.release(slot_reused=reused)
 
     def _shutdown(self) -> None:
         self._emit_event(EngineStopping(reason="quit"))
         lib = self._lib
         if lib is None:
             return
-        for e in self._entries.values():
-            self._stop_recording(e)
-        if any(e.phase is not CallPhase.ENDED for e in self._entries.values()):
+        for e in self._book:
+            self.stop_recording(e)
+        if self._book.live():
             lib.hangup_all()
             deadline = time.monotonic() + 2.0
-            while time.monotonic() < deadline and any(
-                e.phase is not CallPhase.ENDED for e in self._entries.values()
-            ):
+            while time.monotonic() < deadline and self._book.live():
                 lib.handle_events(_POLL_MS)
         self._teardown()
 
@@ -388,23 +356,16 @@ class Engine:
         """The only safe order (LAB.md): calls gone → gc → account shutdown → libDestroy."""
         lib = self._lib
         self._attached.clear()  # call audio handles go before their calls
-        for e in self._entries.values():
-            if e.call is not None:
-                self._graveyard.append(e.call)
-                e.call = None
-        self._graveyard.extend(call for call, _ in self._busy.values())
-        self._busy.clear()
-        self._bury()
-        self._entries.clear()
+        self._book.release_all()
         gc.collect()
-        left_to_lib = self._account is not None and lib is not None and self._probe_outlives_account(lib)
+        left_to_lib = (
+            self._account is not None and lib is not None and self._registration.probe_outlives_account(lib)
+        )
         if self._account is not None and not left_to_lib:
             self._account.shutdown()
             self._account = None
             if lib is not None and self.opts.registered_mode:
-                deadline = time.monotonic() + 1.0
-                while time.monotonic() < deadline and self._reg_state == "registered":
-                    lib.handle_events(_POLL_MS)
+                self._registration.unregistered_within(lib, 1.0)
         if self._refusal is not None:  # last: it turns away what arrives while the engine goes
             self._refusal.shutdown()
             self._refusal = None
@@ -421,39 +382,7 @@ class Engine:
             self._account.release()
             self._account = None
 
-    def _probe_outlives_account(self, lib: Library) -> bool:
-        """Whether a keep-alive OPTIONS is still unanswered after a short wait.
-
-        pjsua2 aborts the process when an out-of-dialog request's outcome arrives after its
-        account was deleted (Endpoint::on_acc_send_request has no validity check), and an OPTIONS
-        to a dead registrar lives 32 s.  Then the account is left to libDestroy, which unregisters
-        and ends pending transactions before it deletes accounts (verified here).
-        """
-        keeper = self._keeper
-        if keeper is None:
-            return False
-        keeper.stop()
-        deadline = time.monotonic() + 0.5  # a registrar that answers does so in milliseconds
-        while keeper.probing and time.monotonic() < deadline:
-            lib.handle_events(_POLL_MS)
-        if keeper.probing:
-            log.info("registrar not answering: unregistering at library shutdown")
-        return keeper.probing
-
     # ---- helpers ----------------------------------------------------------------------------
-    def _new_entry(self, call: Call, snap: CallSnapshot) -> CallEntry:
-        call.key = snap.call
-        entry = CallEntry(call=call, snap=snap)
-        self._entries[snap.call] = entry
-        return entry
-
-    def _take_key(self) -> int:
-        key, self._next_key = self._next_key, self._next_key + 1
-        return key
-
-    def _entry_of(self, call: Call) -> CallEntry | None:
-        return self._entries.get(call.key)
-
     def _emit_event(self, event: Event) -> None:
         self._emit(to_message(event))
 
@@ -462,29 +391,10 @@ class Engine:
     ) -> None:
         self._emit_event(kind(**entry.snap.event_fields(), **extra))
 
-    def _hangup(self, entry: CallEntry, code: int = 0) -> None:
-        if entry.call is None:
-            raise CommandError(f"call {entry.key} is gone")
-        entry.call.hangup(code)
-
     def _is_from_proxy(self, source: str) -> bool:
         return source in self._proxy_addrs
 
-    def _emit_reg(
-        self, state: str, code: int, reason: str, expires: int = 0, retry_in: float | None = None
-    ) -> None:
-        self._reg_state = state
-        self._emit_event(
-            RegistrationChanged(
-                state=RegistrationState(state),
-                code=code,
-                reason=reason,
-                expires=expires,
-                retry_in=retry_in,
-            )
-        )
-
-    def _stop_recording(self, entry: CallEntry) -> None:
+    def stop_recording(self, entry: CallEntry) -> None:
         rec = entry.recording
         if rec is None:
             return
@@ -493,7 +403,7 @@ class Engine:
         entry.update(recording=None)
         self._emit_event(RecordingFinished(call=entry.key, path=str(rec.path), seconds=seconds))
 
-    def _start_recording(self, entry: CallEntry, path: str | None) -> str:
+    def start_recording(self, entry: CallEntry, path: str | None) -> str:
         if entry.recording is not None:
             return str(entry.recording.path)
         target = (
@@ -531,11 +441,11 @@ class Engine:
         them is on hold on our side (with another call live, only the held one is detached)."""
         if self._backend is None:
             return
-        live = [e for e in self._entries.values() if e.phase is CallPhase.ACTIVE]
+        live = [e for e in self._book if e.phase is CallPhase.ACTIVE]
         held = bool(live) and all(e.snap.hold in (Hold.LOCAL, Hold.BOTH) for e in live)
         self._backend.set_held(held)
 
-    def _audio_port(self, entry: CallEntry) -> Any:
+    def _audio_port(self, entry: CallEntry) -> AudioPort | None:
         call = entry.call
         if call is None:
             return None
@@ -544,34 +454,39 @@ class Engine:
                 return call.audio(m.index)
         return None
 
+    # ---- what the commands ask of the engine (commands.EngineControl; also start/stop_recording)
+    def registration_status(self) -> dict[str, str]:
+        return self._registration.status()
+
+    def request_quit(self) -> None:
+        """The loop ends after this poll and the engine shuts down (calls hung up, unregistered)."""
+        self._quit = True
+
+    def new_call(self) -> Call:
+        if self._account is None:
+            raise CommandError("no account")
+        if not self._gate.take_media():
+            raise CommandError("too many calls started in the last second; try again")
+        return Call(self._account, self)
+
+    def hangup(self, entry: CallEntry, code: int = 0) -> None:
+        if entry.call is None:
+            raise CommandError(f"call {entry.key} is gone")
+        entry.call.hangup(code)
+
+    def set_muted(self, entry: CallEntry, muted: bool) -> None:
+        """The operator's microphone off (or on again) towards this call."""
+        entry.update(muted=muted)
+        port = self._audio_port(entry)
+        if port is not None and self._backend is not None:
+            self._backend.set_muted(port, muted)
+
     # ---- pjsua2 callbacks (SIP thread, inside handle_events) --------------------------------
     def on_reg_state(self, account: Account, code: int, reason: str, expires: int) -> None:
-        keeper, now = self._keeper, time.monotonic()
-        if keeper is None:
-            return
-        if 200 <= code < 300:
-            keeper.registered(code, reason, expires, now)
-        else:
-            keeper.failed(code, reason, now)
+        self._registration.on_reg_state(account, code, reason, expires)
 
     def on_probe_result(self, account: Account, answered: bool, code: int, reason: str) -> None:
-        keeper, now = self._keeper, time.monotonic()
-        if keeper is None:
-            return
-        if answered:
-            keeper.probe_answered(now)
-        else:
-            keeper.probe_failed(f"OPTIONS: {code} {reason}", now)
-
-    def _on_transport_lost(self, kind: str, error: int) -> None:
-        if self._keeper is not None and kind in ("tcp", "tls"):
-            log.info("%s connection closed (%s)", kind.upper(), error)
-            self._keeper.transport_lost(time.monotonic())
-
-    def _on_keeper_report(self, report: RegistrationReport) -> None:
-        retry = f", retry in {report.retry_in}s" if report.retry_in else ""
-        log.info("registration: %s (%s %s)%s", report.state, report.code, report.reason, retry)
-        self._emit_reg(report.state, report.code, report.reason, report.expires, report.retry_in)
+        self._registration.on_probe_result(account, answered, code, reason)
 
     def _select_account(self, source: str, message: str) -> int | None:
         """`Endpoint.onSelectAccount`: the front gate, before pjsua creates a dialog or media."""
@@ -580,7 +495,7 @@ class Engine:
             return None
         if message and not message.startswith("INVITE "):
             return account.index  # MESSAGE, SUBSCRIBE, NOTIFY: never the refusal account's
-        live = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED]
+        live = self._book.live()
         offer = Offer(
             source=source,
             message=message,
@@ -611,9 +526,9 @@ class Engine:
         if busy:
             self._refuse_busy(call, caller.number, source)
             return
-        others = [e for e in self._entries.values() if e.phase is not CallPhase.ENDED]
+        others = self._book.live()
         snap = CallSnapshot(
-            call=self._take_key(),
+            call=self._book.take_key(),
             direction="in",
             phase=CallPhase.INCOMING,
             number=caller.number,
@@ -622,7 +537,7 @@ class Engine:
             remote_uri=call.info().remote_uri,
             waiting=bool(others),
         )
-        entry = self._new_entry(call, snap)
+        entry = self._book.add(call, snap)
         entry.received_mono = mono
         entry.source_ip = source_ip(source)
         call.answer(180)
@@ -646,11 +561,11 @@ class Engine:
             call.answer(200)
 
     def on_call_state(self, call: Call) -> None:
-        if call.key in self._busy:
+        if call.key in self._book.busy:
             if call.info().state == "disconnected":
-                self._graveyard.append(self._busy.pop(call.key)[0])
+                self._book.retire_busy(call.key)
             return
-        entry = self._entry_of(call)
+        entry = self._book.of(call)
         if entry is None:
             return
         info = call.info()
@@ -663,12 +578,12 @@ class Engine:
         entry.move(phase, reason)
         if phase is not CallPhase.INCOMING:
             entry.ring_deadline = None
-            if entry.snap.direction == "in" and self._backend is not None and not self._anyone_ringing():
+            if entry.snap.direction == "in" and self._backend is not None and not self._book.anyone_ringing():
                 self._backend.stop_ringing()
                 self._backend.set_call_waiting(False)
         self._emit_call(CallStateChanged, entry, code=info.last_status, reason=info.last_reason)
         if phase is CallPhase.ENDED:
-            self._stop_recording(entry)
+            self.stop_recording(entry)
             self._detach_media(entry)
             self._emit_event(
                 CallEnded(
@@ -679,40 +594,30 @@ class Engine:
                     duration=round(info.connect_s, 3),
                 )
             )
-            self._retire(entry)
+            self._book.retire(entry)
             self._sync_hold()
         elif phase is CallPhase.ACTIVE and self.opts.auto_record and entry.recording is None:
-            self._start_recording(entry, None)
+            self.start_recording(entry, None)
 
     def _refuse_busy(self, call: Call, number: str | None, source: str) -> None:
         """A caller who met a full desk: 486 after this callback, and the window is told."""
-        key = self._take_key()
-        call.key = key
-        self._busy[key] = (call, False)
+        key = self._book.add_busy(call)
         log.info("call %s from %s: the desk is full, answering 486", key, source[:64])
         self._emit_event(CallRefused(call=key, code=486, reason="busy", number=number))
 
     def _answer_busy_callers(self) -> None:
-        for key, (call, answered) in list(self._busy.items()):
+        busy = self._book.busy
+        for key, (call, answered) in list(busy.items()):
             if answered:
                 continue
-            self._busy[key] = (call, True)
+            busy[key] = (call, True)
             try:
                 call.answer(486)
             except SipError as exc:  # the caller gave up meanwhile: pjsua ends it anyway
                 log.info("call %s: answering 486 failed: %s", key, exc)
 
-    def _anyone_ringing(self) -> bool:
-        return any(e.phase is CallPhase.INCOMING for e in self._entries.values())
-
-    def _retire(self, entry: CallEntry) -> None:
-        if entry.call is not None:
-            self._graveyard.append(entry.call)
-            entry.call = None
-        self._entries.pop(entry.key, None)
-
     def on_call_media(self, call: Call) -> None:
-        entry = self._entry_of(call)
+        entry = self._book.of(call)
         if entry is None:
             return
         status = next((m.status for m in call.info().media if m.audio), "none")
@@ -725,12 +630,12 @@ class Engine:
         self._emit_event(MediaStateChanged(call=entry.key, status=MediaStatus(status), hold=entry.snap.hold))
 
     def on_dtmf(self, call: Call, digit: str) -> None:
-        entry = self._entry_of(call)
+        entry = self._book.of(call)
         if entry is not None:
             self._emit_event(DtmfReceived(call=entry.key, digit=digit))
 
     def on_transfer_status(self, call: Call, code: int, reason: str, final: bool) -> None:
-        entry = self._entry_of(call)
+        entry = self._book.of(call)
         if entry is None:
             return
         self._emit_event(TransferProgressed(call=entry.key, code=code, reason=reason, final=final))
@@ -738,15 +643,15 @@ class Engine:
             entry.update(transfer=None)
             if 200 <= code < 300 and entry.phase is not CallPhase.ENDED:
                 entry.ended_by = "transferred"
-                self._hangup(entry)
+                self.hangup(entry)
 
     def on_transfer_request(self, call: Call, dst_uri: str) -> Call | None:
         """Someone REFERs us elsewhere: follow it with a new outgoing call."""
-        entry = self._entry_of(call)
+        entry = self._book.of(call)
         if entry is None or self._account is None or not self._gate.take_media():
             return None
         new = Call(self._account, self)
-        self._new_entry(new, self._outgoing_snapshot(dst_uri))
+        self._book.add_outgoing(new, dst_uri)
         log.info("call %s: transferred by the remote side to %s", entry.key, dst_uri)
         return new
 
@@ -757,7 +662,7 @@ class Engine:
         caller = caller_from_invite(message, from_proxy=False)
         new = Call(self._account, self)
         snap = CallSnapshot(
-            call=self._take_key(),
+            call=self._book.take_key(),
             direction="in",
             phase=CallPhase.INCOMING,
             number=caller.number,
@@ -765,20 +670,9 @@ class Engine:
             line=caller.line,
             remote_uri="",
         )
-        entry = self._new_entry(new, snap)
+        entry = self._book.add(new, snap)
         self._emit_call(IncomingCall, entry, replaces=call.key, received_at=time.time())
         return new
-
-    def _outgoing_snapshot(self, uri: str) -> CallSnapshot:
-        return CallSnapshot(
-            call=self._take_key(),
-            direction="out",
-            phase=CallPhase.DIALING,
-            number=uri_user(uri)[0],
-            display=None,
-            line=None,
-            remote_uri=uri,
-        )
 
 
 def _id_uri(display: str | None, uri: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from app.softphone.engine.headset.bridge import BridgeSettings, HeadsetBridge
 from app.softphone.engine.headset.events import DeviceEventCallback
 from app.softphone.engine.headset.ringer import Ringer
-from app.softphone.engine.pj import AudioPort, Library
+from app.softphone.engine.pj import AudioPort, Library, sip_thread_only
 from app.softphone.sound_devices import DeviceChoice
 
 log = logging.getLogger(__name__)
@@ -53,17 +53,20 @@ class HeadsetAudioBackend:
         return build
 
     # AudioBackend ---------------------------------------------------------------------------
+    @sip_thread_only
     def attach(self, call_audio: AudioPort, *, muted: bool) -> None:
         self.bridge.connect(call_audio.raw)
         self._muted[call_audio.raw.getPortId()] = muted
         if muted:
             self._gate(call_audio, muted=True)
 
+    @sip_thread_only
     def detach(self, call_audio: AudioPort) -> None:
         self._muted.pop(call_audio.raw.getPortId(), None)
         self.bridge.disconnect(call_audio.raw)
         self._sync_mute()
 
+    @sip_thread_only
     def set_muted(self, call_audio: AudioPort, muted: bool) -> None:
         self._muted[call_audio.raw.getPortId()] = muted
         self._gate(call_audio, muted=muted)

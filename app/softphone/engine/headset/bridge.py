@@ -32,6 +32,7 @@ from app.softphone.engine.headset.streams import (
     PlaybackStream,
     name_this_thread,
 )
+from app.softphone.engine.pj import sip_thread_only
 from app.softphone.sound_devices import DEFAULT_LABEL, AudioDeviceError, DeviceScanner, Direction, resolve
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ class HeadsetBridge:
         self.reopens = 0
 
     # SIP thread -------------------------------------------------------------------------------
+    @sip_thread_only
     def start(self) -> None:
         """Create the audio port and open both devices (SIP thread, after ``libStart``)."""
         core = self.settings.core
@@ -169,6 +171,7 @@ class HeadsetBridge:
             raise RuntimeError("HeadsetBridge.start() has not run")
         return self._port
 
+    @sip_thread_only
     def connect(self, call_media: AudioMediaLike) -> None:
         """Both directions between a call's audio and the headset (each ACTIVE media state)."""
         port = self.media
@@ -177,6 +180,7 @@ class HeadsetBridge:
         self._connected.add(call_media.getPortId())
         self.core.set_active(True)  # (re)connected media: settle, then count faults
 
+    @sip_thread_only
     def disconnect(self, call_media: AudioMediaLike) -> None:
         """Undo ``connect`` (a call's media went away while the call lives on)."""
         port = self.media
@@ -202,6 +206,7 @@ class HeadsetBridge:
     def held(self) -> bool:
         return self.core.held
 
+    @sip_thread_only
     def start_call_waiting_beep(self) -> None:
         """A soft double beep every few seconds in the headset while a second call waits."""
         if self._beeper is None:
@@ -209,10 +214,12 @@ class HeadsetBridge:
         self._beeper.stop()
         self._beeper.start(self.media)
 
+    @sip_thread_only
     def stop_call_waiting_beep(self) -> None:
         if self._beeper is not None:
             self._beeper.stop()
 
+    @sip_thread_only
     def destroy(self) -> None:
         """Stop the watchdog, close the devices and release pjsua2 objects (before libDestroy)."""
         self._stop.set()

@@ -2,6 +2,11 @@
 
 pjsua2 has no type stubs, so pj objects cross this boundary as ``AudioMediaLike`` (a Protocol with
 the two methods the engine and the bridge use) and everything else stays typed.
+
+Threads: `HeadsetPort`'s frame callbacks run on pjmedia's media-clock thread, the documented
+exception to the SIP-thread rule (see the class); everything else here (creating the port, the
+beeper, connections) runs on the SIP thread, reached through `HeadsetBridge`'s `sip_thread_only`
+methods.
 """
 
 from __future__ import annotations
@@ -175,6 +180,12 @@ class HeadsetPort(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
 
     pjmedia calls both methods on its clock thread from ``createPort`` on (also before any call is
     connected), so they check the frame type and never wait.
+
+    The exception to "pjsua2 only on the SIP thread" (app/thread_rules.py): these two callbacks
+    run on pjmedia's media-clock thread (already registered with pjlib, LAB.md) and touch the
+    frame pjsua2 hands them (its memory, ``frame.buf``) and nothing else of pjsua2.  They call no
+    `sip_thread_only` method, so the guard never sees them; what they hand over goes through the
+    bridge's FIFOs (``core``), never to a SIP-thread object.
     """
 
     def __init__(self, *, from_call: FrameSink, to_call: FrameSource) -> None:

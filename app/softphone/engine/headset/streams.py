@@ -19,14 +19,10 @@ from typing import Any
 
 import miniaudio
 
-from app.softphone.sound_devices import AudioDeviceError, Direction
+from app.softphone.sound_devices import APP_NAME, THREAD_PRIORITY, AudioDeviceError, Direction, open_device
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "Frontline"
-# miniaudio's own priority setting left its Linux threads at SCHED_OTHER here (measured); the
-# threads promote themselves instead (make_this_thread_realtime).
-_THREAD_PRIORITY = miniaudio.ThreadPriority.HIGHEST
 # Low real-time priority, like PulseAudio's clients get from rtkit: above every ordinary program,
 # below the sound server itself.
 REALTIME_PRIORITY = 5
@@ -96,25 +92,11 @@ def _pulse_server_buffer(period_ms: int) -> Iterator[None]:
 
 
 def _open_device(direction: Direction, raw_id: Any, *, rate: int, period_ms: int, periods: int = 0) -> Any:
-    """An initialised (not yet started) mono s16 miniaudio device; raises AudioDeviceError."""
-    common: dict[str, Any] = {
-        "nchannels": 1,
-        "sample_rate": rate,
-        "buffersize_msec": period_ms,
-        "callback_periods": periods,  # 0: the backend's default (3 with PulseAudio)
-        "device_id": raw_id,
-        "thread_prio": _THREAD_PRIORITY,
-        "app_name": APP_NAME,
-    }
-    s16 = miniaudio.SampleFormat.SIGNED16
-    try:
-        if direction is Direction.PLAYBACK:
-            with _pulse_server_buffer(period_ms):
-                return miniaudio.PlaybackDevice(output_format=s16, **common)
-        return miniaudio.CaptureDevice(input_format=s16, **common)
-    except miniaudio.MiniaudioError as exc:
-        what = "default device" if raw_id is None else "chosen device"
-        raise AudioDeviceError(f"cannot open the {direction.value} {what}: {exc}") from exc
+    """`sound_devices.open_device`, a playback stream with PLAYBACK_SERVER_BUFFER_MS of server buffer."""
+    if direction is Direction.PLAYBACK:
+        with _pulse_server_buffer(period_ms):
+            return open_device(direction, raw_id, rate=rate, period_ms=period_ms, periods=periods)
+    return open_device(direction, raw_id, rate=rate, period_ms=period_ms, periods=periods)
 
 
 def _start(device: Any, generator: Generator[Any, Any, None], close: Callable[[], None], what: str) -> None:
@@ -200,11 +182,6 @@ class CaptureStream(_Stream):
             data = yield
 
 
-def open_probe(direction: Direction, raw_id: Any, rate: int = 16000) -> None:
-    """Open a device and close it again: raises AudioDeviceError if it cannot be opened."""
-    _open_device(direction, raw_id, rate=rate, period_ms=20).close()
-
-
 class DuplexStream:
     """The headset's earpiece and microphone on one miniaudio duplex device: one thread and one
     sound-server connection instead of two, and one callback per period that takes the captured
@@ -246,7 +223,7 @@ class DuplexStream:
                 playback_device_id=playback_id,
                 capture_device_id=capture_id,
                 callback_periods=periods,
-                thread_prio=_THREAD_PRIORITY,
+                thread_prio=THREAD_PRIORITY,
                 app_name=APP_NAME,
             )
         except miniaudio.MiniaudioError as exc:
