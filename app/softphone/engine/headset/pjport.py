@@ -216,7 +216,24 @@ class HeadsetPort(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
         fmt.init(pj.PJMEDIA_FORMAT_PCM, clock_rate, 1, frame_ms * 1000, 16)
         self.createPort(name, fmt)
 
+    # A Python exception escaping these two callbacks crosses pjmedia's C clock thread and aborts
+    # the engine (SWIG's director turns it into a C++ exception nobody catches).  One real case:
+    # `HeadsetBridge.destroy` drops the last reference while the clock thread is about to call,
+    # and the call lands on an object whose attributes are already gone (seen under load in
+    # tests/audio/test_call_audio.py).  So a failing frame is silence, never an exception.
     def onFrameReceived(self, frame: Any) -> None:  # noqa: N802 - pjsua2's callback name
+        try:
+            self._received(frame)
+        except Exception as exc:  # noqa: BLE001 - see above: the frame is dropped
+            _frame_failed(self, "received", exc)
+
+    def onFrameRequested(self, frame: Any) -> None:  # noqa: N802 - pjsua2's callback name
+        try:
+            self._requested(frame)
+        except Exception as exc:  # noqa: BLE001 - see above: the frame stays as pjmedia made it
+            _frame_failed(self, "requested", exc)
+
+    def _received(self, frame: Any) -> None:
         if self.clock_realtime is None:
             self._promote_clock_thread()
         if self._fields is not None:
@@ -230,7 +247,7 @@ class HeadsetPort(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
         data = _vector_bytes_fast(frame.buf, size) if self._fast else bytes(frame.buf)[:size]
         self._from_call(data)
 
-    def onFrameRequested(self, frame: Any) -> None:  # noqa: N802 - pjsua2's callback name
+    def _requested(self, frame: Any) -> None:
         if self.clock_realtime is None:
             self._promote_clock_thread()
         data = self._to_call()
@@ -243,6 +260,19 @@ class HeadsetPort(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
             _vector_write_fast(frame.buf, data)
         else:
             frame.buf = pj.ByteVector(data)
+
+
+_frame_failures = 0
+
+
+def _frame_failed(port: HeadsetPort, which: str, exc: Exception) -> None:
+    """A frame callback failed: silent for a port being torn down, else said once (a bug)."""
+    global _frame_failures  # noqa: PLW0603 - one counter for the clock thread, no lock needed
+    if not vars(port):
+        return  # its attributes are gone: the last reference was dropped, pjmedia had not noticed
+    _frame_failures += 1
+    if _frame_failures == 1:
+        log.error("a frame %s callback failed (later failures are not logged)", which, exc_info=exc)
 
 
 class ToneBeeper:
