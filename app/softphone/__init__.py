@@ -8,3 +8,4 @@ Which process a module runs in shows in its path:
   spawns, talks to and restarts the engine, the device settings the window edits, the doctor checks.
 - Shared by both, pure: `protocol` (the JSON-lines wire format), `events` (everything the engine can
   tell the window, typed) and `sound_devices` (the machine's sound devices by name).
+"""
