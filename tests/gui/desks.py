@@ -31,25 +31,28 @@ from app.demo.caller import free_udp_port
 from app.json_log import JsonEventLog
 from app.main import reserve_path_for
 from app.services.calls import CallService
-from app.services.customer_workers import WorkerCustomers
 from app.services.customers import CustomerService
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import (
-    WorkerCalls,
-    WorkerDrafts,
-    WorkerScripts,
-    WorkerTickets,
-    WorkerUnfinished,
-)
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
+from app.services.ports import (
+    CallPort,
+    CustomerPort,
+    DatabaseHealthPort,
+    DraftPort,
+    LookupPort,
+    ScriptPort,
+    SyncPort,
+    TicketPort,
+    UnfinishedPort,
+)
 from app.services.scripts import ScriptService
-from app.services.sync_ports import SyncPort
 from app.services.tickets import TicketService
 from app.services.unfinished import UnfinishedTicketService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
 from app.storage.draft_store import DraftStore
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
+from app.thread_rules import Role, give_up_role, take_role
 from app.tickets.numbering import TicketNumberAllocator
 from app.tickets.operator_state import DEFAULT_WRAP_UP_S, OperatorStatus
 from app.ui.call_desk import DeskIdentity
@@ -114,10 +117,10 @@ def desk_parts(
     )
     services = DeskServices(
         phone=PhoneBridge(list(phone_args), env=phone_env),
-        customers=WorkerCustomers(worker, CustomerService(engine, default_region="RU")),
-        calls=WorkerCalls(worker, CallService(engine, default_region="RU")),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(engine)),
+        customers=awaited(worker, CustomerService(engine, default_region="RU"), CustomerPort),
+        calls=awaited(worker, CallService(engine, default_region="RU"), CallPort),
+        tickets=awaited(worker, tickets, TicketPort),
+        scripts=awaited(worker, ScriptService(engine), ScriptPort),
         identity=DeskIdentity(
             operator_login=operator,
             operator_name=None,
@@ -127,8 +130,8 @@ def desk_parts(
         ),
         json_log=json_log,
         language="en",
-        drafts=WorkerDrafts(worker, DraftStore(directory / "drafts.sqlite3")),
-        unfinished=WorkerUnfinished(worker, UnfinishedTicketService(engine)),
+        drafts=awaited(worker, DraftStore(directory / "drafts.sqlite3"), DraftPort),
+        unfinished=awaited(worker, UnfinishedTicketService(engine), UnfinishedPort),
         demo=demo,
     )
     return DeskParts(services, tickets, log_path, json_log)
@@ -146,9 +149,10 @@ def open_window(
 ) -> MainWindow:
     """The window shown, active, with its reference data loaded.  Close it with `close_window`
     (not through qtbot, which would delete it before the phone and the drafts are shut down)."""
+    take_role(Role.GUI)  # until `close_window`: no database I/O on this thread, as in app.main
     window = MainWindow(
-        lookup=WorkerLookup(worker, lookup or LookupService(engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, engine),
+        lookup=awaited(worker, lookup or LookupService(engine, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
         company="Test Telecom",
         desk=services,
         sync_events=sync_events,
@@ -185,6 +189,7 @@ def close_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, window: MainWind
     run(qtbot, loop, window.shutdown())
     window.deleteLater()
     qtbot.wait(1)  # the deferred delete
+    give_up_role(Role.GUI)
 
 
 @contextlib.contextmanager

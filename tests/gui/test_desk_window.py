@@ -18,8 +18,8 @@ from sqlalchemy import Engine, text
 
 from app.demo.caller import DemoCaller, DemoCallers, free_udp_port
 from app.demo.calls import sample_demo_callers
-from app.services.db_worker import DatabaseWorker
-from app.services.worker_ports import WorkerSync
+from app.services.database_worker import DatabaseWorker, awaited
+from app.services.ports import SyncPort
 from app.sync.conflicts import ConflictService
 from app.sync.outbox import Outbox
 from app.tickets.drafts import TicketView
@@ -65,7 +65,7 @@ class OpenDesk:
         if central:
             events = SyncEvents()
             outbox = Outbox(self.tmp / "outbox.sqlite3")
-            sync = WorkerSync(self.worker, ConflictService(self.engine, outbox, parts.tickets))
+            sync = awaited(self.worker, ConflictService(self.engine, outbox, parts.tickets), SyncPort)
         window = open_window(
             self.qtbot, self.engine, self.worker, parts.services, sync_events=events, sync=sync
         )

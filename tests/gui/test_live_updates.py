@@ -21,13 +21,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 
 from app.demo.data import generate_demo_data
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerTickets
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
+from app.services.ports import DatabaseHealthPort, LookupPort, SyncPort, TicketPort
 from app.storage.schema import Announcement, Customer, Line, Ticket
 from app.sync.conflicts import ConflictService
 from app.sync.desk import DeskSync
+from app.thread_rules import Role, take_role
 from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
@@ -92,9 +93,10 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
 ) -> None:
     events = SyncEvents()
     desk_b = desks("a2", events)
+    take_role(Role.GUI)  # the window's thread: no database I/O on it (app.thread_rules)
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, desk_b.cache),
+        lookup=awaited(worker, LookupService(desk_b.cache, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(desk_b.cache), DatabaseHealthPort),
         company="Test Telecom",
         sync_events=events,
     )
@@ -169,17 +171,17 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
     with desk_b.cache.connect() as conn:
         b_ticket = tickets_b.get(conn.scalar(select(Ticket.id).where(Ticket.number == created.number)))
     assert (b_ticket.number, b_ticket.version) == (created.number, 1)
-    port_b = WorkerTickets(worker, tickets_b)
+    port_b = awaited(worker, tickets_b, TicketPort)
     tabs = TicketTabs(port_b, operator_login=a2)
     qtbot.addWidget(tabs)
     tabs.set_reference_data(tickets_b.reference_data())
     form = tabs.open_ticket(b_ticket)
     live = LiveUpdates(
         events,
-        lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
+        lookup=awaited(worker, LookupService(desk_b.cache, default_region="RU"), LookupPort),
         card=CustomerCardView(),
         label=SyncStatusLabel(),
-        sync=WorkerSync(worker, ConflictService(desk_b.cache, desk_b.outbox, tickets_b)),
+        sync=awaited(worker, ConflictService(desk_b.cache, desk_b.outbox, tickets_b), SyncPort),
         tickets=port_b,
         ticket_tabs=tabs,
     )

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
-from app.services.db_worker import DatabaseWorker
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.services.ports import DatabaseHealthPort, LookupPort
 from app.storage.database import make_engine
+from app.thread_rules import Role, take_role
 from app.tickets.cards import LookupResult
 from app.tickets.phones import format_phone
 from app.ui.main_window import MainWindow
@@ -25,9 +27,10 @@ pytestmark = pytest.mark.gui
 
 
 def _window(qtbot: QtBot, engine: Engine, worker: DatabaseWorker) -> MainWindow:
+    take_role(Role.GUI)  # the window's thread: no database I/O on it (app.thread_rules)
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, engine),
+        lookup=awaited(worker, LookupService(engine, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
         company="Test Telecom",
     )
     show_active(qtbot, window)
