@@ -87,13 +87,6 @@ def russian(tmp_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("test-db")
-    yield w
-    w.shutdown(wait=True)
-
-
-@pytest.fixture
 def unused_tcp_port() -> int:
     import socket
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -60,6 +60,9 @@ from app.ui.main_window import DemoSetup, DeskServices, MainWindow
 from app.ui.phone_bridge import PhoneBridge
 from app.ui.sync_status import SyncEvents
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 OPERATOR = DEMO_OPERATOR  # "John Smith", Operator
 
 
@@ -86,15 +89,26 @@ class Desk:
     sip_port: int
     log_path: Path
     engine: Engine
+    worker: DatabaseWorker
 
     def events(self, name: str) -> list[dict[str, Any]]:
         return logged(self.log_path, name)
+
+    def on_worker(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """A test's own database work while the window is open (see `on_worker`)."""
+        return on_worker(self.worker, fn, *args, **kwargs)
 
     @property
     def phone(self) -> PhoneBridge:
         services = self.window._desk_services
         assert services is not None
         return services.phone
+
+
+def on_worker(worker: DatabaseWorker, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn(*args, **kwargs)` on the database worker, waited for: while a window is open its thread
+    (the test's) does no database I/O (`app.thread_rules`), so a test reads and writes there too."""
+    return worker.submit(fn, *args, **kwargs).result(timeout=30)
 
 
 def desk_parts(
@@ -223,7 +237,7 @@ def open_desk(
     try:
         with qtbot.waitSignal(parts.services.phone.registration_changed, timeout=20_000):
             run(qtbot, loop, window.start_phone())
-        yield Desk(window=window, sip_port=port, log_path=parts.log_path, engine=engine)
+        yield Desk(window=window, sip_port=port, log_path=parts.log_path, engine=engine, worker=worker)
     finally:
         close_window(qtbot, loop, window)
         parts.json_log.close()

@@ -36,6 +36,7 @@ from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.ticket_tabs import TicketTabs
 from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
+from tests.gui.desks import on_worker
 
 pytestmark = [pytest.mark.gui, pytest.mark.pg]
 
@@ -93,6 +94,15 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
 ) -> None:
     events = SyncEvents()
     desk_b = desks("a2", events)
+    with desk_b.cache.connect() as conn:
+        customer_id, contract, region = conn.execute(
+            select(Customer.id, Customer.contract_number, Customer.region).order_by(Customer.id).limit(1)
+        ).one()
+    # Desk A, another workstation with its own cache (its work below runs on the worker: this
+    # thread is desk B's window's from now on, and does no database I/O).
+    desk_a = desks("a1", None)
+    tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
+    a1 = site.logins["a1"]
     take_role(Role.GUI)  # the window's thread: no database I/O on it (app.thread_rules)
     window = MainWindow(
         lookup=awaited(worker, LookupService(desk_b.cache, default_region="RU"), LookupPort),
@@ -102,22 +112,18 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     )
     qtbot.addWidget(window)
     window.show()
-    with desk_b.cache.connect() as conn:
-        customer_id, contract, region = conn.execute(
-            select(Customer.id, Customer.contract_number, Customer.region).order_by(Customer.id).limit(1)
-        ).one()
     with qtbot.waitSignal(window.search.lookup_finished, timeout=WAIT_MS):
         qtbot.keyClicks(window.search.query, contract)
         qtbot.keyClick(window.search.query, Qt.Key.Key_Return)
     assert window.card.card is not None and window.card.card.id == customer_id
     tickets_before = window.card.tickets.rowCount()
 
-    # Desk A, another workstation with its own cache, opens and saves a ticket for that customer.
-    desk_a = desks("a1", None)
-    tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
-    a1 = site.logins["a1"]
-    created = tickets_a.create_for_call(None, customer_id, _first(desk_a, Line.id), a1)
-    tickets_a.save(
+    # Desk A opens and saves a ticket for that customer.
+    line_id = on_worker(worker, _first, desk_a, Line.id)
+    created = on_worker(worker, tickets_a.create_for_call, None, customer_id, line_id, a1)
+    on_worker(
+        worker,
+        tickets_a.save,
         created.id,
         dataclasses.replace(created.draft, subject="Fibre cut on Lenina st."),
         created.version,
@@ -134,16 +140,19 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     assert window.card.tickets.rowCount() == tickets_before + 1
 
     # Their shift lead announces an outage in the customer's region: B's card shows it too.
-    with site.engine("lead").begin() as conn:
-        conn.execute(
-            insert(Announcement).values(
-                text="Outage in the district: engineers on site",
-                regions=[region] if region else [],
-                valid_from=datetime.now(UTC) - timedelta(minutes=1),
-                valid_to=datetime.now(UTC) + timedelta(hours=2),
-                created_by_id=site.ids["lead"],
+    def announce() -> None:
+        with site.engine("lead").begin() as conn:
+            conn.execute(
+                insert(Announcement).values(
+                    text="Outage in the district: engineers on site",
+                    regions=[region] if region else [],
+                    valid_from=datetime.now(UTC) - timedelta(minutes=1),
+                    valid_to=datetime.now(UTC) + timedelta(hours=2),
+                    created_by_id=site.ids["lead"],
+                )
             )
-        )
+
+    on_worker(worker, announce)
     qtbot.waitUntil(lambda: "Outage in the district" in window.card.announcements.text(), timeout=WAIT_MS)
     assert window.sync_label.text().endswith("online")
     window.close()  # stops its live updates while this test's event loop still runs

@@ -27,7 +27,7 @@ from app.storage.database import make_engine
 from app.thread_rules import Role, take_role
 from app.ui.main_window import MainWindow
 from app.warm_up import warming_up
-from tests.gui.desks import DeskParts, close_window, desk_parts, run
+from tests.gui.desks import DeskParts, close_window, desk_parts, on_worker, run
 
 pytestmark = pytest.mark.gui
 
@@ -143,7 +143,7 @@ def test_the_warm_up_runs_off_the_gui_thread_once_the_window_is_ready_and_is_no_
         assert warmed["frozen_objects"] > frozen_before
         # Nothing a user, a report or the sync would take for a call: no rows, no call events,
         # no card, nothing in the search box.
-        assert _counts(demo_engine) == before
+        assert on_worker(worker, _counts, demo_engine) == before
         for event in (
             "incoming_call",
             "pop_shown",

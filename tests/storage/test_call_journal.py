@@ -44,13 +44,6 @@ def desk_db(sqlite_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("journal-test")
-    yield w
-    w.shutdown()
-
-
 class Seen:
     def __init__(self) -> None:
         self.delayed: list[DatabaseUnavailable] = []

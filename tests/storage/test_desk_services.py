@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -51,13 +50,6 @@ def test_scripts_fall_back_to_the_shipped_ones_until_seeded_then_follow_edits(en
     assert default.endswith("your ticket number is T-0000-0013.")
     assert {"en", "ru"} <= set(library.languages())
     assert service.answers().for_language("ru")
-
-
-@pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("test-db")
-    yield w
-    w.shutdown()
 
 
 def test_a_call_from_ring_to_closed_ticket_through_the_async_ports(

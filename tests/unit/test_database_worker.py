@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable
 from typing import Protocol
 
 import pytest
@@ -30,13 +30,6 @@ from app.sync.conflicts import ConflictService
 from app.tickets.cards import LookupResult
 from app.tickets.enums import QueryKind
 from app.tickets.unfinished import UnfinishedTicket
-
-
-@pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("unit")
-    yield w
-    w.shutdown(wait=True)
 
 
 class Lookups:
@@ -64,7 +57,7 @@ def test_a_port_method_starts_on_the_worker_when_called_and_is_awaited(worker: D
 
     assert asyncio.run(pop()).query == "+79161234567"
     assert len(service.threads) == 1
-    assert service.threads[0].startswith("unit-worker")
+    assert service.threads[0].startswith("test-db-worker")
 
 
 class Unfinished:
