@@ -118,7 +118,7 @@ class ReturnsOther(Unfinished):
         (NeedsMore(), "needs 'shift', which the port never passes"),
         (ReturnsOther(), "returns list[UnfinishedTicket], the port Awaitable[tuple[UnfinishedTicket, ...]]"),
     ],
-    ids=lambda v: type(v).__name__ if not isinstance(v, str) else "",
+    ids=["missing", "renamed", "another-type", "keyword-only", "needs-more", "returns-another"],
 )
 def test_a_service_that_does_not_fit_is_refused_when_wired(
     worker: DatabaseWorker, service: object, said: str
