@@ -2,8 +2,9 @@
 
 The thread that holds `Role.GUI` (the window's, from `app.main.run_workstation`) gets
 `ThreadRuleBroken` in the test run (logged once in production) when it takes a database connection
--- on the embedded SQLite, the central database's cache and PostgreSQL alike -- or opens one of the
-desk's own SQLite files; the database worker does the same work without complaint.
+-- on the embedded SQLite, the central database's cache and PostgreSQL alike -- opens one of the
+desk's own SQLite files or uses the sync's outbox; the database worker does the same work without
+complaint.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.services.ports import DatabaseHealthPort
 from app.services.sessions import session_scope
 from app.storage.draft_store import DraftStore
 from app.storage.schema import Operator
+from app.sync.outbox import Outbox
 from app.thread_rules import Role, ThreadRuleBroken, give_up_role, take_role
 
 
@@ -64,6 +66,18 @@ def test_the_desks_own_files_are_not_opened_on_the_gui_thread(
     with pytest.raises(ThreadRuleBroken, match=r"drafts\.sqlite3 opened on the window's GUI thread"):
         store.drafts("ivanov")
     assert worker.submit(store.drafts, "ivanov").result(timeout=30) == []
+
+
+def test_the_outbox_is_not_read_on_the_gui_thread(
+    tmp_path: Path, worker: DatabaseWorker, gui_thread: None
+) -> None:
+    outbox = worker.submit(Outbox, tmp_path / "outbox.sqlite3").result(timeout=30)
+    try:
+        with pytest.raises(ThreadRuleBroken, match="the outbox read or written on the window's GUI thread"):
+            outbox.counts()
+        assert worker.submit(outbox.counts).result(timeout=30)["pending"] == 0
+    finally:
+        worker.submit(outbox.close).result(timeout=30)
 
 
 def test_nobody_holding_the_role_means_no_rule(engine: Engine) -> None:
