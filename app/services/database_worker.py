@@ -60,7 +60,8 @@ def awaited(worker: DatabaseWorker, service: object, port: type[PortT]) -> PortT
     method of that name on `worker`, submitted when called, awaited by the caller.
 
     Raises:
-        PortMismatch: `service` lacks one of the port's methods, or takes other parameters.
+        PortMismatch: `service` lacks one of the port's methods, or one takes other parameters
+            (names, kinds, defaults, annotations) or returns another type.
     """
     methods = {name: _service_method(service, port, name) for name in port_methods(port)}
     # The cast is the one place the type checker takes our word: `_OnWorker` has the port's
