@@ -17,12 +17,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
+from app.demo.data import generate_demo_data
 from app.services.database_health import DatabaseHealth
 from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
 from app.services.ports import DatabaseHealthPort, LookupPort
 from app.storage.database import make_engine
-from app.storage.demo_data import generate_demo_data
 from app.storage.migrate import upgrade
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
