@@ -33,6 +33,7 @@ from app.config import SiteConfig, data_dir
 from app.errors import UserFacingError
 from app.private_files import make_tree_private
 from app.text import QT_TRANSLATE_NOOP
+from app.thread_rules import Role, give_up_role, take_role
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -41,9 +42,10 @@ if TYPE_CHECKING:
 
     from app.crash_reports import CrashReports
     from app.json_log import JsonEventLog
-    from app.services.db_worker import DatabaseWorker
-    from app.services.sync_ports import SyncPort, SyncState
+    from app.services.database_worker import DatabaseWorker
+    from app.services.ports import SyncPort
     from app.sync.desk import DeskSync
+    from app.sync.notices import SyncState
     from app.ui.main_window import DemoSetup, DeskServices, MainWindow
     from app.ui.sync_status import SyncEvents
 
@@ -112,12 +114,17 @@ _BELOW_THE_WINDOW = (
     "app.catalogue",
     "app.crash_reports",
     "app.json_log",
-    "app.services.desk_workers",
-    "app.services.customer_workers",
+    "app.services.calls",
+    "app.services.customers",
+    "app.services.database_health",
+    "app.services.database_worker",
+    "app.services.lookup",
+    "app.services.operator_states",
+    "app.services.ports",
     "app.services.scripts",
     "app.services.sync_conflicts",
+    "app.services.tickets",
     "app.services.unfinished",
-    "app.services.worker_ports",
     "app.softphone.desk.audio_settings",
     "app.softphone.desk.client",
     "app.storage.draft_store",
@@ -165,9 +172,10 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from app.json_log import JsonEventLog
-    from app.services.db_worker import DatabaseWorker
+    from app.services.database_health import DatabaseHealth
+    from app.services.database_worker import DatabaseWorker, awaited
     from app.services.lookup import LookupService
-    from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+    from app.services.ports import DatabaseHealthPort, LookupPort
     from app.ui.i18n import install_translators
     from app.ui.main_window import MainWindow
     from app.ui.sync_status import SyncEvents
@@ -212,8 +220,8 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
             asyncio.get_running_loop().set_exception_handler(reports.asyncio_handler)
         # Built inside the running loop: widgets start async work from their constructors.
         window = MainWindow(
-            lookup=WorkerLookup(worker, lookup_service),
-            health=WorkerDatabaseHealth(worker, engine),
+            lookup=awaited(worker, lookup_service, LookupPort),
+            health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
             company=site.company,
             settings=QSettings(),
             desk=desk,
@@ -225,17 +233,27 @@ def run_workstation(site: SiteConfig, options: WorkstationOptions) -> int:
         async with warming_up(window, worker, lookup_service, json_log):
             await _serve_window(app, window, json_log, start_ready=options.start_ready)
 
+    # From here this is the window's GUI thread: database work only on the workers (DESIGN.md).
+    take_role(Role.GUI)
     try:
         qasync.run(run_until_closed())
     finally:
-        drafts_worker.shutdown(wait=True)
-        worker.shutdown(wait=True)
-        central_worker.shutdown(wait=True)
-        if desk_sync is not None:
-            desk_sync.stop()  # what was not sent yet stays in the outbox for the next start
-        engine.dispose()
-        json_log.close()
+        give_up_role(Role.GUI)
+        _shut_down((drafts_worker, worker, central_worker), desk_sync, engine, json_log)
     return 0
+
+
+def _shut_down(
+    workers: tuple[DatabaseWorker, ...], desk_sync: DeskSync | None, engine: Engine, json_log: JsonEventLog
+) -> None:
+    """After the window: the workers finish what they were given (drafts first), then the sync
+    stops (what was not sent yet stays in the outbox for the next start)."""
+    for worker in workers:
+        worker.shutdown(wait=True)
+    if desk_sync is not None:
+        desk_sync.stop()
+    engine.dispose()
+    json_log.close()
 
 
 def _start_sync(desk_sync: DeskSync, events: SyncEvents, json_log: JsonEventLog) -> None:
@@ -382,23 +400,24 @@ def _desk_services(
     slow or absent network never holds up the cache)."""
     from app.catalogue import language_of
     from app.services.calls import CallService
-    from app.services.customer_workers import WorkerCustomers
     from app.services.customers import CustomerService
-    from app.services.desk_workers import (
-        WorkerCalls,
-        WorkerDrafts,
-        WorkerOperatorStates,
-        WorkerScripts,
-        WorkerTickets,
-        WorkerUnfinished,
-    )
+    from app.services.database_worker import awaited
     from app.services.lookup import LookupService
     from app.services.operator_states import OperatorStateService
+    from app.services.ports import (
+        CallPort,
+        CustomerPort,
+        DraftPort,
+        OperatorStatePort,
+        ScriptPort,
+        SyncPort,
+        TicketPort,
+        UnfinishedPort,
+    )
     from app.services.scripts import ScriptService
     from app.services.sync_conflicts import ConflictService
     from app.services.tickets import TicketService
     from app.services.unfinished import UnfinishedTicketService
-    from app.services.worker_ports import WorkerSync
     from app.softphone.desk.audio_settings import LocalAudioDevices
     from app.softphone.desk.client import engine_args
     from app.storage.draft_store import DraftStore
@@ -430,14 +449,16 @@ def _desk_services(
         args = [a for a in args if a != "--p2p"] + ["--p2p", "--listen", options.listen]
     sync = None
     if desk_sync is not None:
-        sync = WorkerSync(worker, ConflictService(engine, desk_sync.outbox, tickets))
+        sync = awaited(worker, ConflictService(engine, desk_sync.outbox, tickets), SyncPort)
     return DeskServices(
         phone=PhoneBridge(args),
-        customers=WorkerCustomers(central_worker, customers),
-        calls=WorkerCalls(worker, CallService(engine, default_region=site.default_region, recorder=recorder)),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(engine)),
-        states=WorkerOperatorStates(worker, OperatorStateService(engine, recorder=recorder)),
+        customers=awaited(central_worker, customers, CustomerPort),
+        calls=awaited(
+            worker, CallService(engine, default_region=site.default_region, recorder=recorder), CallPort
+        ),
+        tickets=awaited(worker, tickets, TicketPort),
+        scripts=awaited(worker, ScriptService(engine), ScriptPort),
+        states=awaited(worker, OperatorStateService(engine, recorder=recorder), OperatorStatePort),
         audio_devices=LocalAudioDevices(),
         identity=DeskIdentity(
             operator_login=options.operator_login,
@@ -448,8 +469,8 @@ def _desk_services(
         ),
         json_log=json_log,
         language=language_of(site.language),
-        drafts=WorkerDrafts(drafts_worker, DraftStore(drafts_path_for(options.database_url))),
-        unfinished=WorkerUnfinished(worker, UnfinishedTicketService(engine)),
+        drafts=awaited(drafts_worker, DraftStore(drafts_path_for(options.database_url)), DraftPort),
+        unfinished=awaited(worker, UnfinishedTicketService(engine), UnfinishedPort),
         top_up_numbers=lambda: central_worker.submit(tickets.top_up_numbers),
         demo=_demo_setup(options, worker, engine) if options.demo_caller else None,
     ), sync

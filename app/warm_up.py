@@ -38,9 +38,9 @@ from app.tickets.phones import load_phone_metadata
 
 if TYPE_CHECKING:
     from app.json_log import JsonEventLog
-    from app.services.db_worker import DatabaseWorker
+    from app.services.database_status import DatabaseStatus
+    from app.services.database_worker import DatabaseWorker
     from app.services.lookup import LookupService
-    from app.services.ports import DatabaseStatus
     from app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)

@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select
 
 from app.demo.data import generate_demo_data
-from app.services.sync_ports import ChangedRows
 from app.storage.schema import Customer, Line, Ticket
 from app.sync.desk import DeskSync
+from app.sync.notices import ChangedRows
 from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
 from tests.fixtures.postgres import find_pg_bin, start_cluster

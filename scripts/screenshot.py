@@ -17,11 +17,12 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import text
 
-from app.services.db_worker import DatabaseWorker
+from app.demo.data import generate_demo_data
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.services.ports import DatabaseHealthPort, LookupPort
 from app.storage.database import make_engine
-from app.storage.demo_data import generate_demo_data
 from app.storage.migrate import upgrade
 from app.ui.i18n import install_translators
 from app.ui.main_window import MainWindow
@@ -46,8 +47,8 @@ async def shoot(out: Path, language: str | None) -> None:
         ).scalar_one()
     worker = DatabaseWorker()
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, engine),
+        lookup=awaited(worker, LookupService(engine, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
         company="Frontline Demo Telecom",
     )
     window.resize(1200, 700)

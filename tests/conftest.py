@@ -22,5 +22,6 @@ pytest_plugins = [
     "tests.fixtures.central",
     "tests.fixtures.file_modes",
     "tests.fixtures.secret_service",
+    "tests.fixtures.threads",
     "tests.log_check",
 ]

@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from app.errors import DatabaseUnavailable
-from app.services.desk_ports import CallPort
+from app.services.ports import CallPort
 from app.sync.outbox import new_uid
 from app.tickets.calls import CallRecord
 

@@ -35,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import DatabaseUnavailable, UserFacingError, ValidationError
-from app.services.customer_ports import CUSTOMER_FIELDS, MAX_LENGTHS, CustomerStoredNotShown
 from app.services.lookup import LookupService
+from app.services.new_customer import CUSTOMER_FIELDS, MAX_LENGTHS, CustomerStoredNotShown
 from app.services.sessions import session_scope
 from app.storage.schema import Customer, CustomerPhone
 from app.tickets.cards import CustomerCard

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from app.services.sessions import session_scope
-from app.services.sync_ports import RefusedChange, RemoteConflict
 from app.services.tickets import TicketService
 from app.storage.schema import Ticket
+from app.sync.notices import RefusedChange, RemoteConflict
 from app.sync.outbox import ChangeKind, Outbox
 from app.tickets.drafts import TicketDraft
 from app.tickets.enums import TicketStatus

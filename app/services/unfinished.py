@@ -10,7 +10,7 @@ fields it lacks:
   shift lead's board (what a lead may read is limited by row-level security on the central
   database, so a lead asking for another department gets nothing they may not see).
 
-Blocking, one session per call: run them on the database worker (`WorkerUnfinished`).
+Blocking, one session per call: run them on the database worker (as `app.services.ports.UnfinishedPort`).
 """
 
 from __future__ import annotations

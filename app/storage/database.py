@@ -39,6 +39,7 @@ from app.private_files import private_dir, private_sqlite
 from app.secrets import database_key, get_secret
 from app.storage.revisions import known_revisions, newest_revision
 from app.text import QT_TRANSLATE_NOOP, Text
+from app.thread_rules import Role, forbid_role
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +110,26 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         secret = get_secret(database_key(parsed.username, parsed.host))
         if secret is not None:
             parsed = parsed.set(password=secret)
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    return _off_the_gui_thread(create_engine(parsed, pool_pre_ping=True, **kwargs))
+
+
+def _off_the_gui_thread(engine: Engine) -> Engine:
+    """`engine`, checking DESIGN.md's rule that the window's GUI thread does no database I/O.
+
+    Checked when a connection leaves the pool: every session, query and ping passes there, on
+    the embedded SQLite, the central database's cache and PostgreSQL alike."""
+
+    @event.listens_for(engine, "checkout")
+    def _not_on_the_gui_thread(_dbapi_connection: Any, _record: object, _proxy: object) -> None:
+        forbid_role(Role.GUI, f"a connection to {engine.url.get_backend_name()} taken")
+
+    return engine
 
 
 def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         _prepare_sqlite_file(Path(url.database))
-    engine = create_engine(url, **kwargs)
+    engine = _off_the_gui_thread(create_engine(url, **kwargs))
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection: Any, _record: object) -> None:

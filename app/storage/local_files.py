@@ -13,12 +13,16 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from app.thread_rules import Role, forbid_role
+
 BUSY_TIMEOUT_S = 30.0
 
 
 @contextmanager
 def durable_connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """An autocommit connection to `path` in WAL mode with synchronous=FULL, closed afterwards."""
+    """An autocommit connection to `path` in WAL mode with synchronous=FULL, closed afterwards
+    (never on the window's GUI thread: the window awaits these files on a worker, as any database)."""
+    forbid_role(Role.GUI, f"the SQLite file {path.name} opened")
     with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")

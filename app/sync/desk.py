@@ -14,7 +14,7 @@ holds what the operator may see of the central database; every write there also 
   never holds up the desk's own database worker.
 
 `on_state`, `on_rows`, `on_conflict` and `on_refused` are called on those threads with frozen
-values (`app.services.sync_ports`); the composition root turns them into Qt signals.
+values (`app.sync.notices`); the composition root turns them into Qt signals.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from sqlalchemy import text
 
 from app.errors import DatabaseUnavailable
 from app.private_files import private_sqlite
-from app.services.sync_ports import ChangedRows, SyncState
 from app.storage.database import make_engine
 from app.storage.migrate import current_revision, head_revision, upgrade
 from app.sync.applier import Applier, Conflict
 from app.sync.capture import OutboxRecorder
+from app.sync.notices import ChangedRows, SyncState
 from app.sync.notify import ChangeListener, ChangeNotice, libpq_conninfo
 from app.sync.outbox import Change, Outbox
 from app.sync.pull import CachedRow, CacheRefresher, last_refresh

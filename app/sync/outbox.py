@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from app.private_files import private_dir, private_sqlite
+from app.thread_rules import Role, forbid_role
 
 BUSY_TIMEOUT_S = 10.0
 _COLUMNS = "seq, key, kind, payload, created_at, attempts, last_error, conflict, refusals, state, held"
@@ -220,7 +221,7 @@ class Outbox:
 
     def blocked_subjects(self) -> set[str]:
         """The rows named by refused and held changes: later changes of them must wait."""
-        with self._lock:
+        with self._connection():
             rows = self._db.execute(f"SELECT payload FROM outbox WHERE {_UNSENT}").fetchall()  # noqa: S608
         return {uid for (payload,) in rows for uid in subjects(json.loads(payload))}
 
@@ -230,7 +231,7 @@ class Outbox:
 
     def pending_count(self) -> int:
         """Changes that may be sent now (not held behind a refused one)."""
-        with self._lock:
+        with self._connection():
             row = self._db.execute(
                 "SELECT count(*) FROM outbox WHERE state = 'pending' AND held = 0"
             ).fetchone()
@@ -239,7 +240,7 @@ class Outbox:
     def counts(self) -> dict[str, int]:
         """How many changes are ``pending`` (may be sent), ``held`` (behind a refused one), in
         ``conflict`` and ``failed`` (refused) — one query."""
-        with self._lock:
+        with self._connection():
             rows = self._db.execute(
                 "SELECT CASE WHEN state = 'pending' AND held = 1 THEN 'held' ELSE state END, count(*)"
                 " FROM outbox GROUP BY 1"
@@ -317,9 +318,16 @@ class Outbox:
     # --- helpers ------------------------------------------------------------------------------
 
     @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """The outbox's connection, under its lock (never on the window's GUI thread, DESIGN.md)."""
+        forbid_role(Role.GUI, "the outbox read or written")
+        with self._lock:
+            yield self._db
+
+    @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction under the lock (BEGIN IMMEDIATE: other processes wait, not fail)."""
-        with self._lock:
+        with self._connection():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -334,7 +342,7 @@ class Outbox:
             return int(db.executemany(sql, params).rowcount)
 
     def _select(self, where: str, params: tuple[Any, ...]) -> list[Change]:
-        with self._lock:
+        with self._connection():
             sql = f"SELECT {_COLUMNS} FROM outbox WHERE {where}"  # noqa: S608 - `where` is a constant here
             rows = self._db.execute(
                 sql,

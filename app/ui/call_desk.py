@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.errors import DatabaseUnavailable, UserFacingError, ValidationError
 from app.json_log import JsonEventLog
 from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
-from app.services.desk_ports import CallPort, TicketPort
+from app.services.ports import CallPort, TicketPort
 from app.softphone.events import (
     AudioDeviceChanged,
     CallEnded,

@@ -26,8 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.errors import UserFacingError
 from app.json_log import JsonEventLog
-from app.services.desk_ports import TicketPort
-from app.services.unfinished_ports import DraftPort
+from app.services.ports import DraftPort, TicketPort
 from app.tickets.drafts import TicketView
 from app.tickets.unfinished import LocalDraft
 from app.ui.tasks import BackgroundTasks

@@ -24,9 +24,8 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from app.services.desk_ports import TicketPort
-from app.services.ports import LookupPort
-from app.services.sync_ports import ChangedRows, RefusedChange, SyncPort, SyncState
+from app.services.ports import LookupPort, SyncPort, TicketPort
+from app.sync.notices import ChangedRows, RefusedChange, SyncState
 from app.ui.customer_card import CustomerCardView, refreshed_card
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.tasks import BackgroundTasks

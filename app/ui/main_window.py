@@ -33,11 +33,19 @@ from PySide6.QtWidgets import (
 from app.demo.caller import DemoCaller, DemoCallers
 from app.errors import UserFacingError
 from app.json_log import JsonEventLog
-from app.services.customer_ports import CustomerPort
-from app.services.desk_ports import CallPort, OperatorStatePort, ScriptPort, TicketPort
-from app.services.ports import DatabaseHealthPort, DatabaseStatus, LookupPort
-from app.services.sync_ports import SyncPort
-from app.services.unfinished_ports import DraftPort, UnfinishedPort
+from app.services.database_status import DatabaseStatus
+from app.services.ports import (
+    CallPort,
+    CustomerPort,
+    DatabaseHealthPort,
+    DraftPort,
+    LookupPort,
+    OperatorStatePort,
+    ScriptPort,
+    SyncPort,
+    TicketPort,
+    UnfinishedPort,
+)
 from app.softphone.desk.device_settings import AudioDevicesPort
 from app.tickets.cards import CustomerCard
 from app.tickets.operator_state import OperatorState, OperatorStatus

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DatabaseUnavailable, UserFacingError, ValidationError
-from app.services.customer_ports import CUSTOMER_FIELDS, MAX_LENGTHS, CustomerPort, CustomerStoredNotShown
+from app.services.new_customer import CUSTOMER_FIELDS, MAX_LENGTHS, CustomerStoredNotShown
+from app.services.ports import CustomerPort
 from app.tickets.cards import CustomerCard
 from app.tickets.phones import format_phone
 from app.ui.action_button import ActionButton

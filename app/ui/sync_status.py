@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.services.sync_ports import ChangedRows, SyncState
+from app.sync.notices import ChangedRows, SyncState
 
 
 class SyncEvents(QObject):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,9 @@ class BackgroundTasks:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._on_error = on_error
 
-    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+    def spawn(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
+        """`work`: a coroutine, or what a port returns (`app.services.ports`: already started)."""
+        coro = work if asyncio.iscoroutine(work) else _awaiting(work)
         # get_running_loop: failing here beats a task parked on a loop that never runs.
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -37,3 +39,7 @@ class BackgroundTasks:
     def cancel_all(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+
+
+async def _awaiting(work: Awaitable[Any]) -> Any:
+    return await work

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import DatabaseUnavailable, EditConflict, UserFacingError, ValidationError
-from app.services.desk_ports import TicketPort
+from app.services.ports import TicketPort
 from app.tickets.answers import AnswerLibrary, AnswerTemplate
 from app.tickets.drafts import FORM_ORDER, Choice, FieldName, TicketDraft, TicketEventView, TicketView
 from app.tickets.enums import TicketStatus

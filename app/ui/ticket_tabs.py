@@ -22,8 +22,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from app.services.desk_ports import TicketPort
-from app.services.sync_ports import RefusedChange
+from app.services.ports import TicketPort
+from app.sync.notices import RefusedChange
 from app.tickets.answers import AnswerLibrary
 from app.tickets.drafts import FieldName, TicketDraft, TicketView
 from app.tickets.reference import ReferenceData

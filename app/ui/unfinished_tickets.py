@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.desk_ports import TicketPort
-from app.services.unfinished_ports import UnfinishedPort
+from app.services.ports import TicketPort, UnfinishedPort
 from app.tickets.drafts import FieldName
 from app.ui.draft_keeper import DraftKeeper
 from app.ui.field_labels import field_name

@@ -20,11 +20,12 @@ from sqlalchemy import Engine
 from app.demo.caller import free_udp_port
 from app.demo.data import generate_demo_data
 from app.resources import translations_dir
-from app.services.db_worker import DatabaseWorker
+from app.services.database_worker import DatabaseWorker
 from app.services.lookup import LookupService
 from app.softphone.desk.client import EngineClient
 from app.storage.database import make_engine
 from app.storage.migrate import upgrade
+from app.thread_rules import Role, give_up_role
 from tests.gui.desks import Desk, open_desk, run
 
 
@@ -38,6 +39,14 @@ def event_loop_qt(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         task.cancel()
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _gui_role_given_up() -> Iterator[None]:
+    """A window a test left open holds the GUI role (`tests.gui.desks.open_window`): not the next
+    test's setup."""
+    yield
+    give_up_role(Role.GUI)
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +84,6 @@ def russian(tmp_path: Path) -> Iterator[None]:
     app.installTranslator(translator)
     yield
     app.removeTranslator(translator)
-
-
-@pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("test-db")
-    yield w
-    w.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -31,31 +31,37 @@ from app.demo.caller import free_udp_port
 from app.json_log import JsonEventLog
 from app.main import reserve_path_for
 from app.services.calls import CallService
-from app.services.customer_workers import WorkerCustomers
 from app.services.customers import CustomerService
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import (
-    WorkerCalls,
-    WorkerDrafts,
-    WorkerScripts,
-    WorkerTickets,
-    WorkerUnfinished,
-)
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
+from app.services.ports import (
+    CallPort,
+    CustomerPort,
+    DatabaseHealthPort,
+    DraftPort,
+    LookupPort,
+    ScriptPort,
+    SyncPort,
+    TicketPort,
+    UnfinishedPort,
+)
 from app.services.scripts import ScriptService
-from app.services.sync_ports import SyncPort
 from app.services.tickets import TicketService
 from app.services.unfinished import UnfinishedTicketService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
 from app.storage.draft_store import DraftStore
 from app.storage.number_blocks import lease_function
 from app.storage.number_reserve import SqliteNumberReserve
+from app.thread_rules import Role, give_up_role, take_role
 from app.tickets.numbering import TicketNumberAllocator
 from app.tickets.operator_state import DEFAULT_WRAP_UP_S, OperatorStatus
 from app.ui.call_desk import DeskIdentity
 from app.ui.main_window import DemoSetup, DeskServices, MainWindow
 from app.ui.phone_bridge import PhoneBridge
 from app.ui.sync_status import SyncEvents
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 OPERATOR = DEMO_OPERATOR  # "John Smith", Operator
 
@@ -83,15 +89,26 @@ class Desk:
     sip_port: int
     log_path: Path
     engine: Engine
+    worker: DatabaseWorker
 
     def events(self, name: str) -> list[dict[str, Any]]:
         return logged(self.log_path, name)
+
+    def on_worker(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """A test's own database work while the window is open (see `on_worker`)."""
+        return on_worker(self.worker, fn, *args, **kwargs)
 
     @property
     def phone(self) -> PhoneBridge:
         services = self.window._desk_services
         assert services is not None
         return services.phone
+
+
+def on_worker(worker: DatabaseWorker, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn(*args, **kwargs)` on the database worker, waited for: while a window is open its thread
+    (the test's) does no database I/O (`app.thread_rules`), so a test reads and writes there too."""
+    return worker.submit(fn, *args, **kwargs).result(timeout=30)
 
 
 def desk_parts(
@@ -114,10 +131,10 @@ def desk_parts(
     )
     services = DeskServices(
         phone=PhoneBridge(list(phone_args), env=phone_env),
-        customers=WorkerCustomers(worker, CustomerService(engine, default_region="RU")),
-        calls=WorkerCalls(worker, CallService(engine, default_region="RU")),
-        tickets=WorkerTickets(worker, tickets),
-        scripts=WorkerScripts(worker, ScriptService(engine)),
+        customers=awaited(worker, CustomerService(engine, default_region="RU"), CustomerPort),
+        calls=awaited(worker, CallService(engine, default_region="RU"), CallPort),
+        tickets=awaited(worker, tickets, TicketPort),
+        scripts=awaited(worker, ScriptService(engine), ScriptPort),
         identity=DeskIdentity(
             operator_login=operator,
             operator_name=None,
@@ -127,8 +144,8 @@ def desk_parts(
         ),
         json_log=json_log,
         language="en",
-        drafts=WorkerDrafts(worker, DraftStore(directory / "drafts.sqlite3")),
-        unfinished=WorkerUnfinished(worker, UnfinishedTicketService(engine)),
+        drafts=awaited(worker, DraftStore(directory / "drafts.sqlite3"), DraftPort),
+        unfinished=awaited(worker, UnfinishedTicketService(engine), UnfinishedPort),
         demo=demo,
     )
     return DeskParts(services, tickets, log_path, json_log)
@@ -146,9 +163,10 @@ def open_window(
 ) -> MainWindow:
     """The window shown, active, with its reference data loaded.  Close it with `close_window`
     (not through qtbot, which would delete it before the phone and the drafts are shut down)."""
+    take_role(Role.GUI)  # until `close_window`: no database I/O on this thread, as in app.main
     window = MainWindow(
-        lookup=WorkerLookup(worker, lookup or LookupService(engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, engine),
+        lookup=awaited(worker, lookup or LookupService(engine, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
         company="Test Telecom",
         desk=services,
         sync_events=sync_events,
@@ -185,6 +203,7 @@ def close_window(qtbot: QtBot, loop: asyncio.AbstractEventLoop, window: MainWind
     run(qtbot, loop, window.shutdown())
     window.deleteLater()
     qtbot.wait(1)  # the deferred delete
+    give_up_role(Role.GUI)
 
 
 @contextlib.contextmanager
@@ -220,7 +239,7 @@ def open_desk(
     try:
         with qtbot.waitSignal(parts.services.phone.registration_changed, timeout=20_000):
             run(qtbot, loop, window.start_phone())
-        yield Desk(window=window, sip_port=port, log_path=parts.log_path, engine=engine)
+        yield Desk(window=window, sip_port=port, log_path=parts.log_path, engine=engine, worker=worker)
     finally:
         close_window(qtbot, loop, window)
         parts.json_log.close()

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Row, text
 
 from app.softphone.desk.client import EngineClient
 from app.tickets.numbering import is_valid_ticket_number
@@ -56,6 +56,25 @@ def _line_number(engine: Engine) -> tuple[str, str]:
     return row[0], row[1]
 
 
+def _ticket_and_call(engine: Engine, number: str) -> tuple[Row[Any], Row[Any]]:
+    with engine.connect() as conn:
+        ticket = conn.execute(
+            text(
+                "SELECT t.status, t.resolution, c.contract_number FROM tickets t"
+                " JOIN customers c ON c.id = t.customer_id WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).one()
+        call = conn.execute(
+            text(
+                "SELECT outcome, answered_at IS NOT NULL, hold_seconds, t.number FROM calls"
+                " JOIN tickets t ON t.id = calls.ticket_id WHERE t.number = :n"
+            ),
+            {"n": number},
+        ).one()
+    return ticket, call
+
+
 def _dial(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: EngineClient, line: str = "100"
 ) -> None:
@@ -84,8 +103,8 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    e164, name, contract = _customer_with_phone(desk.engine)
-    dialled, line_name = _line_number(desk.engine)
+    e164, name, contract = desk.on_worker(_customer_with_phone, desk.engine)
+    dialled, line_name = desk.on_worker(_line_number, desk.engine)
     _ready(qtbot, desk)
     caller = caller_factory(e164, name)
 
@@ -150,21 +169,7 @@ def test_a_call_from_ring_to_closed_ticket_with_the_keyboard(
         )
     assert call_desk.state.status is OperatorStatus.READY
 
-    with desk.engine.connect() as conn:
-        ticket = conn.execute(
-            text(
-                "SELECT t.status, t.resolution, c.contract_number FROM tickets t"
-                " JOIN customers c ON c.id = t.customer_id WHERE t.number = :n"
-            ),
-            {"n": number},
-        ).one()
-        call = conn.execute(
-            text(
-                "SELECT outcome, answered_at IS NOT NULL, hold_seconds, t.number FROM calls"
-                " JOIN tickets t ON t.id = calls.ticket_id WHERE t.number = :n"
-            ),
-            {"n": number},
-        ).one()
+    ticket, call = desk.on_worker(_ticket_and_call, desk.engine, number)
     assert ticket[0] == "closed"
     assert ticket[1] == "Router rebooted on the call; link is up."
     assert ticket[2] == contract
@@ -195,18 +200,15 @@ def test_a_desk_that_is_not_ready_refuses_busy_and_records_it(
     assert ended["code"] == 486
     assert not window.softphone.banner.ringing
 
-    def stored() -> bool:
+    def outcome() -> str | None:
         with desk.engine.connect() as conn:
-            return (
-                conn.execute(
-                    text(
-                        "SELECT outcome FROM calls WHERE caller_number = '+79990003344' ORDER BY id DESC LIMIT 1"
-                    )
-                ).scalar()
-                == "rejected"
-            )
+            return conn.execute(
+                text(
+                    "SELECT outcome FROM calls WHERE caller_number = '+79990003344' ORDER BY id DESC LIMIT 1"
+                )
+            ).scalar()
 
-    qtbot.waitUntil(stored, timeout=10_000)
+    qtbot.waitUntil(lambda: desk.on_worker(outcome) == "rejected", timeout=10_000)
 
 
 def test_an_anonymous_caller_gets_no_lookup(
@@ -263,7 +265,7 @@ def test_a_shared_number_lists_every_customer_and_the_operator_chooses(
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    number, contracts = _shared_number(desk.engine)
+    number, contracts = desk.on_worker(_shared_number, desk.engine)
     assert len(contracts) >= 2
     _ready(qtbot, desk)
     caller = caller_factory(number)
@@ -435,8 +437,8 @@ def test_category_complexity_and_priority_chosen_while_it_rings_reach_the_closed
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    e164, name, _contract = _customer_with_phone(desk.engine)
-    dialled, _line = _line_number(desk.engine)
+    e164, name, _contract = desk.on_worker(_customer_with_phone, desk.engine)
+    dialled, _line = desk.on_worker(_line_number, desk.engine)
     _ready(qtbot, desk)
     caller = caller_factory(e164, name)
     _dial(qtbot, event_loop_qt, desk, caller, dialled)
@@ -462,11 +464,15 @@ def test_category_complexity_and_priority_chosen_while_it_rings_reach_the_closed
     form.description.setPlainText("Some categories want a description too.")
     with qtbot.waitSignal(form.closed, timeout=10_000):
         qtbot.keyClick(window, Qt.Key.Key_S, CTRL | Qt.KeyboardModifier.ShiftModifier)
-    with desk.engine.connect() as conn:
-        stored = conn.execute(
-            text("SELECT category_id, complexity_id, priority_id, status FROM tickets WHERE number = :n"),
-            {"n": number},
-        ).one()
+
+    def stored_ticket() -> Row[Any]:
+        with desk.engine.connect() as conn:
+            return conn.execute(
+                text("SELECT category_id, complexity_id, priority_id, status FROM tickets WHERE number = :n"),
+                {"n": number},
+            ).one()
+
+    stored = desk.on_worker(stored_ticket)
     assert tuple(stored) == (*chosen, "closed")
 
 
@@ -475,7 +481,9 @@ def test_the_card_counts_the_call_just_taken(
 ) -> None:
     window, call_desk = desk.window, desk.window.desk
     assert call_desk is not None
-    e164, _name, contract = _customer_with_phone(desk.engine, fewer_calls_than=3)  # the card lists 5
+    e164, _name, contract = desk.on_worker(
+        _customer_with_phone, desk.engine, fewer_calls_than=3
+    )  # card lists 5
     _ready(qtbot, desk)
     caller = caller_factory(e164)
     with qtbot.waitSignal(window.search.lookup_finished, timeout=15_000):

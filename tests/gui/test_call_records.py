@@ -55,7 +55,11 @@ def refused_code(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, call
 
 
 def calls_of(desk: Desk, number: str) -> list[Any]:
-    with desk.engine.connect() as conn:
+    return desk.on_worker(_calls_of, desk.engine, number)
+
+
+def _calls_of(engine: Engine, number: str) -> list[Any]:
+    with engine.connect() as conn:
         return list(
             conn.execute(
                 text(
@@ -364,7 +368,11 @@ def test_the_disposition_is_picked_with_f10_and_a_digit_from_the_lines_own_list(
     billing = shipped_dispositions().per_line["Billing"]
     assert ("F10", "Disposition…") in window.shortcut_rows()  # listed in F1
     talking(
-        qtbot, event_loop_qt, desk, caller_factory("+79994440013"), to=line_number(desk.engine, "Billing")
+        qtbot,
+        event_loop_qt,
+        desk,
+        caller_factory("+79994440013"),
+        to=desk.on_worker(line_number, desk.engine, "Billing"),
     )
     qtbot.waitUntil(lambda: picker.choices.count() == len(billing), timeout=10_000)
     assert picker.choices.item(0).text() == f"1  {billing[0].label('en')}"

@@ -45,7 +45,7 @@ def _ring(qtbot: QtBot, loop: asyncio.AbstractEventLoop, desk: Desk, caller: Any
 def test_an_international_caller_id_without_plus_fills_the_card(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, desk: Desk, caller_factory: Any
 ) -> None:
-    e164, contract = _english_customer(desk.engine)
+    e164, contract = desk.on_worker(_english_customer, desk.engine)
     press_ready(qtbot, desk)
     caller = caller_factory(e164.lstrip("+"))  # e.g. 447712345678, read in Russia (region RU)
     _ring(qtbot, event_loop_qt, desk, caller)
@@ -83,7 +83,7 @@ class TestWithTheDatabaseDown:
     ) -> None:
         call_desk = desk.window.desk
         assert call_desk is not None
-        e164, _contract = _english_customer(desk.engine)
+        e164, _contract = desk.on_worker(_english_customer, desk.engine)
         press_ready(qtbot, desk)
         caller = caller_factory(e164)
         with qtbot.waitSignal(
@@ -149,7 +149,7 @@ class TestWithTheCardSlowToCome:
     ) -> None:
         call_desk = desk.window.desk
         assert call_desk is not None
-        e164, contract = _english_customer(desk.engine)
+        e164, contract = desk.on_worker(_english_customer, desk.engine)
         press_ready(qtbot, desk)
         caller = caller_factory(e164)
         try:
@@ -204,4 +204,6 @@ class TestWithTheCardSlowToCome:
                     )
                 )
 
-        qtbot.waitUntil(lambda: [r.outcome for r in stored() if r.ended_at is not None] == ["abandoned"])
+        qtbot.waitUntil(
+            lambda: [r.outcome for r in desk.on_worker(stored) if r.ended_at is not None] == ["abandoned"]
+        )

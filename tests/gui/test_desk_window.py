@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,19 +19,30 @@ from sqlalchemy import Engine, text
 
 from app.demo.caller import DemoCaller, DemoCallers, free_udp_port
 from app.demo.calls import sample_demo_callers
-from app.services.db_worker import DatabaseWorker
+from app.services.database_worker import DatabaseWorker, awaited
+from app.services.ports import SyncPort
 from app.services.sync_conflicts import ConflictService
-from app.services.worker_ports import WorkerSync
 from app.sync.outbox import Outbox
 from app.tickets.drafts import TicketView
 from app.tickets.operator_state import OperatorStatus
 from app.ui.main_window import DemoSetup, MainWindow
 from app.ui.sync_status import SyncEvents
-from tests.gui.desks import OPERATOR, DeskParts, activate, close_window, desk_parts, open_window, run
+from tests.gui.desks import (
+    OPERATOR,
+    DeskParts,
+    activate,
+    close_window,
+    desk_parts,
+    on_worker,
+    open_window,
+    run,
+)
 
 pytestmark = pytest.mark.gui
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class OpenDesk:
@@ -65,7 +77,7 @@ class OpenDesk:
         if central:
             events = SyncEvents()
             outbox = Outbox(self.tmp / "outbox.sqlite3")
-            sync = WorkerSync(self.worker, ConflictService(self.engine, outbox, parts.tickets))
+            sync = awaited(self.worker, ConflictService(self.engine, outbox, parts.tickets), SyncPort)
         window = open_window(
             self.qtbot, self.engine, self.worker, parts.services, sync_events=events, sync=sync
         )
@@ -74,6 +86,10 @@ class OpenDesk:
             with self.qtbot.waitSignal(parts.services.phone.registration_changed, timeout=20_000):
                 run(self.qtbot, self.loop, window.start_phone())
         return window, parts
+
+    def on_worker(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """The test's own database work while a window is open (`tests.gui.desks.on_worker`)."""
+        return on_worker(self.worker, fn, *args, **kwargs)
 
     def close(self, window: MainWindow) -> None:
         for i, (opened, parts) in enumerate(self.opened):
@@ -105,6 +121,18 @@ def _new_ticket(parts: DeskParts, engine: Engine) -> TicketView:
             text("SELECT (SELECT min(id) FROM customers), (SELECT min(id) FROM lines)")
         ).one()
     return parts.tickets.create_for_call(None, customer, line, OPERATOR)
+
+
+def _longest_address(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.execute(
+                text(
+                    "SELECT contract_number FROM customers WHERE address IS NOT NULL"
+                    " ORDER BY length(address) DESC LIMIT 1"
+                )
+            ).scalar_one()
+        )
 
 
 def _type_into_subject(qtbot: QtBot, window: MainWindow, text_: str) -> None:
@@ -182,13 +210,7 @@ def test_the_russian_left_column_shows_the_card_unclipped(
 ) -> None:
     window, _parts = open_desk()
     assert window.menuBar().actions()[0].text() == "&Файл"
-    with demo_engine.connect() as conn:  # the longest address: the one most likely to be cut
-        contract = conn.execute(
-            text(
-                "SELECT contract_number FROM customers WHERE address IS NOT NULL"
-                " ORDER BY length(address) DESC LIMIT 1"
-            )
-        ).scalar_one()
+    contract = open_desk.on_worker(_longest_address, demo_engine)  # the one most likely to be cut
     width = window.width()
     with qtbot.waitSignal(window.search.lookup_finished, timeout=10_000):
         qtbot.keyClicks(window.search.query, contract)
@@ -220,7 +242,7 @@ def test_unfinished_tickets_are_counted_listed_and_reopened_with_keys(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, open_desk: OpenDesk, demo_engine: Engine
 ) -> None:
     window, parts = open_desk()
-    left = _new_ticket(parts, demo_engine)  # a call's ticket nobody filled in
+    left = open_desk.on_worker(_new_ticket, parts, demo_engine)  # a call's ticket nobody filled in
     window.unfinished.refresh()
     label = window.unfinished_label
     qtbot.waitUntil(lambda: left.number in label.toolTip(), timeout=5000)
@@ -253,7 +275,7 @@ def test_typing_is_kept_on_disk_and_reopened_by_the_next_window(
     qtbot: QtBot, open_desk: OpenDesk, demo_engine: Engine
 ) -> None:
     first, parts = open_desk()
-    view = _new_ticket(parts, demo_engine)
+    view = open_desk.on_worker(_new_ticket, parts, demo_engine)
     first.ticket_tabs.open_ticket(view)
     form = first.ticket_form
     form.category.setFocus()
@@ -273,7 +295,7 @@ def test_typing_is_kept_on_disk_and_reopened_by_the_next_window(
     assert parts.events("drafts_restored")[-1]["numbers"] == [view.number]
     with qtbot.waitSignal(restored.saved, timeout=5000):
         qtbot.keyClick(second, Qt.Key.Key_S, CTRL)
-    stored = parts.tickets.get(view.id)
+    stored = open_desk.on_worker(parts.tickets.get, view.id)
     assert (stored.draft.subject, stored.draft.category_id) == ("Typed, never saved", category)
     qtbot.waitUntil(lambda: not second.drafts.drafts(), timeout=5000)  # saved: the draft is gone
 
@@ -282,7 +304,7 @@ def test_a_restored_draft_never_overwrites_a_save_made_meanwhile(
     qtbot: QtBot, open_desk: OpenDesk, demo_engine: Engine
 ) -> None:
     first, parts = open_desk()
-    view = _new_ticket(parts, demo_engine)
+    view = open_desk.on_worker(_new_ticket, parts, demo_engine)
     first.ticket_tabs.open_ticket(view)
     with qtbot.waitSignal(first.drafts.written, timeout=5000):
         _type_into_subject(qtbot, first, "Mine, typed before the crash")
@@ -297,7 +319,9 @@ def test_a_restored_draft_never_overwrites_a_save_made_meanwhile(
     assert form is not None and form.subject.text() == "Mine, typed before the crash"
     with qtbot.waitSignal(form.edit_conflict, timeout=5000):
         qtbot.keyClick(second, Qt.Key.Key_S, CTRL)
-    assert parts.tickets.get(view.id).draft.subject == theirs.draft.subject  # not overwritten
+    assert (
+        open_desk.on_worker(parts.tickets.get, view.id).draft.subject == theirs.draft.subject
+    )  # not overwritten
     assert form.subject.text() == "Mine, typed before the crash"  # nor lost
 
 
@@ -305,7 +329,10 @@ def test_a_ticket_put_aside_keeps_its_typing_and_comes_back_from_the_list(
     qtbot: QtBot, open_desk: OpenDesk, demo_engine: Engine
 ) -> None:
     window, parts = open_desk()
-    aside, other = _new_ticket(parts, demo_engine), _new_ticket(parts, demo_engine)
+    aside, other = (
+        open_desk.on_worker(_new_ticket, parts, demo_engine),
+        open_desk.on_worker(_new_ticket, parts, demo_engine),
+    )
     window.ticket_tabs.open_ticket(aside)
     with qtbot.waitSignal(window.drafts.written, timeout=5000):
         _type_into_subject(qtbot, window, "Put aside, not given up")
@@ -340,7 +367,7 @@ def test_quitting_with_unsaved_typing_asks_and_says_what_is_at_stake(
     qtbot: QtBot, open_desk: OpenDesk, demo_engine: Engine
 ) -> None:
     window, parts = open_desk()
-    view = _new_ticket(parts, demo_engine)
+    view = open_desk.on_worker(_new_ticket, parts, demo_engine)
     window.ticket_tabs.open_ticket(view)
     _type_into_subject(qtbot, window, "Half a sentence")
 
@@ -395,7 +422,7 @@ def test_a_desktop_logout_with_unsaved_work_is_held_and_the_operator_asked(
     window._on_commit_data_request(manager)
     assert not manager.cancelled and window.quit_question is None  # nothing at stake: log out
 
-    window.ticket_tabs.open_ticket(_new_ticket(parts, demo_engine))
+    window.ticket_tabs.open_ticket(open_desk.on_worker(_new_ticket, parts, demo_engine))
     _type_into_subject(qtbot, window, "Mid-sentence at logout")
     window._on_commit_data_request(manager)
     assert manager.cancelled

@@ -21,13 +21,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 
 from app.demo.data import generate_demo_data
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerTickets
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
+from app.services.ports import DatabaseHealthPort, LookupPort, SyncPort, TicketPort
 from app.services.sync_conflicts import ConflictService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup, WorkerSync
 from app.storage.schema import Announcement, Customer, Line, Ticket
 from app.sync.desk import DeskSync
+from app.thread_rules import Role, take_role
 from app.ui.customer_card import CustomerCardView
 from app.ui.live_updates import LiveUpdates
 from app.ui.main_window import MainWindow
@@ -35,6 +36,7 @@ from app.ui.sync_status import SyncEvents, SyncStatusLabel
 from app.ui.ticket_tabs import TicketTabs
 from tests.fixtures.central import CentralSite
 from tests.fixtures.desks import desk_ticket_service
+from tests.gui.desks import on_worker
 
 pytestmark = [pytest.mark.gui, pytest.mark.pg]
 
@@ -92,30 +94,36 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
 ) -> None:
     events = SyncEvents()
     desk_b = desks("a2", events)
+    with desk_b.cache.connect() as conn:
+        customer_id, contract, region = conn.execute(
+            select(Customer.id, Customer.contract_number, Customer.region).order_by(Customer.id).limit(1)
+        ).one()
+    # Desk A, another workstation with its own cache (its work below runs on the worker: this
+    # thread is desk B's window's from now on, and does no database I/O).
+    desk_a = desks("a1", None)
+    tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
+    a1 = site.logins["a1"]
+    take_role(Role.GUI)  # the window's thread: no database I/O on it (app.thread_rules)
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, desk_b.cache),
+        lookup=awaited(worker, LookupService(desk_b.cache, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(desk_b.cache), DatabaseHealthPort),
         company="Test Telecom",
         sync_events=events,
     )
     qtbot.addWidget(window)
     window.show()
-    with desk_b.cache.connect() as conn:
-        customer_id, contract, region = conn.execute(
-            select(Customer.id, Customer.contract_number, Customer.region).order_by(Customer.id).limit(1)
-        ).one()
     with qtbot.waitSignal(window.search.lookup_finished, timeout=WAIT_MS):
         qtbot.keyClicks(window.search.query, contract)
         qtbot.keyClick(window.search.query, Qt.Key.Key_Return)
     assert window.card.card is not None and window.card.card.id == customer_id
     tickets_before = window.card.tickets.rowCount()
 
-    # Desk A, another workstation with its own cache, opens and saves a ticket for that customer.
-    desk_a = desks("a1", None)
-    tickets_a = desk_ticket_service(desk_a, tmp_path / "a-numbers.sqlite3")
-    a1 = site.logins["a1"]
-    created = tickets_a.create_for_call(None, customer_id, _first(desk_a, Line.id), a1)
-    tickets_a.save(
+    # Desk A opens and saves a ticket for that customer.
+    line_id = on_worker(worker, _first, desk_a, Line.id)
+    created = on_worker(worker, tickets_a.create_for_call, None, customer_id, line_id, a1)
+    on_worker(
+        worker,
+        tickets_a.save,
         created.id,
         dataclasses.replace(created.draft, subject="Fibre cut on Lenina st."),
         created.version,
@@ -132,16 +140,19 @@ def test_a_ticket_saved_on_desk_a_appears_on_desk_b_card(
     assert window.card.tickets.rowCount() == tickets_before + 1
 
     # Their shift lead announces an outage in the customer's region: B's card shows it too.
-    with site.engine("lead").begin() as conn:
-        conn.execute(
-            insert(Announcement).values(
-                text="Outage in the district: engineers on site",
-                regions=[region] if region else [],
-                valid_from=datetime.now(UTC) - timedelta(minutes=1),
-                valid_to=datetime.now(UTC) + timedelta(hours=2),
-                created_by_id=site.ids["lead"],
+    def announce() -> None:
+        with site.engine("lead").begin() as conn:
+            conn.execute(
+                insert(Announcement).values(
+                    text="Outage in the district: engineers on site",
+                    regions=[region] if region else [],
+                    valid_from=datetime.now(UTC) - timedelta(minutes=1),
+                    valid_to=datetime.now(UTC) + timedelta(hours=2),
+                    created_by_id=site.ids["lead"],
+                )
             )
-        )
+
+    on_worker(worker, announce)
     qtbot.waitUntil(lambda: "Outage in the district" in window.card.announcements.text(), timeout=WAIT_MS)
     assert window.sync_label.text().endswith("online")
     window.close()  # stops its live updates while this test's event loop still runs
@@ -169,17 +180,17 @@ def test_a_save_set_aside_by_the_central_database_shows_both_versions_and_applie
     with desk_b.cache.connect() as conn:
         b_ticket = tickets_b.get(conn.scalar(select(Ticket.id).where(Ticket.number == created.number)))
     assert (b_ticket.number, b_ticket.version) == (created.number, 1)
-    port_b = WorkerTickets(worker, tickets_b)
+    port_b = awaited(worker, tickets_b, TicketPort)
     tabs = TicketTabs(port_b, operator_login=a2)
     qtbot.addWidget(tabs)
     tabs.set_reference_data(tickets_b.reference_data())
     form = tabs.open_ticket(b_ticket)
     live = LiveUpdates(
         events,
-        lookup=WorkerLookup(worker, LookupService(desk_b.cache, default_region="RU")),
+        lookup=awaited(worker, LookupService(desk_b.cache, default_region="RU"), LookupPort),
         card=CustomerCardView(),
         label=SyncStatusLabel(),
-        sync=WorkerSync(worker, ConflictService(desk_b.cache, desk_b.outbox, tickets_b)),
+        sync=awaited(worker, ConflictService(desk_b.cache, desk_b.outbox, tickets_b), SyncPort),
         tickets=port_b,
         ticket_tabs=tabs,
     )

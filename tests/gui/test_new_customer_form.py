@@ -18,11 +18,11 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from app.services.customer_ports import CUSTOMER_FIELDS, CustomerPort
-from app.services.customer_workers import WorkerCustomers
 from app.services.customers import CustomerService
-from app.services.db_worker import DatabaseWorker
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
+from app.services.new_customer import CUSTOMER_FIELDS
+from app.services.ports import CustomerPort
 from app.storage.database import make_engine
 from app.storage.schema import Customer
 from app.tickets.cards import CustomerCard
@@ -37,7 +37,7 @@ CALLER = "+79123456789"
 @dataclass
 class Desk:
     engine: Engine
-    customers: WorkerCustomers
+    customers: CustomerPort
     lookup: LookupService
     worker: DatabaseWorker
 
@@ -52,7 +52,7 @@ def desk(migrated_db: Path, tmp_path: Path, worker: DatabaseWorker) -> Iterator[
     shutil.copyfile(migrated_db, path)
     engine = make_engine(f"sqlite:///{path}")
     service = CustomerService(engine, "RU")
-    yield Desk(engine, WorkerCustomers(worker, service), LookupService(engine, "RU"), worker)
+    yield Desk(engine, awaited(worker, service, CustomerPort), LookupService(engine, "RU"), worker)
     engine.dispose()
 
 
@@ -212,7 +212,7 @@ def test_an_unreachable_database_keeps_every_value_and_allows_a_retry(
 ) -> None:
     # A real refused connection: nothing listens on the port.
     dead = make_engine(f"postgresql://nobody@127.0.0.1:{unused_tcp_port}/frontline?connect_timeout=2")
-    form = _form(qtbot, WorkerCustomers(desk.worker, CustomerService(dead, "RU")))
+    form = _form(qtbot, awaited(desk.worker, CustomerService(dead, "RU"), CustomerPort))
     form.name.insert("Анна Петрова")
     form.address.setText("г. Тверь")
     form.notes.setPlainText("Calls after 18:00")

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from app.demo.caller import free_udp_port
-from app.services.db_worker import DatabaseWorker
+from app.services.database_worker import DatabaseWorker
 from app.tickets.operator_state import PHONE_OFFLINE, OperatorState, OperatorStatus
 from tests.gui.desks import Desk, open_desk
 from tests.softphone.kamailio_proc import SUBSCRIBERS, Kamailio

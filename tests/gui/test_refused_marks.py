@@ -14,11 +14,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select, text
 
 from app.demo.data import generate_demo_data
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerTickets
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
+from app.services.ports import LookupPort, SyncPort, TicketPort
 from app.services.sync_conflicts import ConflictService
-from app.services.worker_ports import WorkerLookup, WorkerSync
 from app.storage.schema import Customer, Line
 from app.sync.desk import DeskSync
 from app.ui.customer_card import CustomerCardView
@@ -72,17 +71,17 @@ def test_a_refused_ticket_is_marked_and_the_operator_told_until_it_goes_through(
     sync, events = desk
     a1 = central_site.logins["a1"]
     tickets = desk_ticket_service(sync, tmp_path / "numbers.sqlite3")
-    port = WorkerTickets(worker, tickets)
+    port = awaited(worker, tickets, TicketPort)
     tabs = TicketTabs(port, operator_login=a1)
     qtbot.addWidget(tabs)
     tabs.set_reference_data(tickets.reference_data())
     card, label = CustomerCardView(), SyncStatusLabel()
     live = LiveUpdates(
         events,
-        lookup=WorkerLookup(worker, LookupService(sync.cache, default_region="RU")),
+        lookup=awaited(worker, LookupService(sync.cache, default_region="RU"), LookupPort),
         card=card,
         label=label,
-        sync=WorkerSync(worker, ConflictService(sync.cache, sync.outbox, tickets)),
+        sync=awaited(worker, ConflictService(sync.cache, sync.outbox, tickets), SyncPort),
         tickets=port,
         ticket_tabs=tabs,
     )

@@ -19,8 +19,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from app.resources import resources_dir
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerScripts
+from app.services.database_worker import DatabaseWorker, awaited
+from app.services.ports import ScriptPort
 from app.services.scripts import ScriptService
 from app.tickets.scripts import (
     CallEvent,
@@ -317,7 +317,7 @@ def test_the_library_through_the_database_worker_matches_the_shipped_files(
     worker: DatabaseWorker,
     clock: FakeClock,
 ) -> None:
-    task = event_loop_qt.create_task(WorkerScripts(worker, ScriptService(demo_engine)).library())
+    task = awaited(worker, ScriptService(demo_engine), ScriptPort).library()
     qtbot.waitUntil(task.done, timeout=5000)
     loaded = task.result()
     shipped = load_scripts_dir(resources_dir() / "scripts")

@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
-from app.services.db_worker import DatabaseWorker
+from app.services.database_health import DatabaseHealth
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.services.ports import DatabaseHealthPort, LookupPort
 from app.storage.database import make_engine
+from app.thread_rules import Role, take_role
 from app.tickets.cards import LookupResult
 from app.tickets.phones import format_phone
 from app.ui.main_window import MainWindow
@@ -25,9 +27,10 @@ pytestmark = pytest.mark.gui
 
 
 def _window(qtbot: QtBot, engine: Engine, worker: DatabaseWorker) -> MainWindow:
+    take_role(Role.GUI)  # the window's thread: no database I/O on it (app.thread_rules)
     window = MainWindow(
-        lookup=WorkerLookup(worker, LookupService(engine, default_region="RU")),
-        health=WorkerDatabaseHealth(worker, engine),
+        lookup=awaited(worker, LookupService(engine, default_region="RU"), LookupPort),
+        health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
         company="Test Telecom",
     )
     show_active(qtbot, window)
@@ -57,8 +60,8 @@ def _national_format(e164: str) -> str:
 def test_a_number_in_national_format_finds_the_customer_and_fills_the_card(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, demo_engine: Engine, worker: DatabaseWorker
 ) -> None:
+    e164, contract = _a_customer_phone(demo_engine)  # before the window: not on its thread
     window = _window(qtbot, demo_engine, worker)
-    e164, contract = _a_customer_phone(demo_engine)
     with qtbot.waitSignal(window.search.lookup_finished, timeout=5000) as blocker:
         qtbot.keyClicks(window.search.query, _national_format(e164))
         qtbot.keyClick(window.search.query, Qt.Key.Key_Return)
@@ -74,8 +77,8 @@ def test_a_number_in_national_format_finds_the_customer_and_fills_the_card(
 def test_keyboard_alone_finds_and_opens_a_customer(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, demo_engine: Engine, worker: DatabaseWorker
 ) -> None:
+    _e164, contract = _a_customer_phone(demo_engine)  # before the window: not on its thread
     window = _window(qtbot, demo_engine, worker)
-    _e164, contract = _a_customer_phone(demo_engine)
     window.card.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.focusWidget() is window.search.query
@@ -94,8 +97,8 @@ def test_keyboard_alone_finds_and_opens_a_customer(
 def test_typing_searches_after_a_pause_and_shows_only_the_latest_answer(
     qtbot: QtBot, event_loop_qt: asyncio.AbstractEventLoop, demo_engine: Engine, worker: DatabaseWorker
 ) -> None:
+    _e164, contract = _a_customer_phone(demo_engine)  # before the window: not on its thread
     window = _window(qtbot, demo_engine, worker)
-    _e164, contract = _a_customer_phone(demo_engine)
     with qtbot.waitSignal(window.search.lookup_finished, timeout=5000) as blocker:
         qtbot.keyClicks(window.search.query, contract)  # no Enter: the debounce timer fires
     assert blocker.args[0].query == contract

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.services.sync_ports import SyncState
+from app.sync.notices import SyncState
 from app.ui.sync_status import SyncEvents, SyncStatusLabel
 
 pytestmark = pytest.mark.gui

@@ -18,9 +18,8 @@ from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_ports import TicketPort
-from app.services.desk_workers import WorkerTickets
+from app.services.database_worker import DatabaseWorker, awaited
+from app.services.ports import TicketPort
 from app.services.tickets import TicketService
 from app.storage.database import make_engine
 from app.storage.number_blocks import lease_function
@@ -41,9 +40,9 @@ CUSTOMER_NAME = "Ада Лавлейс"
 
 
 class RecordingTickets:
-    """The real `WorkerTickets`, noting which calls reached it (to prove the form did not call)."""
+    """The real `TicketPort` on the worker, noting which calls reached it (to prove the form did not call)."""
 
-    def __init__(self, inner: WorkerTickets) -> None:
+    def __init__(self, inner: TicketPort) -> None:
         self.inner = inner
         self.calls: list[str] = []
 
@@ -109,7 +108,7 @@ def desk(migrated_db: Path, tmp_path: Path, worker: DatabaseWorker) -> Iterator[
     allocator = TicketNumberAllocator(reserve, ReservePolicy(block_size=10, target_blocks=1, low_water=5))
     service = TicketService(engine, allocator, lease=lease_function(engine, reserve.workstation_id()))
     service.top_up_numbers()
-    tickets = RecordingTickets(WorkerTickets(worker, service))
+    tickets = RecordingTickets(awaited(worker, service, TicketPort))
     yield Desk(engine, service, tickets, ref, service.reference_data(), worker)
     engine.dispose()
 
@@ -327,7 +326,7 @@ def test_the_service_refuses_when_the_forms_rules_are_weaker(
 class HeldTickets(RecordingTickets):
     """Holds every save until `release` is set: what the operator does meanwhile."""
 
-    def __init__(self, inner: WorkerTickets) -> None:
+    def __init__(self, inner: TicketPort) -> None:
         super().__init__(inner)
         self.release = asyncio.Event()
 
@@ -490,7 +489,7 @@ def test_an_unreachable_database_keeps_every_typed_value(
     # connection: nothing listens on the port).
     dead = make_engine(f"postgresql://nobody@127.0.0.1:{unused_tcp_port}/frontline?connect_timeout=2")
     offline = TicketService(dead, TicketNumberAllocator(SqliteNumberReserve(tmp_path / "offline.sqlite3")))
-    form = _form(qtbot, desk, view, tickets=WorkerTickets(desk.worker, offline))
+    form = _form(qtbot, desk, view, tickets=awaited(desk.worker, offline, TicketPort))
     qtbot.keyClicks(form.subject, "Router lost its settings")
     form.description.setFocus()
     qtbot.keyClicks(form.description, "Customer reset it by mistake")

@@ -18,14 +18,16 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, text
 
 from app import warm_up as warm_up_module
-from app.services.db_worker import DatabaseWorker
+from app.services.database_health import DatabaseHealth
+from app.services.database_status import DatabaseStatus
+from app.services.database_worker import DatabaseWorker, awaited
 from app.services.lookup import LookupService
-from app.services.ports import DatabaseStatus
-from app.services.worker_ports import WorkerDatabaseHealth, WorkerLookup
+from app.services.ports import DatabaseHealthPort, LookupPort
 from app.storage.database import make_engine
+from app.thread_rules import Role, take_role
 from app.ui.main_window import MainWindow
 from app.warm_up import warming_up
-from tests.gui.desks import DeskParts, close_window, desk_parts, run
+from tests.gui.desks import DeskParts, close_window, desk_parts, on_worker, run
 
 pytestmark = pytest.mark.gui
 
@@ -88,9 +90,10 @@ def started_window(
     stack = contextlib.AsyncExitStack()
 
     async def start() -> MainWindow:
+        take_role(Role.GUI)  # the window's thread: no database I/O on it (app.thread_rules)
         window = MainWindow(
-            lookup=WorkerLookup(worker, lookup),
-            health=WorkerDatabaseHealth(worker, engine),
+            lookup=awaited(worker, lookup, LookupPort),
+            health=awaited(worker, DatabaseHealth(engine), DatabaseHealthPort),
             company="Test Telecom",
             desk=parts.services,
         )
@@ -140,7 +143,7 @@ def test_the_warm_up_runs_off_the_gui_thread_once_the_window_is_ready_and_is_no_
         assert warmed["frozen_objects"] > frozen_before
         # Nothing a user, a report or the sync would take for a call: no rows, no call events,
         # no card, nothing in the search box.
-        assert _counts(demo_engine) == before
+        assert on_worker(worker, _counts, demo_engine) == before
         for event in (
             "incoming_call",
             "pop_shown",

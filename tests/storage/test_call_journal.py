@@ -22,8 +22,8 @@ from sqlalchemy import Engine, event, text
 from app.errors import DatabaseUnavailable
 from app.services.call_journal import CallJournal, CallRecordFailed, JournalledCall
 from app.services.calls import CallService
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_workers import WorkerCalls
+from app.services.database_worker import DatabaseWorker, awaited
+from app.services.ports import CallPort
 from app.storage.database import make_engine
 from app.tickets.enums import CallDirection, CallEndReason, CallOutcome
 from tests.storage.ticket_fixtures import make_reference
@@ -44,13 +44,6 @@ def desk_db(sqlite_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-@pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("journal-test")
-    yield w
-    w.shutdown()
-
-
 class Seen:
     def __init__(self) -> None:
         self.delayed: list[DatabaseUnavailable] = []
@@ -58,7 +51,7 @@ class Seen:
         self.failed: list[BaseException] = []
         self.delay_seen = asyncio.Event()
 
-    def journal(self, calls: WorkerCalls) -> CallJournal:
+    def journal(self, calls: CallPort) -> CallJournal:
         return CallJournal(
             calls,
             on_delayed=self._on_delayed,
@@ -75,7 +68,7 @@ class Seen:
         self.caught_up += 1
 
 
-def ring(journal: CallJournal, calls: WorkerCalls, number: str) -> JournalledCall:
+def ring(journal: CallJournal, calls: CallPort, number: str) -> JournalledCall:
     """A call from `number` to the support line, at T0, for operator ivanov."""
     return journal.open(
         lambda uid: calls.ringing(
@@ -115,7 +108,7 @@ def _rows(engine: Engine) -> list[Any]:
 def test_a_call_recorded_while_the_database_is_locked_is_written_once_in_order_when_it_frees(
     desk_db: Engine, worker: DatabaseWorker
 ) -> None:
-    calls = WorkerCalls(worker, CallService(desk_db, "RU"))
+    calls = awaited(worker, CallService(desk_db, "RU"), CallPort)
     seen = Seen()
     lock = _lock(desk_db)
 
@@ -155,7 +148,7 @@ def test_a_call_recorded_while_the_database_is_locked_is_written_once_in_order_w
 def test_a_step_refused_for_good_is_reported_once_and_the_later_steps_still_run(
     desk_db: Engine, worker: DatabaseWorker
 ) -> None:
-    calls = WorkerCalls(worker, CallService(desk_db, "RU"))
+    calls = awaited(worker, CallService(desk_db, "RU"), CallPort)
     seen = Seen()
 
     async def shift() -> None:
@@ -178,7 +171,7 @@ def test_a_step_refused_for_good_is_reported_once_and_the_later_steps_still_run(
 def test_what_the_database_never_took_before_the_window_closed_is_logged_with_the_call(
     desk_db: Engine, worker: DatabaseWorker, caplog: pytest.LogCaptureFixture
 ) -> None:
-    calls = WorkerCalls(worker, CallService(desk_db, "RU"))
+    calls = awaited(worker, CallService(desk_db, "RU"), CallPort)
     seen = Seen()
     lock = _lock(desk_db)
 

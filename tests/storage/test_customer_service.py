@@ -12,9 +12,9 @@ from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.errors import DatabaseUnavailable, ValidationError
-from app.services.customer_ports import MAX_LENGTHS, CustomerStoredNotShown
 from app.services.customers import CustomerService
 from app.services.lookup import LookupService
+from app.services.new_customer import MAX_LENGTHS, CustomerStoredNotShown
 from app.storage.database import make_engine
 from app.storage.schema import Call, Customer, CustomerPhone, table_of
 from app.tickets.cards import CustomerCard, LookupResult

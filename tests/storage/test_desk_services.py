@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,9 +12,8 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from app.services.calls import CallService
-from app.services.db_worker import DatabaseWorker
-from app.services.desk_ports import CallPort, ScriptPort, TicketPort
-from app.services.desk_workers import WorkerCalls, WorkerScripts, WorkerTickets
+from app.services.database_worker import DatabaseWorker, awaited
+from app.services.ports import CallPort, ScriptPort, TicketPort
 from app.services.scripts import ScriptService
 from app.services.tickets import TicketService
 from app.storage.number_blocks import lease_function
@@ -54,13 +52,6 @@ def test_scripts_fall_back_to_the_shipped_ones_until_seeded_then_follow_edits(en
     assert service.answers().for_language("ru")
 
 
-@pytest.fixture
-def worker() -> Iterator[DatabaseWorker]:
-    w = DatabaseWorker("test-db")
-    yield w
-    w.shutdown()
-
-
 def test_a_call_from_ring_to_closed_ticket_through_the_async_ports(
     engine: Engine, tmp_path: Path, worker: DatabaseWorker
 ) -> None:
@@ -69,9 +60,9 @@ def test_a_call_from_ring_to_closed_ticket_through_the_async_ports(
     allocator = TicketNumberAllocator(reserve, ReservePolicy(block_size=10, target_blocks=1, low_water=5))
     ticket_service = TicketService(engine, allocator, lease=lease_function(engine, reserve.workstation_id()))
     assert ticket_service.top_up_numbers() == 1
-    tickets: TicketPort = WorkerTickets(worker, ticket_service)
-    calls: CallPort = WorkerCalls(worker, CallService(engine, "RU"))
-    scripts: ScriptPort = WorkerScripts(worker, ScriptService(engine))
+    tickets: TicketPort = awaited(worker, ticket_service, TicketPort)
+    calls: CallPort = awaited(worker, CallService(engine, "RU"), CallPort)
+    scripts: ScriptPort = awaited(worker, ScriptService(engine), ScriptPort)
     t0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
     async def shift() -> None:

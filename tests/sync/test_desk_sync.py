@@ -22,7 +22,6 @@ from app.main import cache_path_for
 from app.services.calls import CallService
 from app.services.operator_states import OperatorStateService
 from app.services.sync_conflicts import ConflictService
-from app.services.sync_ports import SyncState
 from app.services.tickets import TicketService
 from app.storage.database import make_engine
 from app.storage.migrate import current_revision, head_revision, upgrade
@@ -30,6 +29,7 @@ from app.storage.number_reserve import SqliteNumberReserve
 from app.storage.schema import Call, Customer, Line, Operator, OperatorStateRow, Ticket, TicketEvent
 from app.sync import changes
 from app.sync.desk import DeskSync
+from app.sync.notices import SyncState
 from app.sync.outbox import Outbox
 from app.sync.pull import CacheRefresher
 from app.tickets.drafts import TicketDraft

@@ -1,16 +1,15 @@
-"""What the window sees of the sync with the central database (no SQL imported here).
+"""What the sync with the central database tells the window (values only, no SQL: the UI reads them).
 
-The composition root wires `app.sync.desk.DeskSync` to these: `SyncState` for the status bar,
-`ChangedRows` when rows another desk changed reached this desk's cache (the window refreshes what
-it shows), `RemoteConflict` when the central database refused one of this desk's ticket saves
-because someone saved first.  `SyncPort` is awaited on the GUI thread and never blocks it.
+`app.sync.desk.DeskSync` reports `SyncState` for the status bar and `ChangedRows` when rows another
+desk changed reached this desk's cache (the window refreshes what it shows);
+`app.services.sync_conflicts.ConflictService` finds `RemoteConflict` (the central database refused one of
+this desk's ticket saves because someone saved first) and `RefusedChange` (a change it refused).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from app.tickets.drafts import TicketDraft, TicketView
 
@@ -65,17 +64,3 @@ class RefusedChange:
     ticket_id: int | None = None  # the ticket it concerns, in this desk's cache
     ticket_number: str | None = None
     held: int = 0
-
-
-class SyncPort(Protocol):
-    async def conflicts(self) -> list[RemoteConflict]:
-        """Saves set aside for the operator to decide, oldest first."""
-        ...
-
-    async def resolve(self, key: str) -> None:
-        """The operator decided (kept theirs, or saved theirs + mine again): forget the save."""
-        ...
-
-    async def refused(self) -> list[RefusedChange]:
-        """Changes the central database refused, oldest first (with the ticket they concern)."""
-        ...
