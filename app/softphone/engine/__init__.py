@@ -41,5 +41,8 @@ Thread map of the engine process (names as ``threading`` / ``top -H`` show them)
   ``audio_device_changed``.  No pjsua2.
 
 pjsip's log writer (`pj._LogWriter`) runs on whichever thread logs; it only hands text to
-`logging`.
+`logging`, whose one handler puts the record on a bounded queue: the standard library's
+`QueueListener` thread (``Thread-N (_monitor)``, `main._log_without_blocking`) writes them to
+stderr, which the window reads and relays into its own log.  So no thread here waits on a full
+stderr pipe.
 """
