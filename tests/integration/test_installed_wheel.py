@@ -9,6 +9,7 @@ templates, a Russian desk its catalogue.  The dependencies come from pip's cache
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,5 @@ def test_the_window_starts_in_russian_and_quits_cleanly(installed: Installed) ->
         assert app.quit() == 0, app.log
     assert "Traceback" not in app.log
     assert "no compiled translation" not in app.log
+    # The installed engine ran and stopped cleanly: its own last log line, relayed into the window's.
+    assert re.search(r"\[engine \d+\] engine stopped \(rc 0\)", app.log), app.log

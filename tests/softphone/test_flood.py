@@ -41,12 +41,16 @@ def _flood(sipps: SippFactory, target: str, rate: int) -> sc.Sipp:
     )
 
 
-def _refused_for(engine: EngineProcess, reason: str) -> dict[str, Any]:
-    """The first `invites_refused` report that counts ``reason`` and names the flooding address."""
+def _refused_for(engine: EngineProcess, *reasons: str) -> dict[str, Any]:
+    """The first `invites_refused` report that counts one of `reasons` and names the flooding address."""
     _, event = engine.wait_for(
-        lambda m: m.get("event") == "invites_refused" and reason in m["reasons"] and FLOOD_IP in m["sources"],
+        lambda m: (
+            m.get("event") == "invites_refused"
+            and any(r in m["reasons"] for r in reasons)
+            and FLOOD_IP in m["sources"]
+        ),
         timeout=15,
-        what=f"invites_refused for {reason}",
+        what=f"invites_refused for {' or '.join(reasons)}",
     )
     return event
 
@@ -159,7 +163,9 @@ def test_without_a_per_source_limit_the_media_budget_still_holds(
     between the flood and pjmedia's 64 handles (gate.py)."""
     desk = engines("--listen", "127.0.0.1:0", "--ring-timeout", "20", "--invite-limit", "0,1")
     flood = _flood(sipps, desk.address(), 1000)
-    _refused_for(desk, "busy")
+    # The media budget refuses as "busy" while two calls ring, "overloaded" otherwise; which one
+    # comes first depends on when the flood's CANCELs land (each call rings 20 ms), not on the gate.
+    _refused_for(desk, "busy", "overloaded")
     flood.wait(FLOOD_S + 40)
     assert desk.proc.poll() is None
     rang = len(desk.events("incoming_call"))
