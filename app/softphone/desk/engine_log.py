@@ -17,7 +17,7 @@ import re
 
 ENGINE_LINE = re.compile(r"^\S+ \S+ (DEBUG|INFO|WARNING|ERROR|CRITICAL) ([\w.]+): (.*)$")
 _OTHER = logging.getLogger("app.softphone.engine.stderr")
-_LINE_LIMIT = 1 << 20
+DEFER_S = 0.05
 
 
 def relay_line(pid: int, line: str) -> None:
@@ -31,15 +31,40 @@ def relay_line(pid: int, line: str) -> None:
 
 
 async def relay(pid: int, stream: asyncio.StreamReader) -> None:
-    """Relay `stream` until the engine closes it (it exited)."""
-    while True:
-        try:
-            raw = await stream.readline()
-        except (ValueError, asyncio.LimitOverrunError):
-            _OTHER.warning("[engine %s] an over-long stderr line was dropped", pid)
-            continue
-        if not raw:
-            return
-        line = raw.decode("utf-8", "replace").rstrip("\r\n")
-        if line:
+    """Relay `stream` until the engine closes it (it exited).
+
+    Lines are logged in batches `DEFER_S` after they arrive, not as each one comes: the engine logs
+    an incoming call as it tells the window of it, and writing that line (to the desk's log file
+    and stderr, on the GUI thread) must not come between the event and the pop's first paint.
+    What is pending when the engine exits is logged at once.
+    """
+    loop = asyncio.get_running_loop()
+    pending: list[str] = []
+    flushing: asyncio.TimerHandle | None = None
+
+    def flush() -> None:
+        nonlocal flushing
+        flushing = None
+        lines = pending.copy()
+        pending.clear()
+        for line in lines:
             relay_line(pid, line)
+
+    try:
+        while True:
+            try:
+                raw = await stream.readline()
+            except (ValueError, asyncio.LimitOverrunError):
+                _OTHER.warning("[engine %s] an over-long stderr line was dropped", pid)
+                continue
+            if not raw:
+                return
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if line:
+                pending.append(line)
+                if flushing is None:
+                    flushing = loop.call_later(DEFER_S, flush)
+    finally:
+        if flushing is not None:
+            flushing.cancel()
+        flush()

@@ -548,7 +548,6 @@ class Engine:
                 self._backend.set_call_waiting(True)
             else:
                 self._backend.start_ringing()
-        log.info("call %s: incoming from %s line %s via %s", entry.key, snap.number, snap.line, source[:64])
         self._emit_call(
             IncomingCall,
             entry,
@@ -557,6 +556,8 @@ class Engine:
             received_at=received,
             received_mono=mono,
         )
+        # After the event: the window hears of the call before anything else does.
+        log.info("call %s: incoming from %s line %s via %s", entry.key, snap.number, snap.line, source[:64])
         if self.opts.auto_answer:
             call.answer(200)
 
