@@ -66,6 +66,7 @@ class CrashReports:
     on_report: Callable[[Path], None] | None = None
     _faults: IO[str] | None = None
     _previous: tuple[Any, Any] = field(default=(None, None))
+    _faulthandler_was_on: bool = False
 
     def install(self) -> CrashReports:
         private_dir(self.folder)
@@ -73,6 +74,7 @@ class CrashReports:
         started = f"--- {self.process} pid {os.getpid()} started {_now()} (Frontline {__version__})"
         self._faults.write(started + "\n")
         self._faults.flush()
+        self._faulthandler_was_on = faulthandler.is_enabled()
         faulthandler.enable(file=self._faults, all_threads=True)
         self._previous = (sys.excepthook, threading.excepthook)
         sys.excepthook = self._on_uncaught
@@ -81,6 +83,8 @@ class CrashReports:
 
     def uninstall(self) -> None:
         faulthandler.disable()
+        if self._faulthandler_was_on:  # e.g. pytest's: a later crash still shows its stacks
+            faulthandler.enable(file=2, all_threads=True)  # fd 2: the process's stderr
         if self._faults is not None:
             self._faults.close()
         sys.excepthook, threading.excepthook = self._previous

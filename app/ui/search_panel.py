@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.errors import UserFacingError
@@ -64,7 +64,12 @@ class SearchPanel(QWidget):
         self._debounce.timeout.connect(self.search_now)
         self.query.textEdited.connect(self._on_query_edited)
         self.query.returnPressed.connect(self.search_now)
-        self.query.installEventFilter(self)
+        # Down arrow from the search box walks into the results, as in a browser's address bar.  A
+        # shortcut of the box, not an event filter: Qt calls a filter while it destroys the widgets
+        # it watches, and a Python override then runs on a half-destroyed panel (see ticket_form).
+        into_results = QShortcut(QKeySequence(Qt.Key.Key_Down), self.query)
+        into_results.setContext(Qt.ShortcutContext.WidgetShortcut)
+        into_results.activated.connect(self._walk_into_results)
         self.results.currentRowChanged.connect(self._on_results_row_changed)
         self.results.itemActivated.connect(self._on_results_item_activated)
 
@@ -96,20 +101,12 @@ class SearchPanel(QWidget):
         self._tasks.cancel_all()
 
     # --- internals ----------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        # Down arrow from the search box walks into the results, as in a browser's address bar.
-        if (
-            watched is self.query
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() == Qt.Key.Key_Down
-            and self.results.count()
-        ):
-            self.results.setFocus(Qt.FocusReason.TabFocusReason)
-            if self.results.currentRow() < 0:
-                self.results.setCurrentRow(0)
-            return True
-        return super().eventFilter(watched, event)
+    def _walk_into_results(self) -> None:
+        if not self.results.count():
+            return
+        self.results.setFocus(Qt.FocusReason.TabFocusReason)
+        if self.results.currentRow() < 0:
+            self.results.setCurrentRow(0)
 
     def _on_query_edited(self, _text: str) -> None:
         self._debounce.start()

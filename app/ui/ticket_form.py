@@ -23,8 +23,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QDate, QLocale, Qt, Signal
+from PySide6.QtGui import QAction, QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -223,6 +223,21 @@ class ConflictDialog(QDialog):
         self.apply_mine_chosen.emit()
 
 
+class _FocusNotingEdit(QPlainTextEdit):
+    """A plain-text editor that says when it takes the focus (answers go into the last one used).
+
+    Not an event filter on the form: Qt keeps calling a filter while it destroys the widgets it
+    watches, and the form's Python override then ran on a half-destroyed form (a segfault seen in
+    tests/gui/test_ticket_form.py under load).  An editor's own focus event has no such window.
+    """
+
+    focused = Signal()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt override)
+        super().focusInEvent(event)
+        self.focused.emit()
+
+
 class TicketForm(QWidget):
     """One ticket: fields, comments, answer templates, save and close.
 
@@ -293,11 +308,12 @@ class TicketForm(QWidget):
         self.priority = QComboBox()
         self.subject = QLineEdit()
         self.subject.setMaxLength(SUBJECT_MAX_LENGTH)
-        self.description = QPlainTextEdit()
-        self.resolution = QPlainTextEdit()
+        self.description = _FocusNotingEdit()
+        self.resolution = _FocusNotingEdit()
         for editor in (self.description, self.resolution):
             editor.setTabChangesFocus(True)
-            editor.installEventFilter(self)
+        self.description.focused.connect(self._on_description_focused)
+        self.resolution.focused.connect(self._on_resolution_focused)
         self.status = QComboBox()
         self.department = QComboBox()
         self.assignee = QComboBox()
@@ -961,11 +977,11 @@ class TicketForm(QWidget):
         target.insertPlainText(template.render(context))
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.FocusIn and watched in (self.description, self.resolution):
-            assert isinstance(watched, QPlainTextEdit)
-            self._answer_target = watched
-        return super().eventFilter(watched, event)
+    def _on_description_focused(self) -> None:
+        self._answer_target = self.description
+
+    def _on_resolution_focused(self) -> None:
+        self._answer_target = self.resolution
 
     # --- slots --------------------------------------------------------------------------------
     def _on_category_index_changed(self, _index: int) -> None:
